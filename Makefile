@@ -1,0 +1,38 @@
+# homewire — the one entry point. `make help` lists the targets.
+# Each area keeps its rules in scripts/mk/<area>.mk; this file wires them together.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+BUILD ?= build
+TSX := node_modules/.bin/tsx
+TSC := node_modules/.bin/tsc
+NODE_TEST := node --import tsx --test --test-reporter=spec
+
+# Installs run once per make invocation, before anything that needs them.
+SETUP_GROUPS ?=
+.PHONY: setup
+setup: ## install Debian packages and npm dependencies (needs root for apt)
+	@scripts/setup.sh base net crypto bench $(SETUP_GROUPS)
+
+-include scripts/mk/*.mk
+
+.PHONY: help
+help: ## list targets
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
+	  awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
+
+.PHONY: typecheck
+typecheck: setup ## type-check firmware TS (ES5 engine subset) and host TS
+	$(TSC) -p tsconfig.firmware.json --noEmit
+	$(TSC) -p tsconfig.json
+	@if [ -f scripts/check-engine-subset.ts ]; then $(TSX) scripts/check-engine-subset.ts; fi
+
+.PHONY: test
+test: setup typecheck test-crypto test-ts test-engine test-interop ## everything CI runs (installs what it needs)
+	@echo "make test: all suites passed"
+
+.PHONY: clean
+clean: ## remove build outputs
+	rm -rf $(BUILD)

@@ -1,0 +1,77 @@
+// The one boundary the protocol core sees. Everything here is injected: the core never
+// reads a clock, draws randomness or touches I/O on its own, so every packet and timer
+// path runs in a unit test on Node and unchanged on the device engines.
+//
+// ES5 subset: this file is compiled into the firmware bundle (type declarations only).
+
+/**
+ * Crypto primitives. On the device these are C natives (firmware/crypto via
+ * firmware/bindings); on Node they come from @noble (ts/platform/node/crypto.ts), which is
+ * also the differential oracle for the C code. Inputs are never modified; outputs are fresh
+ * arrays. Implementations throw on wrong argument lengths.
+ */
+export interface Crypto {
+  /** X25519(scalar, point). The scalar is clamped inside. An all-zero result (low-order
+   *  point) is returned as is: callers must reject it. */
+  x25519(scalar: Uint8Array, point: Uint8Array): Uint8Array;
+  /** X25519(scalar, 9): the public key of a private key. */
+  x25519Base(scalar: Uint8Array): Uint8Array;
+  /** ChaCha20-Poly1305 (RFC 8439) with WireGuard's nonce: 4 zero bytes || LE64(counter).
+   *  counter is an integer in [0, 2^53). Returns ciphertext || 16-byte tag. */
+  aeadSeal(key: Uint8Array, counter: number, plaintext: Uint8Array, ad: Uint8Array): Uint8Array;
+  /** Returns the plaintext, or null if the tag does not verify (compared in constant time). */
+  aeadOpen(key: Uint8Array, counter: number, ciphertext: Uint8Array, ad: Uint8Array): Uint8Array | null;
+  /** XChaCha20-Poly1305 with a 24-byte nonce (cookie replies). */
+  xaeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array;
+  xaeadOpen(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array): Uint8Array | null;
+  /** BLAKE2s with outLen in 1..32 and an optional key of 1..32 bytes (absent or empty = unkeyed). */
+  blake2s(outLen: number, data: Uint8Array, key?: Uint8Array): Uint8Array;
+}
+
+/** Cryptographically secure randomness (getrandom, the ESP32 TRNG, a seeded ChaCha20 DRBG in QEMU). */
+export interface Random {
+  randomBytes(n: number): Uint8Array;
+}
+
+/** Monotonic milliseconds since boot. May start at 0 on every boot. */
+export interface Clock {
+  nowMs(): number;
+  /** Wall-clock Unix time in ms if the platform knows it (Node, NTP-synced device), else null. */
+  wallClockMs(): number | null;
+}
+
+/** An outer (underlay) UDP address — the whitepaper's peer "endpoint". host is a dotted IPv4 or an IPv6 string. */
+export interface Address {
+  host: string;
+  port: number;
+}
+
+/** Small persistent key/value store (a file on the host, a flash region on a board).
+ *  put must be durable when it returns: the TAI64N reservation relies on it. */
+export interface Store {
+  get(key: string): string | null;
+  put(key: string, value: string): void;
+}
+
+export const LOG_ERROR = 0;
+export const LOG_WARN = 1;
+export const LOG_INFO = 2;
+export const LOG_DEBUG = 3;
+
+/** Effects the core emits. */
+export interface Io {
+  /** Send one outer UDP datagram. */
+  sendDatagram(bytes: Uint8Array, to: Address): void;
+  /** Hand one decrypted, source-checked inner IP packet to the tunnel interface (lwIP). */
+  deliverToTunnel(packet: Uint8Array): void;
+  /** Log a line. Never called with key material. */
+  log(level: number, message: string): void;
+}
+
+export interface Platform {
+  crypto: Crypto;
+  random: Random;
+  clock: Clock;
+  store: Store;
+  io: Io;
+}
