@@ -1,0 +1,123 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ReplayWindow, REPLAY_WINDOW_SIZE } from "./replay.ts";
+import { REJECT_AFTER_MESSAGES } from "./constants.ts";
+
+const W = REPLAY_WINDOW_SIZE;
+const L = W + 1; // one past the oldest counter the window still holds
+const R = REJECT_AFTER_MESSAGES;
+
+function run(w: ReplayWindow, steps: Array<[number, boolean]>, label: string): void {
+  steps.forEach(([n, want], i) => {
+    assert.equal(w.validateCounter(n), want, `${label} step ${i + 1}: counter ${n} should be ${want ? "accepted" : "rejected"}`);
+  });
+}
+
+function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  if (from <= to) for (let i = from; i <= to; i++) out.push(i);
+  else for (let i = from; i >= to; i--) out.push(i);
+  return out;
+}
+
+test("window is at least 2048 counters", () => {
+  assert.ok(W >= 2048);
+});
+
+test("the kernel's counter sequence: in-order, out-of-order, window edges and the counter limit", () => {
+  run(new ReplayWindow(), [
+    [0, true], [1, true], [1, false], [9, true], [8, true], [7, true], [7, false],
+    [L, true], [L - 1, true], [L - 1, false], [L - 2, true], [2, true], [2, false],
+    [L + 16, true], [3, false], [L + 16, false],
+    [4 * L, true], [4 * L - (L - 1), true], [10, false], [4 * L - L, false], [4 * L - (L + 1), false],
+    [4 * L - (L - 2), true], [4 * L + 1 - L, false], [0, false],
+    [R, false], [R - 1, true], [R, false], [R - 1, false], [R - 2, true],
+    [R + 1, false], [R + 2, false], [R - 2, false], [R - 3, true], [0, false],
+  ], "sequence");
+});
+
+test("bulk: 1..W then 0 sits exactly on the window edge", () => {
+  run(new ReplayWindow(), [...range(1, W).map((n): [number, boolean] => [n, true]), [0, true], [0, false]], "bulk1");
+});
+
+test("bulk: 2..W+1 then 1 is inside, 0 is outside", () => {
+  run(new ReplayWindow(), [...range(2, W + 1).map((n): [number, boolean] => [n, true]), [1, true], [0, false]], "bulk2");
+});
+
+test("bulk: W+1 down to 1, every counter once", () => {
+  run(new ReplayWindow(), range(W + 1, 1).map((n): [number, boolean] => [n, true]), "bulk3");
+});
+
+test("bulk: W+2 down to 2, then 0 has fallen out", () => {
+  run(new ReplayWindow(), [...range(W + 2, 2).map((n): [number, boolean] => [n, true]), [0, false]], "bulk4");
+});
+
+test("bulk: W down to 1, then W+1 slides the window past 0", () => {
+  run(new ReplayWindow(), [...range(W, 1).map((n): [number, boolean] => [n, true]), [W + 1, true], [0, false]], "bulk5");
+});
+
+test("bulk: W down to 0, then W+1 is still new", () => {
+  run(new ReplayWindow(), [...range(W, 1).map((n): [number, boolean] => [n, true]), [0, true], [W + 1, true]], "bulk6");
+});
+
+test("window larger than 2048: every counter in a full window is tracked, replays of all rejected", () => {
+  const w = new ReplayWindow();
+  const top = 5 * W + 17;
+  assert.ok(w.validateCounter(top));
+  for (let n = top - W; n < top; n++) assert.ok(w.validateCounter(n), `fresh ${n}`);
+  for (let n = top - W; n <= top; n++) assert.equal(w.validateCounter(n), false, `replayed ${n}`);
+  assert.equal(w.validateCounter(top - W - 1), false, "one below the window");
+});
+
+test("a jump farther than the ring clears every stale bit", () => {
+  const w = new ReplayWindow();
+  for (let n = 0; n <= W; n++) assert.ok(w.validateCounter(n));
+  // Jump so far that every ring word is reused; the old bits must not look like replays.
+  const jump = 10 * W + 5;
+  assert.ok(w.validateCounter(jump));
+  for (let n = jump - W; n < jump; n++) assert.ok(w.validateCounter(n), `after jump ${n}`);
+});
+
+test("jumps of one word and of partial words keep earlier bits", () => {
+  const w = new ReplayWindow();
+  assert.ok(w.validateCounter(100));
+  assert.ok(w.validateCounter(131)); // next word
+  assert.equal(w.validateCounter(100), false);
+  assert.ok(w.validateCounter(100 + W)); // 100 is now the oldest counter in the window
+  assert.equal(w.validateCounter(100), false);
+  assert.ok(w.validateCounter(101 + W));
+  assert.equal(w.validateCounter(100), false, "out of window now");
+  assert.equal(w.validateCounter(131), false, "still remembered");
+});
+
+test("counters around 2^32 and 2^52 are exact (no 32-bit bitwise truncation)", () => {
+  const w = new ReplayWindow();
+  const big = 2 ** 32 - 3;
+  for (let n = big; n < big + 70; n++) assert.ok(w.validateCounter(n), `fresh ${n}`);
+  assert.equal(w.validateCounter(big + 3), false);
+  assert.equal(w.validateCounter(3), false, "2^32 below is far out of the window, not an alias of a low counter");
+  const huge = 2 ** 52 + 1;
+  assert.ok(w.validateCounter(huge));
+  assert.ok(w.validateCounter(huge - 1));
+  assert.equal(w.validateCounter(huge), false);
+});
+
+test("non-integer, negative and non-finite counters are rejected and do not move the window", () => {
+  const w = new ReplayWindow();
+  for (const bad of [-1, 0.5, NaN, Infinity, -Infinity, 2 ** 53, 2 ** 60]) {
+    assert.equal(w.validateCounter(bad), false, String(bad));
+  }
+  assert.ok(w.validateCounter(0), "window untouched by the rejected values");
+});
+
+test("reset forgets everything", () => {
+  const w = new ReplayWindow();
+  assert.ok(w.validateCounter(5000));
+  assert.ok(w.validateCounter(4000));
+  assert.equal(w.validateCounter(7), false);
+  w.reset();
+  assert.ok(w.validateCounter(0));
+  assert.ok(w.validateCounter(7));
+  assert.ok(w.validateCounter(4000));
+  assert.ok(w.validateCounter(5000));
+});
