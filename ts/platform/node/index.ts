@@ -1,0 +1,34 @@
+// The Node platform in one call: @noble crypto, OS randomness, an adjustable clock, a durable
+// file store (or memory) and a UDP socket. Used by the interop agent, the demo and the CLI.
+import type { Platform } from "../platform.ts";
+import { nobleCrypto } from "./crypto.ts";
+import { nodeRandom } from "./random.ts";
+import { NodeClock, type NodeClockOptions } from "./clock.ts";
+import { FileStore, MemoryStore } from "./store.ts";
+import { NodeUdp, nodeIo, lineLogger } from "./udp.ts";
+
+export { nobleCrypto, nodeRandom, NodeClock, FileStore, MemoryStore, NodeUdp, nodeIo, lineLogger };
+export type { NodeClockOptions };
+
+export interface NodePlatformOptions {
+  udp: NodeUdp;
+  deliverToTunnel: (packet: Uint8Array) => void;
+  /** File for the Store; absent = in memory. */
+  storePath?: string;
+  clock?: NodeClockOptions;
+  log?: (level: number, message: string) => void;
+}
+
+export interface NodePlatform extends Platform {
+  clock: NodeClock;
+}
+
+export function createNodePlatform(options: NodePlatformOptions): NodePlatform {
+  return {
+    crypto: nobleCrypto,
+    random: nodeRandom,
+    clock: new NodeClock(options.clock),
+    store: options.storePath ? new FileStore(options.storePath) : new MemoryStore(),
+    io: nodeIo({ udp: options.udp, deliverToTunnel: options.deliverToTunnel, log: options.log }),
+  };
+}
