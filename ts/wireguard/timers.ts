@@ -1,0 +1,186 @@
+// The whitepaper's timers (section 6) as plain data: each timer is a deadline in clock.nowMs()
+// milliseconds, or OFF. Events from the device move deadlines; poll(now) reports which ones
+// expired. Nothing here sends or schedules anything, so every timer path runs on a fake clock.
+// Event names follow wireguard-go's timers.go.
+//
+//   retransmit handshake  REKEY_TIMEOUT + jitter after each initiation; give up after
+//                         REKEY_ATTEMPT_TIME / REKEY_TIMEOUT retransmissions
+//   passive keepalive     KEEPALIVE_TIMEOUT after data arrived, unless we sent something
+//   new handshake         KEEPALIVE_TIMEOUT + REKEY_TIMEOUT after data sent, unless anything came back
+//   zero key material     3 * REJECT_AFTER_TIME after the last new session (or after giving up)
+//   persistent keepalive  the configured interval after the last authenticated packet either way
+
+import { KEEPALIVE_TIMEOUT, REJECT_AFTER_TIME, REKEY_ATTEMPT_TIME, REKEY_TIMEOUT, REKEY_TIMEOUT_JITTER_MAX } from "./constants";
+import type { Random } from "../platform/platform";
+
+/** Retransmissions of one handshake before giving up (18: 90 s of 5 s timeouts). */
+export var MAX_TIMER_HANDSHAKES = REKEY_ATTEMPT_TIME / REKEY_TIMEOUT;
+
+var OFF = -1;
+
+export interface TimerActions {
+  /** Send a handshake initiation (a retransmission or a new handshake). */
+  sendInitiation: boolean;
+  /** Send a keepalive (empty transport message): passive or persistent. */
+  sendKeepalive: boolean;
+  /** Wipe every keypair and the handshake state. */
+  zeroKeys: boolean;
+  /** The handshake was retried for REKEY_ATTEMPT_TIME without an answer: drop staged packets. */
+  gaveUp: boolean;
+}
+
+export class Timers {
+  private random: Random;
+  private persistentKeepaliveMs: number;
+  private retransmitAt: number = OFF;
+  private keepaliveAt: number = OFF;
+  private newHandshakeAt: number = OFF;
+  private zeroKeysAt: number = OFF;
+  private persistentAt: number = OFF;
+  private inFlight: boolean = false;
+  private initiations: number = 0;
+
+  /** persistentKeepaliveMs: 0 turns the persistent keepalive off. */
+  constructor(random: Random, persistentKeepaliveMs: number) {
+    if (!(persistentKeepaliveMs >= 0)) throw new TypeError("persistentKeepaliveMs must be >= 0");
+    this.random = random;
+    this.persistentKeepaliveMs = persistentKeepaliveMs;
+  }
+
+  /** Initiations sent for the handshake in flight (1 = the first, no retransmission yet). */
+  get handshakeAttempts(): number {
+    return this.initiations;
+  }
+
+  /** An initiation was sent, first or retransmitted. The first one of a handshake starts the count. */
+  handshakeInitiated(now: number): void {
+    if (!this.inFlight) {
+      this.inFlight = true;
+      this.initiations = 0;
+    }
+    this.initiations++;
+    // Jitter keeps two peers that started together from retransmitting in lockstep.
+    this.retransmitAt = now + REKEY_TIMEOUT + this.jitter();
+  }
+
+  /** The handshake finished (we got the response, or the initiator's first data as responder). */
+  handshakeComplete(now: number): void {
+    this.inFlight = false;
+    this.initiations = 0;
+    this.retransmitAt = OFF;
+  }
+
+  /** A new keypair was derived: its material (and any older) is wiped 3 * REJECT_AFTER_TIME later. */
+  sessionDerived(now: number): void {
+    this.zeroKeysAt = now + 3 * REJECT_AFTER_TIME;
+  }
+
+  /** A data packet (not a keepalive) was sent: expect something back before the deadline. */
+  dataSent(now: number): void {
+    if (this.newHandshakeAt === OFF) this.newHandshakeAt = now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT;
+  }
+
+  /** A data packet (not a keepalive) arrived: owe the peer an answer within KEEPALIVE_TIMEOUT. */
+  dataReceived(now: number): void {
+    if (this.keepaliveAt === OFF) this.keepaliveAt = now + KEEPALIVE_TIMEOUT;
+  }
+
+  /** Anything authenticated went out, which answers the peer: no passive keepalive needed.
+   *  (wireguard-go also keeps a "need another keepalive" flag for data that arrived while the
+   *  timer ran; here the keepalive goes out after poll, so it already postdates that data.) */
+  anyAuthenticatedPacketSent(now: number): void {
+    this.keepaliveAt = OFF;
+  }
+
+  /** Anything authenticated came in: the peer is alive, no new handshake needed. */
+  anyAuthenticatedPacketReceived(now: number): void {
+    this.newHandshakeAt = OFF;
+  }
+
+  /** Any authenticated packet in either direction (handshake messages included). */
+  anyAuthenticatedPacketTraversal(now: number): void {
+    if (this.persistentKeepaliveMs > 0) this.persistentAt = now + this.persistentKeepaliveMs;
+  }
+
+  /** A handshake is in flight (initiated, neither complete nor given up). */
+  wantRetransmit(): boolean {
+    return this.inFlight;
+  }
+
+  /** Changes the persistent keepalive interval (0 = off); takes effect from now. */
+  setPersistentKeepalive(ms: number, now: number): void {
+    if (!(ms >= 0)) throw new TypeError("persistentKeepaliveMs must be >= 0");
+    this.persistentKeepaliveMs = ms;
+    this.persistentAt = ms > 0 ? now + ms : OFF;
+  }
+
+  /** The earliest armed deadline, or -1 if none: lets a runtime sleep until then. */
+  nextDeadline(): number {
+    var next = OFF;
+    var all = [this.retransmitAt, this.keepaliveAt, this.newHandshakeAt, this.zeroKeysAt, this.persistentAt];
+    for (var i = 0; i < all.length; i++) if (all[i] !== OFF && (next === OFF || all[i] < next)) next = all[i];
+    return next;
+  }
+
+  /** Fires every timer whose deadline is <= now, each once, and says what the device must do. */
+  poll(now: number): TimerActions {
+    var actions: TimerActions = { sendInitiation: false, sendKeepalive: false, zeroKeys: false, gaveUp: false };
+
+    if (due(this.retransmitAt, now)) {
+      this.retransmitAt = OFF;
+      if (this.initiations - 1 >= MAX_TIMER_HANDSHAKES) {
+        actions.gaveUp = true;
+        this.inFlight = false;
+        this.initiations = 0;
+        // Nothing to keep alive without a session; and whatever keys remain must still expire.
+        this.keepaliveAt = OFF;
+        if (this.zeroKeysAt === OFF) this.zeroKeysAt = now + 3 * REJECT_AFTER_TIME;
+      } else {
+        actions.sendInitiation = true;
+      }
+    }
+
+    if (due(this.newHandshakeAt, now)) {
+      this.newHandshakeAt = OFF;
+      // A handshake already in flight covers it; its retransmissions keep going.
+      if (!this.inFlight) actions.sendInitiation = true;
+    }
+
+    if (due(this.keepaliveAt, now)) {
+      this.keepaliveAt = OFF;
+      actions.sendKeepalive = true;
+    }
+
+    if (due(this.persistentAt, now)) {
+      // Re-armed here as well as on traversal, so it keeps ticking even if the send is staged.
+      this.persistentAt = now + this.persistentKeepaliveMs;
+      actions.sendKeepalive = true;
+    }
+
+    if (due(this.zeroKeysAt, now)) {
+      this.zeroKeysAt = OFF;
+      actions.zeroKeys = true;
+    }
+    return actions;
+  }
+
+  /** Disarms everything (device shut down or keys zeroed by the owner). */
+  stopAll(): void {
+    this.retransmitAt = OFF;
+    this.keepaliveAt = OFF;
+    this.newHandshakeAt = OFF;
+    this.zeroKeysAt = OFF;
+    this.persistentAt = OFF;
+    this.inFlight = false;
+    this.initiations = 0;
+  }
+
+  private jitter(): number {
+    var r = this.random.randomBytes(2);
+    return ((r[0] << 8) | r[1]) % (REKEY_TIMEOUT_JITTER_MAX + 1);
+  }
+}
+
+function due(at: number, now: number): boolean {
+  return at !== OFF && now >= at;
+}
