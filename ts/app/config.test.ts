@@ -1,0 +1,104 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseDeviceConfig, parseEndpoint } from "./config.ts";
+
+const KEY_A = Buffer.alloc(32, 1).toString("base64");
+const KEY_B = Buffer.alloc(32, 2).toString("base64");
+const KEY_C = Buffer.alloc(32, 3).toString("base64");
+
+function base(): any {
+  return {
+    privateKey: KEY_A,
+    address: "10.77.0.2/32",
+    listenPort: 51821,
+    peer: { publicKey: KEY_B, presharedKey: KEY_C, endpoint: "192.0.2.1:51820", allowedIps: ["10.77.0.0/24", "fd00:77::/64"], persistentKeepalive: 25 },
+  };
+}
+
+function rejects(mutate: (c: any) => void, field: string, detail?: RegExp): void {
+  const c = base();
+  mutate(c);
+  assert.throws(
+    () => parseDeviceConfig(JSON.stringify(c)),
+    (e: unknown) => e instanceof TypeError && e.message.startsWith(field + ": ") && (!detail || detail.test(e.message)),
+    `expected a TypeError naming ${field}`,
+  );
+}
+
+test("a full config parses into typed values", () => {
+  const c = parseDeviceConfig(JSON.stringify(base()));
+  assert.deepEqual(c.privateKey, new Uint8Array(32).fill(1));
+  assert.deepEqual(c.address, { version: 4, bytes: new Uint8Array([10, 77, 0, 2]), ip: "10.77.0.2", prefix: 32 });
+  assert.equal(c.listenPort, 51821);
+  assert.deepEqual(c.peer.publicKey, new Uint8Array(32).fill(2));
+  assert.deepEqual(c.peer.presharedKey, new Uint8Array(32).fill(3));
+  assert.deepEqual(c.peer.endpoint, { host: "192.0.2.1", port: 51820 });
+  assert.deepEqual(c.peer.allowedIps, ["10.77.0.0/24", "fd00:77::/64"]);
+  assert.equal(c.peer.persistentKeepalive, 25);
+});
+
+test("optional fields take their defaults", () => {
+  const c = parseDeviceConfig(JSON.stringify({ privateKey: KEY_A, address: "fd00:77::2/64", peer: { publicKey: KEY_B, allowedIps: ["fd00:77::1"] } }));
+  assert.equal(c.listenPort, 51820);
+  assert.equal(c.peer.presharedKey, null);
+  assert.equal(c.peer.endpoint, null, "no endpoint: the device waits for the peer");
+  assert.equal(c.peer.persistentKeepalive, 0);
+  assert.equal(c.address.ip, "fd00:77::2");
+  assert.equal(c.address.prefix, 64);
+});
+
+test("endpoint forms: IPv4:port and [IPv6]:port, normalized", () => {
+  assert.deepEqual(parseEndpoint("[FD00:0:0::1]:443", "e"), { host: "fd00::1", port: 443 });
+  assert.deepEqual(parseEndpoint("127.0.0.1:1", "e"), { host: "127.0.0.1", port: 1 });
+  assert.deepEqual(parseEndpoint("127.0.0.1:65535", "e"), { host: "127.0.0.1", port: 65535 });
+});
+
+test("every bad field is refused with a TypeError naming it", () => {
+  rejects((c) => (c.peer.endpoint = "192.0.2.1:70000"), "peer.endpoint", /port 70000 out of range 1\.\.65535/);
+  rejects((c) => (c.peer.endpoint = "192.0.2.1:0"), "peer.endpoint", /out of range/);
+  rejects((c) => (c.peer.endpoint = "192.0.2.1"), "peer.endpoint", /missing ":port"/);
+  rejects((c) => (c.peer.endpoint = "fd00::1:51820"), "peer.endpoint", /brackets/);
+  rejects((c) => (c.peer.endpoint = "[fd00::1]51820"), "peer.endpoint");
+  rejects((c) => (c.peer.endpoint = "[10.0.0.1]:51820"), "peer.endpoint", /not an IPv6/);
+  rejects((c) => (c.peer.endpoint = "home.example.net:51820"), "peer.endpoint", /not an IPv4/);
+  rejects((c) => (c.peer.endpoint = "192.0.2.1:51a"), "peer.endpoint", /bad port/);
+  rejects((c) => (c.peer.endpoint = 51820), "peer.endpoint");
+  rejects((c) => (c.listenPort = 0), "listenPort", /out of range 1\.\.65535/);
+  rejects((c) => (c.listenPort = 65536), "listenPort");
+  rejects((c) => (c.listenPort = 1.5), "listenPort", /integer/);
+  rejects((c) => (c.listenPort = "51820"), "listenPort", /integer/);
+  rejects((c) => delete c.privateKey, "privateKey", /required/);
+  rejects((c) => (c.privateKey = KEY_A.slice(0, 40) + "===="), "privateKey");
+  rejects((c) => (c.privateKey = Buffer.alloc(31, 1).toString("base64")), "privateKey", /31 bytes/);
+  rejects((c) => (c.privateKey = Buffer.alloc(32).toString("base64")), "privateKey", /all-zero/);
+  rejects((c) => (c.peer.publicKey = "not base64!"), "peer.publicKey");
+  rejects((c) => delete c.peer.publicKey, "peer.publicKey", /required/);
+  rejects((c) => (c.peer.presharedKey = "AAAA"), "peer.presharedKey", /3 bytes/);
+  rejects((c) => delete c.address, "address", /required/);
+  rejects((c) => (c.address = "10.77.0.2/33"), "address", /out of range/);
+  rejects((c) => (c.address = "10.77.0/24"), "address");
+  rejects((c) => (c.peer.allowedIps = []), "peer.allowedIps", /at least one/);
+  rejects((c) => delete c.peer.allowedIps, "peer.allowedIps", /required/);
+  rejects((c) => (c.peer.allowedIps = "10.0.0.0/8"), "peer.allowedIps", /list/);
+  rejects((c) => (c.peer.allowedIps = ["10.0.0.0/8", "10.0.0.0/40"]), "peer.allowedIps[1]", /out of range/);
+  rejects((c) => (c.peer.allowedIps = ["10.0.0.0/8", 7]), "peer.allowedIps[1]", /CIDR string/);
+  rejects((c) => (c.peer.persistentKeepalive = 65536), "peer.persistentKeepalive", /0\.\.65535/);
+  rejects((c) => (c.peer.persistentKeepalive = -1), "peer.persistentKeepalive");
+  rejects((c) => delete c.peer, "peer", /required/);
+  rejects((c) => (c.peer = [1]), "peer", /object/);
+  rejects((c) => (c.persistentKeepalive = 25), "persistentKeepalive", /unknown field/);
+  rejects((c) => (c.peer.persistentKeepAlive = 25), "peer.persistentKeepAlive", /unknown field/);
+});
+
+test("non-JSON and non-objects are refused as 'config'", () => {
+  for (const text of ["", "{", "[]", "null", "42", "\"x\""]) {
+    assert.throws(() => parseDeviceConfig(text), (e: unknown) => e instanceof TypeError && e.message.startsWith("config: "), text);
+  }
+});
+
+test("errors never quote key material", () => {
+  const secret = Buffer.alloc(31, 0xab).toString("base64");
+  const c = base();
+  c.privateKey = secret;
+  assert.throws(() => parseDeviceConfig(JSON.stringify(c)), (e: unknown) => e instanceof TypeError && !e.message.includes(secret.slice(0, 8)));
+});

@@ -1,0 +1,175 @@
+// The device's config file: one JSON object, written by `homewire peer-config` and read at
+// boot. Everything is checked here, once, so the core receives typed values; every error is
+// a TypeError that starts with the field's path ("peer.endpoint: ...") and never quotes a key.
+//
+// {
+//   "privateKey": "<base64>",            required, 32 bytes
+//   "address": "10.77.0.2/32",           required, the device's tunnel address with prefix
+//   "listenPort": 51820,                 optional, 1..65535
+//   "peer": {
+//     "publicKey": "<base64>",           required
+//     "presharedKey": "<base64>",        optional
+//     "endpoint": "192.0.2.1:51820",     optional, IPv4:port or [IPv6]:port
+//     "allowedIps": ["10.77.0.0/24"],    required, at least one CIDR
+//     "persistentKeepalive": 25          optional, seconds, 0..65535, 0 = off
+//   }
+// }
+
+import { decodeKey } from "../wireguard/base64";
+import { formatIp, parseCidr, parseIp } from "../wireguard/allowedips";
+import { isZero } from "../wireguard/bytes";
+import type { Address } from "../platform/platform";
+
+export var DEFAULT_LISTEN_PORT = 51820;
+
+export interface InterfaceAddress {
+  version: 4 | 6;
+  /** The host address itself (not masked), 4 or 16 bytes. */
+  bytes: Uint8Array;
+  /** Its text, normalized (IPv6 compressed, lowercase). */
+  ip: string;
+  prefix: number;
+}
+
+/** What parseDeviceConfig returns; the peer part is the DeviceConfig the core's Device takes. */
+export interface ParsedDeviceConfig {
+  privateKey: Uint8Array;
+  address: InterfaceAddress;
+  listenPort: number;
+  peer: {
+    publicKey: Uint8Array;
+    presharedKey: Uint8Array | null;
+    endpoint: Address | null;
+    allowedIps: string[];
+    /** Seconds; 0 = off. */
+    persistentKeepalive: number;
+  };
+}
+
+function fail(field: string, message: string): never {
+  throw new TypeError(field + ": " + message);
+}
+
+function isPlainObject(v: unknown): v is { [k: string]: unknown } {
+  return typeof v === "object" && v !== null && !(v instanceof Array);
+}
+
+function checkKnownFields(obj: { [k: string]: unknown }, known: string[], where: string): void {
+  var keys = Object.keys(obj);
+  for (var i = 0; i < keys.length; i++) {
+    if (known.indexOf(keys[i]) < 0) fail(where + keys[i], "unknown field (expected one of " + known.join(", ") + ")");
+  }
+}
+
+function integerIn(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== "number" || v !== Math.floor(v)) fail(field, "expected an integer, got " + JSON.stringify(v));
+  var n = v as number;
+  if (n < min || n > max) fail(field, n + " out of range " + min + ".." + max);
+  return n;
+}
+
+function key(v: unknown, field: string): Uint8Array {
+  var k = decodeKey(v as string, field);
+  if (isZero(k)) fail(field, "all-zero key");
+  return k;
+}
+
+/** Parses "1.2.3.4:51820" or "[fd00::1]:51820". Exported for the CLI, which takes the same form. */
+export function parseEndpoint(text: unknown, field: string): Address {
+  if (typeof text !== "string") fail(field, "expected \"IPv4:port\" or \"[IPv6]:port\"");
+  var s = text as string;
+  var host: string, portText: string;
+  if (s.charAt(0) === "[") {
+    var close = s.indexOf("]");
+    if (close < 0 || s.charAt(close + 1) !== ":") fail(field, "expected \"[IPv6]:port\", got \"" + s + "\"");
+    host = s.substring(1, close);
+    portText = s.substring(close + 2);
+    var v6 = parseIp(host);
+    if (!v6 || v6.length !== 16) fail(field, "\"" + host + "\" is not an IPv6 address");
+    host = formatIp(v6 as Uint8Array);
+  } else {
+    var colon = s.lastIndexOf(":");
+    if (colon < 0) fail(field, "missing \":port\" in \"" + s + "\"");
+    host = s.substring(0, colon);
+    portText = s.substring(colon + 1);
+    if (host.indexOf(":") >= 0) fail(field, "an IPv6 endpoint needs brackets: \"[" + host + "]:port\"");
+    var v4 = parseIp(host);
+    if (!v4) fail(field, "\"" + host + "\" is not an IPv4 address (host names are not resolved on the device)");
+  }
+  if (!/^[0-9]{1,5}$/.test(portText)) fail(field, "bad port \"" + portText + "\"");
+  var port = parseInt(portText, 10);
+  if (port < 1 || port > 65535) fail(field, "port " + port + " out of range 1..65535");
+  return { host: host, port: port };
+}
+
+/** Parses the device's own tunnel address, "10.77.0.2/24" (a bare address means /32 or /128). */
+export function parseInterfaceAddress(text: unknown, field: string): InterfaceAddress {
+  if (typeof text !== "string") fail(field, "expected an address with prefix, e.g. \"10.77.0.2/32\"");
+  var s = text as string;
+  try {
+    parseCidr(s); // validates syntax and prefix range
+  } catch (e) {
+    fail(field, (e as Error).message);
+  }
+  var slash = s.indexOf("/");
+  var bytes = parseIp(slash < 0 ? s : s.substring(0, slash)) as Uint8Array;
+  var prefix = slash < 0 ? bytes.length * 8 : parseInt(s.substring(slash + 1), 10);
+  return { version: bytes.length === 4 ? 4 : 6, bytes: bytes, ip: formatIp(bytes), prefix: prefix };
+}
+
+/** Parses and validates the device config JSON. Throws a TypeError naming the bad field. */
+export function parseDeviceConfig(json: string): ParsedDeviceConfig {
+  var raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (e) {
+    fail("config", "not valid JSON");
+  }
+  if (!isPlainObject(raw)) fail("config", "expected a JSON object");
+  var top = raw as { [k: string]: unknown };
+  checkKnownFields(top, ["privateKey", "address", "listenPort", "peer"], "");
+
+  if (top.privateKey === undefined) fail("privateKey", "required");
+  var privateKey = key(top.privateKey, "privateKey");
+  if (top.address === undefined) fail("address", "required");
+  var address = parseInterfaceAddress(top.address, "address");
+  var listenPort = top.listenPort === undefined ? DEFAULT_LISTEN_PORT : integerIn(top.listenPort, "listenPort", 1, 65535);
+
+  if (!isPlainObject(top.peer)) fail("peer", top.peer === undefined ? "required" : "expected an object");
+  var p = top.peer as { [k: string]: unknown };
+  checkKnownFields(p, ["publicKey", "presharedKey", "endpoint", "allowedIps", "persistentKeepalive"], "peer.");
+
+  if (p.publicKey === undefined) fail("peer.publicKey", "required");
+  var publicKey = key(p.publicKey, "peer.publicKey");
+  var presharedKey = p.presharedKey === undefined || p.presharedKey === null ? null : decodeKey(p.presharedKey as string, "peer.presharedKey");
+  var endpoint = p.endpoint === undefined || p.endpoint === null ? null : parseEndpoint(p.endpoint, "peer.endpoint");
+
+  if (!(p.allowedIps instanceof Array)) fail("peer.allowedIps", p.allowedIps === undefined ? "required" : "expected a list of CIDRs");
+  var list = p.allowedIps as unknown[];
+  if (list.length === 0) fail("peer.allowedIps", "at least one CIDR is needed, or nothing from the peer is delivered");
+  var allowedIps: string[] = [];
+  for (var i = 0; i < list.length; i++) {
+    var field = "peer.allowedIps[" + i + "]";
+    if (typeof list[i] !== "string") fail(field, "expected a CIDR string");
+    try {
+      parseCidr(list[i] as string);
+    } catch (e) {
+      fail(field, (e as Error).message);
+    }
+    allowedIps.push(list[i] as string);
+  }
+  var persistentKeepalive = p.persistentKeepalive === undefined ? 0 : integerIn(p.persistentKeepalive, "peer.persistentKeepalive", 0, 65535);
+
+  return {
+    privateKey: privateKey,
+    address: address,
+    listenPort: listenPort,
+    peer: {
+      publicKey: publicKey,
+      presharedKey: presharedKey,
+      endpoint: endpoint,
+      allowedIps: allowedIps,
+      persistentKeepalive: persistentKeepalive,
+    },
+  };
+}
