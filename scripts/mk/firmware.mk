@@ -1,0 +1,44 @@
+# Firmware: the engine adapter (firmware/vm), natives (firmware/bindings), lwIP glue
+# (firmware/net), the event loop (firmware/runtime) and the host board (boards/host).
+# ENGINE=duktape (Debian duktape-dev, default) or ENGINE=jerryscript JERRYSCRIPT_PATH=<tree>.
+
+ENGINE ?= duktape
+FW_BUILD := $(BUILD)/firmware/$(ENGINE)
+FW_CC ?= cc
+FW_WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+FW_CFLAGS ?= -std=c99 -O2 -g -D_DEFAULT_SOURCE $(FW_WARN)
+FW_SAN ?=
+
+# ---- engines --------------------------------------------------------------------------
+DUK_DIR ?= /usr/share/duktape
+DUK_OBJ := $(BUILD)/firmware/duktape/duktape.o
+
+# Duktape is compiled from Debian's amalgamation (not committed) with size optimisation, as
+# on a device; -w because it is not our code to warn about.
+$(DUK_OBJ): $(DUK_DIR)/duktape.c | setup
+	@mkdir -p $(dir $@)
+	$(FW_CC) -std=c99 -Os -g -w -I$(DUK_DIR) -c $< -o $@
+
+ifeq ($(ENGINE),duktape)
+VM_SRC := firmware/vm/vm_duktape.c
+VM_INC := -I$(DUK_DIR)
+VM_OBJS := $(DUK_OBJ)
+VM_LIBS := -lm
+else ifeq ($(ENGINE),jerryscript)
+VM_SRC := firmware/vm/vm_jerryscript.c
+JERRY_BUILD := $(BUILD)/firmware/jerryscript/engine
+VM_INC := -I$(JERRYSCRIPT_PATH)/jerry-core/include
+VM_OBJS := $(JERRY_BUILD)/lib/libjerry-core.a $(JERRY_BUILD)/lib/libjerry-port.a
+VM_LIBS := -lm
+else
+$(error ENGINE must be duktape or jerryscript, not '$(ENGINE)')
+endif
+
+# ---- engine adapter test --------------------------------------------------------------
+$(FW_BUILD)/vm_test: firmware/vm/vm_test.c $(VM_SRC) firmware/vm/vm.h firmware/vm/vm_call.h $(VM_OBJS)
+	@mkdir -p $(dir $@)
+	$(FW_CC) $(FW_CFLAGS) $(FW_SAN) $(VM_INC) -Ifirmware/vm firmware/vm/vm_test.c $(VM_SRC) $(VM_OBJS) $(VM_LIBS) -o $@
+
+.PHONY: test-firmware-vm
+test-firmware-vm: $(FW_BUILD)/vm_test ## engine adapter tests (natives, errors, images, heap) for ENGINE
+	$(FW_BUILD)/vm_test
