@@ -1,0 +1,222 @@
+// Self-checks that need no crypto and no I/O, written in the engine subset so that the same
+// function runs under Node (selftest.test.ts) and inside the firmware bundle on Duktape /
+// JerryScript (scripts/run-duk-selftest.js). They prove that the engine executes the core's
+// arithmetic the way Node does: counters past 2^32, bit tricks, typed-array views, parsing.
+
+import { ReplayWindow, REPLAY_WINDOW_SIZE } from "./replay";
+import { Timers, MAX_TIMER_HANDSHAKES } from "./timers";
+import { decodeBase64, encodeBase64 } from "./base64";
+import { AllowedIps, formatCidr, ipPacketLength, parseCidr, parseIp } from "./allowedips";
+import { readU64LE, toHex, writeU64LE } from "./bytes";
+import { KEEPALIVE_TIMEOUT, REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME, REKEY_TIMEOUT } from "./constants";
+
+export interface SelfTestResult {
+  passed: number;
+  failed: number;
+  /** "name: what went wrong", one per failed check. */
+  failures: string[];
+}
+
+/** Collects named checks; a check fails by throwing. */
+export class SelfTestRun {
+  passed = 0;
+  failed = 0;
+  failures: string[] = [];
+
+  check(name: string, body: () => void): void {
+    try {
+      body();
+      this.passed++;
+    } catch (e) {
+      this.failed++;
+      this.failures.push(name + ": " + (e && (e as Error).message ? (e as Error).message : String(e)));
+    }
+  }
+
+  result(): SelfTestResult {
+    return { passed: this.passed, failed: this.failed, failures: this.failures.slice(0) };
+  }
+}
+
+export function expect(condition: boolean, what: string): void {
+  if (!condition) throw new Error(what);
+}
+
+export function expectEqual(actual: unknown, wanted: unknown, what: string): void {
+  if (actual !== wanted) throw new Error(what + ": got " + String(actual) + ", want " + String(wanted));
+}
+
+function expectThrows(body: () => void, what: string): void {
+  var threw = false;
+  try {
+    body();
+  } catch (e) {
+    threw = true;
+  }
+  if (!threw) throw new Error(what + ": did not throw");
+}
+
+// ---- replay window: the Linux kernel's counter self-test sequence, as data ----
+
+type Step = [number, boolean];
+
+function replaySteps(run: SelfTestRun, name: string, steps: Step[]): void {
+  run.check(name, function () {
+    var w = new ReplayWindow();
+    for (var i = 0; i < steps.length; i++) {
+      var got = w.validateCounter(steps[i][0]);
+      if (got !== steps[i][1]) throw new Error("step " + (i + 1) + ": counter " + steps[i][0] + " gave " + got);
+    }
+  });
+}
+
+function countUp(from: number, to: number, steps: Step[]): Step[] {
+  for (var n = from; n <= to; n++) steps.push([n, true]);
+  return steps;
+}
+
+function countDown(from: number, to: number, steps: Step[]): Step[] {
+  for (var n = from; n >= to; n--) steps.push([n, true]);
+  return steps;
+}
+
+function replayChecks(run: SelfTestRun): void {
+  var W = REPLAY_WINDOW_SIZE, L = W + 1, R = REJECT_AFTER_MESSAGES;
+  replaySteps(run, "replay: kernel sequence", [
+    [0, true], [1, true], [1, false], [9, true], [8, true], [7, true], [7, false],
+    [L, true], [L - 1, true], [L - 1, false], [L - 2, true], [2, true], [2, false],
+    [L + 16, true], [3, false], [L + 16, false],
+    [4 * L, true], [4 * L - (L - 1), true], [10, false], [4 * L - L, false], [4 * L - (L + 1), false],
+    [4 * L - (L - 2), true], [4 * L + 1 - L, false], [0, false],
+    [R, false], [R - 1, true], [R, false], [R - 1, false], [R - 2, true],
+    [R + 1, false], [R + 2, false], [R - 2, false], [R - 3, true], [0, false],
+  ]);
+  replaySteps(run, "replay: bulk 1..W, 0", countUp(1, W, []).concat([[0, true], [0, false]]));
+  replaySteps(run, "replay: bulk 2..W+1, 1", countUp(2, W + 1, []).concat([[1, true], [0, false]]));
+  replaySteps(run, "replay: bulk W+1..1", countDown(W + 1, 1, []));
+  replaySteps(run, "replay: bulk W+2..2", countDown(W + 2, 2, []).concat([[0, false]]));
+  replaySteps(run, "replay: bulk W..1, W+1", countDown(W, 1, []).concat([[W + 1, true], [0, false]]));
+  replaySteps(run, "replay: bulk W..0, W+1", countDown(W, 1, []).concat([[0, true], [W + 1, true]]));
+  replaySteps(run, "replay: counters across 2^32", [[4294967295, true], [4294967296, true], [4294967295, false], [4294967296, false], [4294967297, true], [1, false]]);
+}
+
+// ---- timers on a fake clock ----
+
+function zeroRandom(n: number): Uint8Array {
+  return new Uint8Array(n);
+}
+
+function timerChecks(run: SelfTestRun): void {
+  var rnd = { randomBytes: zeroRandom };
+  run.check("timers: retransmit after REKEY_TIMEOUT, give up after 18", function () {
+    var t = new Timers(rnd, 0);
+    t.handshakeInitiated(0);
+    var now = 0, retries = 0;
+    for (var guard = 0; guard < 40; guard++) {
+      expect(!t.poll(now + REKEY_TIMEOUT - 1).sendInitiation, "early retransmit at " + now);
+      now += REKEY_TIMEOUT;
+      var a = t.poll(now);
+      if (a.gaveUp) break;
+      expect(a.sendInitiation, "retransmit due at " + now);
+      retries++;
+      t.handshakeInitiated(now);
+    }
+    expectEqual(retries, MAX_TIMER_HANDSHAKES, "retransmissions before giving up");
+    expect(!t.wantRetransmit(), "still in flight after giving up");
+  });
+  run.check("timers: jitter bounded", function () {
+    var t = new Timers({ randomBytes: function (n: number) { var b = new Uint8Array(n); for (var i = 0; i < n; i++) b[i] = 0xff; return b; } }, 0);
+    t.handshakeInitiated(1000);
+    var d = t.nextDeadline() - 1000 - REKEY_TIMEOUT;
+    expect(d >= 0 && d <= 333, "jitter " + d);
+  });
+  run.check("timers: passive keepalive", function () {
+    var t = new Timers(rnd, 0);
+    t.dataReceived(0);
+    expect(!t.poll(KEEPALIVE_TIMEOUT - 1).sendKeepalive, "early");
+    expect(t.poll(KEEPALIVE_TIMEOUT).sendKeepalive, "due");
+    t.dataReceived(50000);
+    t.anyAuthenticatedPacketSent(50001);
+    expect(!t.poll(70000).sendKeepalive, "cancelled by a sent packet");
+  });
+  run.check("timers: new handshake after data sent without reply", function () {
+    var t = new Timers(rnd, 0);
+    t.dataSent(0);
+    expect(!t.poll(KEEPALIVE_TIMEOUT + REKEY_TIMEOUT - 1).sendInitiation, "early");
+    expect(t.poll(KEEPALIVE_TIMEOUT + REKEY_TIMEOUT).sendInitiation, "due");
+    t.dataSent(100000);
+    t.anyAuthenticatedPacketReceived(100500);
+    expect(!t.poll(200000).sendInitiation, "cancelled by a received packet");
+  });
+  run.check("timers: zero keys after 3 * REJECT_AFTER_TIME", function () {
+    var t = new Timers(rnd, 0);
+    t.sessionDerived(7);
+    expect(!t.poll(7 + 3 * REJECT_AFTER_TIME - 1).zeroKeys, "early");
+    expect(t.poll(7 + 3 * REJECT_AFTER_TIME).zeroKeys, "due");
+  });
+  run.check("timers: persistent keepalive", function () {
+    var t = new Timers(rnd, 25000);
+    expect(!t.poll(1e9).sendKeepalive, "armed before any traffic");
+    t.anyAuthenticatedPacketTraversal(1e9);
+    expect(!t.poll(1e9 + 24999).sendKeepalive, "early");
+    expect(t.poll(1e9 + 25000).sendKeepalive, "due");
+    expect(t.poll(1e9 + 50000).sendKeepalive, "periodic");
+  });
+}
+
+// ---- encodings and parsing ----
+
+function asciiBytes(s: string): Uint8Array {
+  var b = new Uint8Array(s.length);
+  for (var i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+
+function parsingChecks(run: SelfTestRun): void {
+  run.check("base64: RFC 4648 vectors", function () {
+    var v = [["", ""], ["f", "Zg=="], ["fo", "Zm8="], ["foo", "Zm9v"], ["foob", "Zm9vYg=="], ["fooba", "Zm9vYmE="], ["foobar", "Zm9vYmFy"]];
+    for (var i = 0; i < v.length; i++) {
+      expectEqual(encodeBase64(asciiBytes(v[i][0])), v[i][1], "encode " + v[i][0]);
+      expectEqual(toHex(decodeBase64(v[i][1])), toHex(asciiBytes(v[i][0])), "decode " + v[i][1]);
+    }
+  });
+  run.check("base64: strict decoding", function () {
+    var bad = ["Zg", "Zg=", "Zh==", "Zm9=", "Zm9-", "Z===", "Zm 9"];
+    for (var i = 0; i < bad.length; i++) expectThrows(function () { decodeBase64(bad[i]); }, "decoded " + bad[i]);
+  });
+  run.check("bytes: 64-bit little-endian counters", function () {
+    var b = new Uint8Array(8);
+    writeU64LE(b, 0, REJECT_AFTER_MESSAGES - 1);
+    expectEqual(toHex(b), "feffffffffff1f00", "2^53 - 2");
+    expectEqual(readU64LE(b, 0), REJECT_AFTER_MESSAGES - 1, "round trip");
+  });
+  run.check("allowedips: address parsing", function () {
+    expectEqual(toHex(parseIp("10.77.0.2") as Uint8Array), "0a4d0002", "IPv4");
+    expectEqual(toHex(parseIp("fd00:77::2") as Uint8Array), "fd000077000000000000000000000002", "IPv6 with ::");
+    expectEqual(toHex(parseIp("::ffff:192.0.2.1") as Uint8Array), "00000000000000000000ffffc0000201", "IPv4 tail");
+    expectEqual(parseIp("1::2::3"), null, "two ::");
+    expectEqual(parseIp("256.0.0.1"), null, "octet > 255");
+    expectEqual(formatCidr(parseCidr("10.77.1.130/25")), "10.77.1.128/25", "host bits cleared");
+    expectThrows(function () { parseCidr("10.0.0.0/33"); }, "prefix 33");
+  });
+  run.check("allowedips: source filter and packet length", function () {
+    var p = new Uint8Array(32);
+    p[0] = 0x45; p[3] = 28; p[12] = 10; p[13] = 77; p[15] = 9; p[16] = 1;
+    var a = new AllowedIps(["10.77.0.0/24"]);
+    expect(a.allowsSource(p), "10.77.0.9 in 10.77.0.0/24");
+    expectEqual(ipPacketLength(p), 28, "padding trimmed");
+    p[14] = 1;
+    expect(!a.allowsSource(p), "10.77.1.9 outside");
+    expectEqual(ipPacketLength(p.subarray(0, 27)), -1, "truncated");
+  });
+}
+
+/** Runs every core self-check. Extra checks (messages, config) are added by the caller via `more`. */
+export function runSelfTests(more?: (run: SelfTestRun) => void): SelfTestResult {
+  var run = new SelfTestRun();
+  replayChecks(run);
+  timerChecks(run);
+  parsingChecks(run);
+  if (more) more(run);
+  return run.result();
+}
