@@ -27,7 +27,7 @@ help: ## list targets
 typecheck: setup ## type-check firmware TS (ES5 engine subset) and host TS
 	$(TSC) -p tsconfig.firmware.json --noEmit
 	$(TSC) -p tsconfig.json
-	@if [ -f scripts/check-engine-subset.ts ]; then $(TSX) scripts/check-engine-subset.ts; fi
+	$(TSX) scripts/check-engine-subset.ts
 
 .PHONY: test
 test: setup typecheck test-crypto test-ts test-engine test-interop ## everything CI runs (installs what it needs)
