@@ -42,3 +42,17 @@ $(FW_BUILD)/vm_test: firmware/vm/vm_test.c $(VM_SRC) firmware/vm/vm.h firmware/v
 .PHONY: test-firmware-vm
 test-firmware-vm: $(FW_BUILD)/vm_test ## engine adapter tests (natives, errors, images, heap) for ENGINE
 	$(FW_BUILD)/vm_test
+
+# ---- natives --------------------------------------------------------------------------
+# The crypto library's sources (owned by the crypto helper), compiled into each image.
+FW_CRYPTO_SRC = $(sort $(wildcard firmware/crypto/*.c))
+FW_BIND_SRC := firmware/bindings/crypto_natives.c firmware/bindings/platform_natives.c
+FW_INC := -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto $(VM_INC)
+
+$(FW_BUILD)/bindings_test: firmware/bindings/bindings_test.c $(FW_BIND_SRC) firmware/bindings/bindings.h $(VM_SRC) $(FW_CRYPTO_SRC) $(VM_OBJS)
+	@mkdir -p $(dir $@)
+	$(FW_CC) $(FW_CFLAGS) $(FW_SAN) $(FW_INC) $(filter %.c,$^) $(VM_OBJS) $(VM_LIBS) -o $@
+
+.PHONY: test-firmware-bindings
+test-firmware-bindings: $(FW_BUILD)/bindings_test ## natives called from JS: known answers, and misuse -> TypeError/RangeError
+	$(FW_BUILD)/bindings_test firmware/bindings/bindings_test.js

@@ -1,0 +1,52 @@
+/* homewire natives: what ts/platform/natives.d.ts declares, implemented once against vm.h.
+ * All natives live on the global object `hw`. Lengths, ranges and types are checked here;
+ * misuse throws TypeError/RangeError with a message naming the argument. */
+#ifndef HW_BINDINGS_H
+#define HW_BINDINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm.h"
+
+#define HW_NATIVES_OBJECT "hw"
+
+/* Bounds of what JS may hand to C. */
+#define HW_MAX_DATAGRAM 1500       /* one outer UDP payload (WireGuard transport: 1420 + 32) */
+#define HW_MAX_TUNNEL_PACKET 1420  /* the tunnel netif's MTU */
+#define HW_MAX_AEAD_INPUT 65536    /* plaintext / ciphertext / AD bytes per call */
+#define HW_MAX_RANDOM 1024         /* bytes per randomBytes call */
+#define HW_MAX_LOG 512             /* bytes per log line (longer lines are cut) */
+#define HW_STORE_KEY_MAX 32        /* [A-Za-z0-9._-]{1,32} */
+#define HW_STORE_VALUE_MAX 512
+
+/* What a board provides. Every function is required unless marked optional. */
+typedef struct {
+  void *ctx;
+  /* Outer UDP datagram to ip4:port. Returns 0, or -1 if it could not be queued (a lost
+   * packet to the protocol, not an error). */
+  int (*udp_send)(void *ctx, const uint8_t *data, size_t len, const uint8_t ip4[4], uint16_t port);
+  /* One decrypted inner IP packet into the tunnel netif. Returns 0 or -1 (dropped). */
+  int (*tunnel_deliver)(void *ctx, const uint8_t *packet, size_t len);
+  /* Optional: the application's UDP datagram from the device's tunnel address. */
+  int (*app_udp_send)(void *ctx, const uint8_t *data, size_t len, const uint8_t ip4[4], uint16_t port);
+  double (*now_ms)(void *ctx);
+  /* Optional: Unix time in ms; returns 0 if known. */
+  int (*wall_clock_ms)(void *ctx, double *out);
+  /* Fills out with cryptographically secure bytes; returns 0, or -1 (then JS gets an Error). */
+  int (*random_bytes)(void *ctx, uint8_t *out, size_t len);
+  void (*log)(void *ctx, int level, const char *msg, size_t len);
+  /* Copies the value of key into out (cap bytes). Returns its length, or -1 if absent. */
+  long (*store_get)(void *ctx, const char *key, char *out, size_t cap);
+  /* Durable when it returns 0; -1 on failure (JS gets an Error). */
+  int (*store_put)(void *ctx, const char *key, const char *value, size_t len);
+} hw_board_ops;
+
+/* Register natives. ops must outlive the VM. Return 0 or -1. */
+int hw_bindings_register_crypto(hw_vm *vm);
+int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops);
+
+/* Strict dotted-quad IPv4 parse ("10.0.0.1", no leading zeros, no spaces). 0 or -1. */
+int hw_parse_ip4(const char *s, size_t len, uint8_t out[4]);
+
+#endif

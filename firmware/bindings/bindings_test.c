@@ -1,0 +1,136 @@
+/* Runs bindings_test.js on the engine under test with a fake board that records what the
+ * natives passed down, then checks those records from C. Usage: bindings_test <js file>. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bindings.h"
+
+static int failures;
+#define CHECK(cond, what)                                   \
+  do {                                                      \
+    if (!(cond)) {                                          \
+      printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, what); \
+      failures++;                                           \
+    }                                                       \
+  } while (0)
+
+static struct {
+  int udp_calls, tunnel_calls, app_calls, log_calls;
+  size_t udp_len;
+  uint8_t udp_ip[4];
+  uint16_t udp_port;
+  size_t tunnel_len;
+  char log_line[64];
+  int log_level;
+  char store_key[40], store_value[600];
+  size_t store_len;
+  unsigned random_state;
+} rec;
+
+static int fake_udp(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
+  rec.udp_calls++;
+  if (ip[0] == 10) return -1; /* pretend 10/8 has no route */
+  rec.udp_len = len;
+  memcpy(rec.udp_ip, ip, 4);
+  rec.udp_port = port;
+  return 0;
+}
+static int fake_tunnel(void *ctx, const uint8_t *p, size_t len) {
+  rec.tunnel_calls++;
+  rec.tunnel_len = len;
+  return 0;
+}
+static int fake_app(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
+  rec.app_calls++;
+  return 0;
+}
+static double fake_now(void *ctx) { return 12345; }
+static int fake_random(void *ctx, uint8_t *out, size_t len) {
+  for (size_t i = 0; i < len; i++) out[i] = (uint8_t)((rec.random_state = rec.random_state * 1103515245u + 12345u) >> 16);
+  return 0;
+}
+static void fake_log(void *ctx, int level, const char *m, size_t len) {
+  rec.log_calls++;
+  rec.log_level = level;
+  snprintf(rec.log_line, sizeof rec.log_line, "%.*s", (int)len, m);
+}
+static long fake_get(void *ctx, const char *key, char *out, size_t cap) {
+  if (strcmp(key, rec.store_key) != 0) return -1;
+  if (rec.store_len <= cap) memcpy(out, rec.store_value, rec.store_len);
+  return (long)rec.store_len;
+}
+static int fake_put(void *ctx, const char *key, const char *v, size_t len) {
+  if (strcmp(key, "failing") == 0) return -1;
+  snprintf(rec.store_key, sizeof rec.store_key, "%s", key);
+  memcpy(rec.store_value, v, len);
+  rec.store_len = len;
+  return 0;
+}
+
+static const hw_board_ops fake_ops = {NULL,     fake_udp,    fake_tunnel, fake_app, fake_now,
+                                      NULL,     fake_random, fake_log,    fake_get, fake_put};
+
+static int js_failures;
+static void n_check(hw_vm_call *c) {
+  int ok;
+  double v = hw_vm_arg_number(c, 0, &ok, "check: ok");
+  size_t n;
+  const char *m = hw_vm_arg_string(c, 1, &n, "check: message");
+  if (!ok || !m) return;
+  if (v == 0) {
+    printf("FAIL (js) %.*s\n", (int)n, m);
+    js_failures++;
+  }
+}
+
+static void report(void *ctx, const char *msg) { printf("js error: %s\n", msg); }
+
+static char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  static char buf[1 << 16];
+  *len = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[*len] = 0;
+  return buf;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s bindings_test.js\n", argv[0]);
+    return 2;
+  }
+  size_t len;
+  char *src = read_file(argv[1], &len);
+  if (!src) {
+    fprintf(stderr, "cannot read %s\n", argv[1]);
+    return 2;
+  }
+  hw_vm *vm = hw_vm_create(1 << 20, report, NULL);
+  CHECK(vm && hw_bindings_register_crypto(vm) == 0, "register crypto");
+  CHECK(hw_bindings_register_platform(vm, &fake_ops) == 0, "register platform");
+  hw_vm_register(vm, "t", "check", n_check, NULL);
+  CHECK(hw_vm_run_source(vm, "bindings_test.js", src, len) == 0, "script ran to the end");
+  CHECK(js_failures == 0, "JS-side checks");
+
+  CHECK(rec.udp_calls == 2, "udp_send called for the valid sends only");
+  CHECK(rec.udp_len == 148 && rec.udp_port == 51820, "udp length and port");
+  CHECK(memcmp(rec.udp_ip, "\xc0\xa8\x4d\x01", 4) == 0, "udp ip parsed");
+  CHECK(rec.tunnel_calls == 1 && rec.tunnel_len == 84, "tunnel_deliver");
+  CHECK(rec.app_calls == 1, "app_udp_send");
+  CHECK(rec.log_calls == 1 && rec.log_level == 2 && strcmp(rec.log_line, "hello from js") == 0, "log");
+
+  uint8_t ip[4];
+  CHECK(hw_parse_ip4("0.0.0.0", 7, ip) == 0 && hw_parse_ip4("255.255.255.255", 15, ip) == 0, "ip4 edges");
+  CHECK(hw_parse_ip4("1.2.3", 5, ip) == -1 && hw_parse_ip4("1.2.3.4.5", 9, ip) == -1, "ip4 part count");
+  CHECK(hw_parse_ip4("1..3.4", 6, ip) == -1 && hw_parse_ip4("", 0, ip) == -1, "ip4 empty parts");
+  CHECK(hw_parse_ip4("1.2.3.4", 5, ip) == -1, "ip4 length honoured (no NUL needed)");
+
+  hw_vm_heap h;
+  hw_vm_heap_stats(vm, &h);
+  printf("heap after bindings test: current %zu, peak %zu\n", h.current, h.peak);
+  hw_vm_destroy(vm);
+  printf(failures ? "bindings_test: %d FAILED\n" : "bindings_test: all passed%.0d\n", failures);
+  return failures ? 1 : 0;
+}

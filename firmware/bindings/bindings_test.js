@@ -1,0 +1,104 @@
+// Run by bindings_test.c on the engine under test (ES5). Every native is called with good
+// arguments (known answers) and with each kind of misuse, which must throw the right error type.
+var failed = 0;
+function ok(c, m) { t.check(c ? 1 : 0, m); }
+function hex(b) { var s = ""; for (var i = 0; i < b.length; i++) s += (b[i] < 16 ? "0" : "") + b[i].toString(16); return s; }
+function unhex(s) { var b = new Uint8Array(s.length / 2); for (var i = 0; i < b.length; i++) b[i] = parseInt(s.substr(i * 2, 2), 16); return b; }
+function bytes(n, start) { var b = new Uint8Array(n); for (var i = 0; i < n; i++) b[i] = (start + i) & 255; return b; }
+function throws(kind, f, re, m) {
+  try { f(); ok(false, m + ": did not throw"); }
+  catch (e) {
+    ok(e instanceof kind, m + ": wrong error type: " + e);
+    if (re) ok(re.test(String(e.message)), m + ": message '" + e.message + "'");
+  }
+}
+
+// x25519: RFC 7748 section 5.2 first vector, and section 6.1 (Alice's public key).
+var s1 = unhex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4");
+var u1 = unhex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c");
+ok(hex(hw.x25519(s1, u1)) === "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552", "x25519 RFC 7748 5.2");
+var alice = unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+ok(hex(hw.x25519Base(alice)) === "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", "x25519Base RFC 7748 6.1");
+ok(hex(hw.x25519(alice, new Uint8Array(32))) === hex(new Uint8Array(32)), "low-order point gives zeros");
+throws(RangeError, function () { hw.x25519(new Uint8Array(31), u1); }, /x25519: scalar must be 32 bytes, got 31/, "short scalar");
+throws(RangeError, function () { hw.x25519(s1, new Uint8Array(33)); }, /point must be 32 bytes/, "long point");
+throws(TypeError, function () { hw.x25519(s1); }, /point must be a Uint8Array/, "missing point");
+throws(TypeError, function () { hw.x25519Base("secret"); }, /x25519Base: scalar must be a Uint8Array/, "string scalar");
+
+// ChaCha20-Poly1305 with WireGuard's nonce (known answer computed with an independent implementation).
+var key = bytes(32, 0x80);
+var pt = unhex("686f6d657769726520736561 6c65642074686973".replace(/ /g, ""));
+var ad = unhex("616421");
+var sealed = hw.aeadSeal(key, 5, pt, ad);
+ok(hex(sealed) === "5b83befbf7320fa70c876857505325ec0866d0f08d52d336382a3dcf76486c9162658e2a", "aeadSeal known answer");
+ok(hex(hw.aeadOpen(key, 5, sealed, ad)) === hex(pt), "aeadOpen round trip");
+ok(hw.aeadOpen(key, 6, sealed, ad) === null, "wrong counter -> null");
+var bad = hw.aeadSeal(key, 5, pt, ad); bad[3] ^= 1;
+ok(hw.aeadOpen(key, 5, bad, ad) === null, "flipped bit -> null");
+ok(hw.aeadOpen(key, 5, sealed, new Uint8Array(0)) === null, "wrong ad -> null");
+ok(hw.aeadOpen(key, 5, new Uint8Array(15), ad) === null, "shorter than a tag -> null");
+ok(hw.aeadSeal(key, 0, new Uint8Array(0), new Uint8Array(0)).length === 16, "empty plaintext -> tag only");
+var view = new Uint8Array(sealed.length + 7); view.set(sealed, 7);
+ok(hex(hw.aeadOpen(key, 5, view.subarray(7), ad)) === hex(pt), "subarray ciphertext");
+ok(hw.aeadSeal(key, 9007199254740991, pt, ad).length === pt.length + 16, "counter 2^53-1 allowed");
+throws(RangeError, function () { hw.aeadSeal(key, 9007199254740992, pt, ad); }, /counter must be an integer/, "counter 2^53");
+throws(RangeError, function () { hw.aeadSeal(key, -1, pt, ad); }, /counter/, "negative counter");
+throws(RangeError, function () { hw.aeadSeal(key, 1.5, pt, ad); }, /counter/, "fractional counter");
+throws(RangeError, function () { hw.aeadSeal(key, NaN, pt, ad); }, /counter/, "NaN counter");
+throws(TypeError, function () { hw.aeadSeal(key, "1", pt, ad); }, /counter must be a number/, "string counter");
+throws(RangeError, function () { hw.aeadSeal(bytes(16, 0), 1, pt, ad); }, /aeadSeal: key must be 32 bytes/, "short key");
+throws(TypeError, function () { hw.aeadOpen(key, 1, sealed); }, /aeadOpen: ad must be a Uint8Array/, "missing ad");
+throws(RangeError, function () { hw.aeadSeal(key, 1, new Uint8Array(65537), ad); }, /plaintext longer than 65536/, "huge plaintext");
+
+// XChaCha20-Poly1305: round trip, tamper, lengths.
+var nonce = bytes(24, 3);
+var xs = hw.xaeadSeal(key, nonce, pt, ad);
+ok(xs.length === pt.length + 16 && hex(hw.xaeadOpen(key, nonce, xs, ad)) === hex(pt), "xaead round trip");
+nonce[0] ^= 1;
+ok(hw.xaeadOpen(key, nonce, xs, ad) === null, "xaead wrong nonce -> null");
+throws(RangeError, function () { hw.xaeadSeal(key, new Uint8Array(12), pt, ad); }, /xaeadSeal: nonce must be 24 bytes/, "12-byte nonce");
+
+// BLAKE2s: RFC 7693 appendix B ("abc"), keyed and truncated outputs differ, bounds.
+var abc = unhex("616263");
+ok(hex(hw.blake2s(32, abc)) === "508c5e8c327c14e2e1a72ba34eeb452f37458b209ed63a294d999b4c86675982", "blake2s('abc')");
+ok(hex(hw.blake2s(32, abc, new Uint8Array(0))) === hex(hw.blake2s(32, abc)), "empty key = unkeyed");
+ok(hex(hw.blake2s(32, abc, bytes(32, 0))) !== hex(hw.blake2s(32, abc)), "keyed differs");
+ok(hw.blake2s(16, abc).length === 16, "16-byte output");
+throws(RangeError, function () { hw.blake2s(0, abc); }, /outLen must be an integer in \[1, 32\]/, "outLen 0");
+throws(RangeError, function () { hw.blake2s(33, abc); }, /outLen/, "outLen 33");
+throws(RangeError, function () { hw.blake2s(32, abc, new Uint8Array(33)); }, /blake2s: key longer than 32/, "33-byte key");
+throws(TypeError, function () { hw.blake2s(32, [1, 2, 3]); }, /data must be a Uint8Array/, "array data");
+
+// Board services (a fake board in bindings_test.c records what it was given).
+ok(hw.udpSend(bytes(148, 0), "192.168.77.1", 51820) === true, "udpSend");
+ok(hw.udpSend(bytes(1, 0), "10.0.0.9", 9) === false, "udpSend reports a failed send as false");
+throws(RangeError, function () { hw.udpSend(bytes(1501, 0), "192.168.77.1", 51820); }, /1501 bytes exceeds 1500/, "datagram too big");
+throws(RangeError, function () { hw.udpSend(bytes(4, 0), "192.168.77.256", 51820); }, /dotted IPv4/, "octet 256");
+throws(RangeError, function () { hw.udpSend(bytes(4, 0), "192.168.077.1", 51820); }, /dotted IPv4/, "leading zero");
+throws(RangeError, function () { hw.udpSend(bytes(4, 0), "fd00::1", 51820); }, /IPv6/, "IPv6 host");
+throws(RangeError, function () { hw.udpSend(bytes(4, 0), "1.2.3.4 ", 51820); }, /dotted IPv4/, "trailing space");
+throws(RangeError, function () { hw.udpSend(bytes(4, 0), "1.2.3.4", 0); }, /port must be an integer in \[1, 65535\]/, "port 0");
+throws(RangeError, function () { hw.udpSend(bytes(4, 0), "1.2.3.4", 65536); }, /port/, "port 65536");
+throws(TypeError, function () { hw.udpSend(bytes(4, 0), 1234, 1); }, /udpSend: host must be a string/, "numeric host");
+ok(hw.tunnelDeliver(bytes(84, 0x45)) === true, "tunnelDeliver");
+throws(RangeError, function () { hw.tunnelDeliver(new Uint8Array(1421)); }, /1\.\.1420 bytes, got 1421/, "packet over MTU");
+throws(RangeError, function () { hw.tunnelDeliver(new Uint8Array(0)); }, /got 0/, "empty packet");
+ok(hw.appUdpSend(unhex("7b7d"), "10.77.0.1", 9999) === true, "appUdpSend");
+ok(hw.nowMs() === 12345, "nowMs");
+ok(hw.wallClockMs() === null, "wallClockMs unknown -> null");
+var r1 = hw.randomBytes(32), r2 = hw.randomBytes(32);
+ok(r1.length === 32 && hex(r1) !== hex(r2), "randomBytes");
+ok(hw.randomBytes(0).length === 0, "randomBytes(0)");
+throws(RangeError, function () { hw.randomBytes(1025); }, /n must be an integer in \[0, 1024\]/, "randomBytes too many");
+throws(RangeError, function () { hw.randomBytes(-1); }, /randomBytes/, "randomBytes negative");
+hw.log(2, "hello from js");
+throws(RangeError, function () { hw.log(7, "x"); }, /level must be 0\.\.3/, "log level");
+throws(TypeError, function () { hw.log(1, {}); }, /log: message must be a string/, "log object");
+ok(hw.storeGet("missing") === null, "storeGet missing -> null");
+hw.storePut("tai64n.reserved", "4000000068a1b2c3");
+ok(hw.storeGet("tai64n.reserved") === "4000000068a1b2c3", "store round trip");
+throws(RangeError, function () { hw.storePut("bad key", "v"); }, /key must match/, "key with space");
+throws(RangeError, function () { hw.storePut("", "v"); }, /key must match/, "empty key");
+throws(RangeError, function () { hw.storePut("k", "a\nb"); }, /newlines/, "newline in value");
+throws(RangeError, function () { hw.storePut("k", new Array(514).join("v")); }, /longer than 512/, "long value");
+throws(Error, function () { hw.storePut("failing", "v"); }, /store failed/, "store failure surfaces");

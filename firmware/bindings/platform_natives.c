@@ -1,0 +1,199 @@
+/* hw.udpSend / tunnelDeliver / appUdpSend / nowMs / wallClockMs / randomBytes / log /
+ * storeGet / storePut: the board's services, reached through hw_board_ops. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bindings.h"
+
+static const hw_board_ops *ops_of(hw_vm_call *c) { return hw_vm_user(c); }
+
+int hw_parse_ip4(const char *s, size_t len, uint8_t out[4]) {
+  size_t i = 0;
+  for (int part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (i >= len || s[i] != '.') return -1;
+      i++;
+    }
+    size_t start = i;
+    unsigned v = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9' && i - start < 3) v = v * 10 + (unsigned)(s[i++] - '0');
+    size_t digits = i - start;
+    if (digits == 0 || v > 255 || (digits > 1 && s[start] == '0')) return -1;
+    out[part] = (uint8_t)v;
+  }
+  return i == len ? 0 : -1;
+}
+
+/* (bytes, host, port) as used by udpSend and appUdpSend. */
+static const uint8_t *datagram_args(hw_vm_call *c, const char *name, size_t max, size_t *len, uint8_t ip[4],
+                                    uint16_t *port) {
+  char what[48];
+  snprintf(what, sizeof what, "%s: bytes", name);
+  const uint8_t *data = hw_vm_arg_bytes(c, 0, len, what);
+  if (!data) return NULL;
+  if (*len > max) {
+    hw_vm_throw_range(c, "%s: datagram of %u bytes exceeds %u", name, (unsigned)*len, (unsigned)max);
+    return NULL;
+  }
+  size_t host_len;
+  snprintf(what, sizeof what, "%s: host", name);
+  const char *host = hw_vm_arg_string(c, 1, &host_len, what);
+  if (!host) return NULL;
+  if (hw_parse_ip4(host, host_len, ip) != 0) {
+    hw_vm_throw_range(c, "%s: host must be a dotted IPv4 address (this board has no IPv6 underlay)", name);
+    return NULL;
+  }
+  int ok;
+  snprintf(what, sizeof what, "%s: port", name);
+  double p = hw_vm_arg_number(c, 2, &ok, what);
+  if (!ok) return NULL;
+  if (!(p >= 1 && p <= 65535) || floor(p) != p) {
+    hw_vm_throw_range(c, "%s: port must be an integer in [1, 65535]", name);
+    return NULL;
+  }
+  *port = (uint16_t)p;
+  return data;
+}
+
+static void n_udp_send(hw_vm_call *c) {
+  size_t len;
+  uint8_t ip[4];
+  uint16_t port;
+  const uint8_t *data = datagram_args(c, "udpSend", HW_MAX_DATAGRAM, &len, ip, &port);
+  if (!data) return;
+  hw_vm_return_bool(c, ops_of(c)->udp_send(ops_of(c)->ctx, data, len, ip, port) == 0);
+}
+
+static void n_app_udp_send(hw_vm_call *c) {
+  size_t len;
+  uint8_t ip[4];
+  uint16_t port;
+  const uint8_t *data = datagram_args(c, "appUdpSend", HW_MAX_TUNNEL_PACKET - 28, &len, ip, &port);
+  if (!data) return;
+  const hw_board_ops *o = ops_of(c);
+  if (!o->app_udp_send) {
+    hw_vm_throw_error(c, "appUdpSend: this board has no application socket");
+    return;
+  }
+  hw_vm_return_bool(c, o->app_udp_send(o->ctx, data, len, ip, port) == 0);
+}
+
+static void n_tunnel_deliver(hw_vm_call *c) {
+  size_t len;
+  const uint8_t *p = hw_vm_arg_bytes(c, 0, &len, "tunnelDeliver: packet");
+  if (!p) return;
+  if (len == 0 || len > HW_MAX_TUNNEL_PACKET) {
+    hw_vm_throw_range(c, "tunnelDeliver: packet must be 1..%u bytes, got %u", HW_MAX_TUNNEL_PACKET, (unsigned)len);
+    return;
+  }
+  hw_vm_return_bool(c, ops_of(c)->tunnel_deliver(ops_of(c)->ctx, p, len) == 0);
+}
+
+static void n_now_ms(hw_vm_call *c) { hw_vm_return_number(c, ops_of(c)->now_ms(ops_of(c)->ctx)); }
+
+static void n_wall_clock_ms(hw_vm_call *c) {
+  const hw_board_ops *o = ops_of(c);
+  double t;
+  if (o->wall_clock_ms && o->wall_clock_ms(o->ctx, &t) == 0)
+    hw_vm_return_number(c, t);
+  else
+    hw_vm_return_null(c);
+}
+
+static void n_random_bytes(hw_vm_call *c) {
+  int ok;
+  double n = hw_vm_arg_number(c, 0, &ok, "randomBytes: n");
+  if (!ok) return;
+  if (!(n >= 0 && n <= HW_MAX_RANDOM) || floor(n) != n) {
+    hw_vm_throw_range(c, "randomBytes: n must be an integer in [0, %u]", HW_MAX_RANDOM);
+    return;
+  }
+  uint8_t *out = hw_vm_return_bytes(c, (size_t)n);
+  if (!out) return;
+  if (n > 0 && ops_of(c)->random_bytes(ops_of(c)->ctx, out, (size_t)n) != 0) {
+    memset(out, 0, (size_t)n);
+    hw_vm_throw_error(c, "randomBytes: the board's random source failed");
+  }
+}
+
+static void n_log(hw_vm_call *c) {
+  int ok;
+  double level = hw_vm_arg_number(c, 0, &ok, "log: level");
+  if (!ok) return;
+  if (!(level >= 0 && level <= 3) || floor(level) != level) {
+    hw_vm_throw_range(c, "log: level must be 0..3");
+    return;
+  }
+  size_t len;
+  const char *msg = hw_vm_arg_string(c, 1, &len, "log: message");
+  if (!msg) return;
+  ops_of(c)->log(ops_of(c)->ctx, (int)level, msg, len > HW_MAX_LOG ? HW_MAX_LOG : len);
+}
+
+/* Keys are short identifiers so that every store (a file, a flash page) can hold them as is. */
+static int store_key(hw_vm_call *c, const char *name, char key[HW_STORE_KEY_MAX + 1]) {
+  size_t len;
+  char what[32];
+  snprintf(what, sizeof what, "%s: key", name);
+  const char *k = hw_vm_arg_string(c, 0, &len, what);
+  if (!k) return 0;
+  int good = len >= 1 && len <= HW_STORE_KEY_MAX;
+  for (size_t i = 0; good && i < len; i++) {
+    char ch = k[i];
+    good = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+           ch == '_' || ch == '-';
+  }
+  if (!good) {
+    hw_vm_throw_range(c, "%s: key must match [A-Za-z0-9._-]{1,%u}", name, HW_STORE_KEY_MAX);
+    return 0;
+  }
+  memcpy(key, k, len);
+  key[len] = 0;
+  return 1;
+}
+
+static void n_store_get(hw_vm_call *c) {
+  char key[HW_STORE_KEY_MAX + 1];
+  if (!store_key(c, "storeGet", key)) return;
+  char value[HW_STORE_VALUE_MAX];
+  long n = ops_of(c)->store_get(ops_of(c)->ctx, key, value, sizeof value);
+  if (n < 0)
+    hw_vm_return_null(c);
+  else if ((size_t)n > sizeof value)
+    hw_vm_throw_error(c, "storeGet: stored value for %s is corrupt (too long)", key);
+  else
+    hw_vm_return_string(c, value, (size_t)n);
+}
+
+static void n_store_put(hw_vm_call *c) {
+  char key[HW_STORE_KEY_MAX + 1];
+  if (!store_key(c, "storePut", key)) return;
+  size_t len;
+  const char *v = hw_vm_arg_string(c, 1, &len, "storePut: value");
+  if (!v) return;
+  if (len > HW_STORE_VALUE_MAX) {
+    hw_vm_throw_range(c, "storePut: value longer than %u bytes", HW_STORE_VALUE_MAX);
+    return;
+  }
+  if (memchr(v, '\n', len) || memchr(v, 0, len)) {
+    hw_vm_throw_range(c, "storePut: value may not contain newlines or NUL");
+    return;
+  }
+  if (ops_of(c)->store_put(ops_of(c)->ctx, key, v, len) != 0)
+    hw_vm_throw_error(c, "storePut: the board's store failed to write %s", key);
+}
+
+int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
+  static const struct {
+    const char *name;
+    hw_vm_native fn;
+  } table[] = {
+      {"udpSend", n_udp_send},     {"appUdpSend", n_app_udp_send},   {"tunnelDeliver", n_tunnel_deliver},
+      {"nowMs", n_now_ms},         {"wallClockMs", n_wall_clock_ms}, {"randomBytes", n_random_bytes},
+      {"log", n_log},              {"storeGet", n_store_get},        {"storePut", n_store_put},
+  };
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+    if (hw_vm_register(vm, HW_NATIVES_OBJECT, table[i].name, table[i].fn, (void *)ops) != 0) return -1;
+  return 0;
+}
