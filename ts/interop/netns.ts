@@ -3,7 +3,7 @@
 // Names carry our pid so parallel or aborted runs never collide; the WireGuard interface name
 // does too, because wireguard-go's control socket (/var/run/wireguard/<if>.sock) is shared by
 // all namespaces. Nothing outside these namespaces is touched.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Child, run, sleep, waitFor } from "./proc.ts";
@@ -49,6 +49,15 @@ export async function interopUnavailable(): Promise<string | null> {
   return null;
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** Delete namespaces left behind by an earlier run of ours whose process is gone. */
 export async function removeStaleNamespaces(): Promise<string[]> {
   const list = await run(["ip", "netns", "list"], { allowFail: true });
@@ -57,17 +66,19 @@ export async function removeStaleNamespaces(): Promise<string[]> {
     const name = line.split(" ")[0];
     const m = /^hwi(\d+)[a-z]/.exec(name);
     if (!m) continue;
-    const pid = Number(m[1]);
-    let alive = true;
-    try {
-      process.kill(pid, 0);
-    } catch {
-      alive = false;
-    }
-    if (alive) continue;
+    if (pidAlive(Number(m[1]))) continue;
     await killNamespaceProcesses(name);
     await run(["ip", "netns", "del", name], { allowFail: true });
     removed.push(name);
+  }
+  // wireguard-go's control sockets outlive a SIGKILLed daemon.
+  const dir = "/var/run/wireguard";
+  const sockets = existsSync(dir) ? readdirSync(dir) : [];
+  for (const f of sockets) {
+    const m = /^hwg(\d+)[a-z]\.sock$/.exec(f);
+    if (!m || pidAlive(Number(m[1]))) continue;
+    rmSync(join(dir, f), { force: true });
+    removed.push(join(dir, f));
   }
   return removed;
 }

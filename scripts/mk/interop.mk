@@ -1,0 +1,19 @@
+# Interop: the TS endpoint on Node against Debian's wireguard-go in network namespaces, and the
+# demo. Both need root (namespaces, veth, TUN). Without it the suite prints SKIPPED loudly and
+# fails when CI=true, so a CI run can never pass without having run it.
+
+INTEROP_TESTS = $(sort $(wildcard ts/interop/*.interop.ts))
+INTEROP_TEST_TIMEOUT_MS ?= 60000
+
+.PHONY: test-interop
+test-interop: setup ## TS endpoint vs wireguard-go in network namespaces: handshakes, ICMP/UDP, restarts, rekey, keepalive, demo (root)
+	@if reason=$$(node --import tsx ts/interop/preflight.ts); then \
+	  node --import tsx --test --test-concurrency=1 --test-timeout=$(INTEROP_TEST_TIMEOUT_MS) --test-reporter=spec $(INTEROP_TESTS); \
+	else \
+	  echo; echo "*** SKIPPED: make test-interop did not run: $$reason ***"; echo; \
+	  if [ "$${CI:-}" = "true" ]; then echo "CI=true: a skipped interop suite fails the build" >&2; exit 1; fi; \
+	fi
+
+.PHONY: demo
+demo: setup ## demo: a sensor tunnels home to wireguard-go, a collector prints readings (root; Ctrl-C or DEMO_SECONDS=N stops)
+	@node --import tsx ts/demo/run.ts
