@@ -1,0 +1,488 @@
+// A single-peer WireGuard endpoint: the glue between the messages, the Noise handshake, the
+// cookie machinery, the keypairs, the timers and the platform. Pure: time, randomness, storage
+// and I/O all come from the injected Platform, and nothing runs unless onDatagram,
+// onTunnelPacket or tick is called.
+//
+// Every datagram given to onDatagram is either accepted or counted under exactly one drop
+// reason (status().drops); it never throws on bad input.
+
+import type { Address, Platform } from "../platform/platform";
+import { LOG_DEBUG, LOG_INFO, LOG_WARN } from "../platform/platform";
+import { constantTimeEqual, copyOf, isZero, readU32LE, readU64LE } from "./bytes";
+import {
+  KEEPALIVE_TIMEOUT, REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME, REKEY_AFTER_MESSAGES, REKEY_AFTER_TIME,
+  REKEY_TIMEOUT, TUNNEL_MTU,
+} from "./constants";
+import {
+  MESSAGE_COOKIE_REPLY, MESSAGE_INITIATION, MESSAGE_TRANSPORT, classify, serializeTransport,
+} from "./messages";
+import { HANDSHAKE_INITIATION_CREATED, HANDSHAKE_ZEROED, Handshake } from "./noise";
+import { CookieChecker, CookieGenerator } from "./cookie";
+import { RateLimiter } from "./ratelimiter";
+import { Tai64nClock } from "./tai64n";
+import { Keypair, Keypairs } from "./keypair";
+import { StagingQueue } from "./staging";
+import { DeviceStatus, DropCounters } from "./status";
+import { AllowedIps, ipPacketLength } from "./allowedips";
+import { Timers } from "./timers";
+
+export type { DeviceStatus } from "./status";
+
+/** More handshake messages than this (with a valid mac1) within one second put the device
+ *  under load for the following second: then cookie replies and the rate limit apply. */
+export var UNDER_LOAD_THRESHOLD = 10;
+export var UNDER_LOAD_WINDOW = 1000;
+
+var EMPTY = new Uint8Array(0);
+
+export interface DeviceConfig {
+  privateKey: Uint8Array;
+  peer: {
+    publicKey: Uint8Array;
+    /** Absent or null: no PSK (all zero, as the protocol defines). */
+    presharedKey?: Uint8Array | null;
+    /** Null: wait for the peer to reach us (responder only until it does). */
+    endpoint?: Address | null;
+    /** CIDRs the peer's inner packets may come from (and ours may go to). */
+    allowedIps: string[];
+    /** Seconds; 0 or absent = off. */
+    persistentKeepalive?: number;
+  };
+}
+
+function checkKey(value: unknown, field: string): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length !== 32) throw new TypeError(field + ": expected a 32-byte Uint8Array");
+  return value;
+}
+
+function checkAddress(value: unknown, field: string): Address | null {
+  if (value === undefined || value === null) return null;
+  var a = value as Address;
+  if (typeof a !== "object" || typeof a.host !== "string" || a.host === "") throw new TypeError(field + ".host: expected a non-empty string");
+  if (typeof a.port !== "number" || a.port !== Math.floor(a.port) || a.port < 1 || a.port > 65535) {
+    throw new TypeError(field + ".port: expected an integer in 1..65535");
+  }
+  return { host: a.host, port: a.port };
+}
+
+/** Inner packets are padded to a multiple of 16 bytes, but never beyond the MTU
+ *  (whitepaper section 5.4.6), which hides their exact length cheaply. */
+export function paddedLength(n: number): number {
+  var p = (n + 15) & ~15;
+  return n <= TUNNEL_MTU && p > TUNNEL_MTU ? TUNNEL_MTU : p;
+}
+
+export class Device {
+  private platform: Platform;
+  private localPublic: Uint8Array;
+  private handshake: Handshake;
+  private checker: CookieChecker;
+  private generator: CookieGenerator;
+  private limiter: RateLimiter;
+  private tai64n: Tai64nClock;
+  private keypairs: Keypairs;
+  private staging: StagingQueue;
+  private timers: Timers;
+  private allowedIps: AllowedIps;
+  private drops: DropCounters;
+  private endpoint: Address | null;
+
+  private lastSentHandshake: number | null = null;
+  private sentLastMinuteHandshake = false;
+  private loadWindowStart = 0;
+  private loadCount = 0;
+  private underLoadUntil = -1;
+
+  private lastHandshakeMs: number | null = null;
+  private handshakes = 0;
+  private rxBytes = 0;
+  private txBytes = 0;
+  private rxPackets = 0;
+  private txPackets = 0;
+  private datagramsIn = 0;
+  private datagramsAccepted = 0;
+
+  /** Throws a TypeError naming the bad field. */
+  constructor(config: DeviceConfig, platform: Platform) {
+    if (!config || typeof config !== "object") throw new TypeError("config: expected an object");
+    var privateKey = copyOf(checkKey(config.privateKey, "privateKey"));
+    var peer = config.peer;
+    if (!peer || typeof peer !== "object") throw new TypeError("peer: expected an object");
+    var peerPublic = copyOf(checkKey(peer.publicKey, "peer.publicKey"));
+    var psk = peer.presharedKey === undefined || peer.presharedKey === null
+      ? new Uint8Array(32) : copyOf(checkKey(peer.presharedKey, "peer.presharedKey"));
+    var keepalive = peer.persistentKeepalive === undefined ? 0 : peer.persistentKeepalive;
+    if (typeof keepalive !== "number" || keepalive !== Math.floor(keepalive) || keepalive < 0 || keepalive > 65535) {
+      throw new TypeError("peer.persistentKeepalive: expected an integer number of seconds in 0..65535");
+    }
+    this.endpoint = checkAddress(peer.endpoint, "peer.endpoint");
+    this.allowedIps = new AllowedIps(peer.allowedIps);
+
+    var crypto = platform.crypto;
+    this.platform = platform;
+    this.localPublic = crypto.x25519Base(privateKey);
+    if (constantTimeEqual(this.localPublic, peerPublic)) throw new TypeError("peer.publicKey: is our own public key");
+    // The static-static DH is fixed for the life of the device: computed once.
+    var staticStatic = crypto.x25519(privateKey, peerPublic);
+    if (isZero(staticStatic)) throw new TypeError("peer.publicKey: a low-order point (its DH result is all zero)");
+
+    this.handshake = new Handshake(crypto, privateKey, this.localPublic, peerPublic, psk, staticStatic);
+    this.checker = new CookieChecker(crypto, platform.random, this.localPublic);
+    this.generator = new CookieGenerator(crypto, peerPublic);
+    this.limiter = new RateLimiter();
+    this.tai64n = new Tai64nClock(platform.clock, platform.store);
+    this.keypairs = new Keypairs();
+    this.staging = new StagingQueue();
+    this.timers = new Timers(platform.random, keepalive * 1000);
+    this.drops = new DropCounters();
+  }
+
+  /** Our static public key. */
+  publicKey(): Uint8Array {
+    return copyOf(this.localPublic);
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  /** An outer UDP datagram arrived from `from`. Never throws on bad input. */
+  onDatagram(bytes: Uint8Array, from: Address): void {
+    this.datagramsIn++;
+    var reason: string | null;
+    try {
+      reason = this.receive(bytes, from);
+    } catch (e) {
+      // A bug, not an attack we anticipated: count it and keep running.
+      reason = "internal-error";
+      this.log(LOG_WARN, "onDatagram: " + (e && (e as Error).message ? (e as Error).message : String(e)));
+    }
+    if (reason === null) this.datagramsAccepted++;
+    else this.drops.add(reason);
+  }
+
+  /** lwIP wants to send an inner IP packet to the peer: encrypt and send it, or stage it and
+   *  start a handshake. */
+  onTunnelPacket(packet: Uint8Array): void {
+    if (!(packet instanceof Uint8Array)) {
+      this.drops.add("tx-bad-packet");
+      return;
+    }
+    var length = ipPacketLength(packet);
+    if (length <= 0) {
+      this.drops.add("tx-bad-packet");
+      return;
+    }
+    if (length < packet.length) packet = packet.subarray(0, length);
+    if (!this.allowedIps.allowsDestination(packet)) {
+      this.drops.add("tx-no-route");
+      return;
+    }
+    var now = this.platform.clock.nowMs();
+    var keypair = this.keypairs.current;
+    // Fast path: a usable session and nothing queued ahead of this packet.
+    if (this.staging.length === 0 && keypair !== null && keypair.canSend(now) && this.endpoint !== null) {
+      this.sendTransport(keypair, packet, now);
+      this.keepKeyFreshSending(keypair, now);
+      return;
+    }
+    // The caller may reuse its buffer once we return.
+    this.drops.addMany("staging-overflow", this.staging.push(copyOf(packet)));
+    this.sendStaged(now);
+  }
+
+  /** Run the timers. Call it often (every 100 ms or so); it does nothing when nothing is due. */
+  tick(): void {
+    var now = this.platform.clock.nowMs();
+    this.keypairs.expire(now);
+    var actions = this.timers.poll(now);
+    if (actions.zeroKeys) {
+      this.keypairs.clear();
+      this.handshake.clear();
+      this.drops.addMany("tx-gave-up", this.staging.clear());
+      this.log(LOG_INFO, "keys zeroed after " + (3 * REJECT_AFTER_TIME / 1000) + " s without a new session");
+    }
+    if (actions.gaveUp) {
+      this.drops.addMany("tx-gave-up", this.staging.clear());
+      this.log(LOG_INFO, "handshake gave up after " + this.timers.handshakeAttempts + " attempts");
+    }
+    if (actions.sendInitiation) this.sendInitiation(true, now);
+    if (actions.sendKeepalive) this.sendKeepalive(now);
+  }
+
+  /** Start a handshake now, unless one is in flight. */
+  connect(): void {
+    if (this.timers.wantRetransmit()) return;
+    this.sendInitiation(false, this.platform.clock.nowMs());
+  }
+
+  status(): DeviceStatus {
+    var now = this.platform.clock.nowMs();
+    var current = this.keypairs.current;
+    var state = "idle";
+    if (current !== null && current.canSend(now)) state = "established";
+    else if (this.timers.wantRetransmit()) state = "handshake-sent";
+    else if (this.keypairs.next !== null) state = "handshake-responded";
+    return {
+      state: state,
+      lastHandshakeMs: this.lastHandshakeMs,
+      endpoint: this.endpoint === null ? null : { host: this.endpoint.host, port: this.endpoint.port },
+      rxBytes: this.rxBytes,
+      txBytes: this.txBytes,
+      rxPackets: this.rxPackets,
+      txPackets: this.txPackets,
+      handshakes: this.handshakes,
+      datagramsIn: this.datagramsIn,
+      datagramsAccepted: this.datagramsAccepted,
+      drops: this.drops.snapshot(),
+    };
+  }
+
+  // ---- receive ------------------------------------------------------------------------------
+
+  /** null: accepted; else the drop reason. */
+  private receive(bytes: Uint8Array, from: Address): string | null {
+    if (!(bytes instanceof Uint8Array)) return "bad-length";
+    var type = classify(bytes);
+    if (typeof type === "string") return type;
+    var now = this.platform.clock.nowMs();
+    if (type === MESSAGE_TRANSPORT) return this.receiveTransport(bytes, from, now);
+    if (type === MESSAGE_COOKIE_REPLY) return this.receiveCookieReply(bytes);
+
+    // Handshake messages: mac1 first (cheap, proves knowledge of our public key), then the
+    // DoS defences, and only then any DH.
+    if (!this.checker.checkMac1(bytes)) return "bad-mac1";
+    if (this.underLoad(now)) {
+      if (!this.checker.checkMac2(bytes, from, now)) {
+        this.sendDatagram(this.checker.createCookieReply(bytes, from, now), from);
+        return "cookie-sent";
+      }
+      if (!this.limiter.allow(from.host, now)) return "rate-limited";
+    }
+    return type === MESSAGE_INITIATION ? this.receiveInitiation(bytes, from, now) : this.receiveResponse(bytes, from, now);
+  }
+
+  /** Counts handshake messages per second; over the threshold, the next second is "under load". */
+  private underLoad(now: number): boolean {
+    if (now - this.loadWindowStart >= UNDER_LOAD_WINDOW) {
+      this.loadWindowStart = now;
+      this.loadCount = 0;
+    }
+    this.loadCount++;
+    if (this.loadCount > UNDER_LOAD_THRESHOLD) this.underLoadUntil = now + UNDER_LOAD_WINDOW;
+    return now < this.underLoadUntil;
+  }
+
+  private receiveInitiation(bytes: Uint8Array, from: Address, now: number): string | null {
+    var reason = this.handshake.consumeInitiation(bytes, now);
+    if (reason !== null) return reason;
+    this.setEndpoint(from);
+    this.rxBytes += bytes.length;
+    this.timers.anyAuthenticatedPacketTraversal(now);
+    this.timers.anyAuthenticatedPacketReceived(now);
+
+    var response = this.handshake.createResponse(this.platform.random.randomBytes(32), this.newIndex());
+    if (response === null) return "low-order-point";
+    this.generator.addMacs(response, now);
+    var keys = this.handshake.beginSymmetricSession();
+    if (keys === null) return "handshake-failed";
+    this.keypairs.install(new Keypair(keys, now));
+    this.timers.sessionDerived(now);
+    this.log(LOG_DEBUG, "initiation consumed, response sent");
+    this.sendDatagram(response, from);
+    this.timers.anyAuthenticatedPacketTraversal(now);
+    this.timers.anyAuthenticatedPacketSent(now);
+    return null;
+  }
+
+  private receiveResponse(bytes: Uint8Array, from: Address, now: number): string | null {
+    if (this.handshake.state !== HANDSHAKE_INITIATION_CREATED || readU32LE(bytes, 8) !== this.handshake.localIndex) {
+      return "unknown-receiver";
+    }
+    var reason = this.handshake.consumeResponse(bytes);
+    if (reason !== null) return reason;
+    this.setEndpoint(from);
+    this.rxBytes += bytes.length;
+    this.timers.anyAuthenticatedPacketTraversal(now);
+    this.timers.anyAuthenticatedPacketReceived(now);
+    var keys = this.handshake.beginSymmetricSession();
+    if (keys === null) return "handshake-failed";
+    this.keypairs.install(new Keypair(keys, now));
+    this.timers.sessionDerived(now);
+    this.handshakeComplete(now);
+    // Confirms the session to the responder (it may not send until it hears from us) and
+    // flushes whatever was staged.
+    this.sendKeepalive(now);
+    return null;
+  }
+
+  private receiveCookieReply(bytes: Uint8Array): string | null {
+    var receiver = readU32LE(bytes, 4);
+    var known = (this.handshake.state !== HANDSHAKE_ZEROED && this.handshake.localIndex === receiver) ||
+      this.keypairs.usesIndex(receiver);
+    if (!known) return "unknown-receiver";
+    if (!this.generator.consumeCookieReply(bytes, this.platform.clock.nowMs())) return "bad-cookie";
+    // The whitepaper has the initiator wait for its retransmission timer; the next
+    // initiation carries mac2.
+    this.log(LOG_DEBUG, "cookie reply consumed");
+    return null;
+  }
+
+  private receiveTransport(bytes: Uint8Array, from: Address, now: number): string | null {
+    var keypair = this.keypairs.lookup(readU32LE(bytes, 4));
+    if (keypair === null) return "unknown-receiver";
+    if (keypair.expired(now)) return "expired-keypair";
+    var counter = readU64LE(bytes, 8);
+    if (counter >= REJECT_AFTER_MESSAGES) return "bad-counter";
+    var plain = this.platform.crypto.aeadOpen(keypair.recvKey, counter, bytes.subarray(16), EMPTY);
+    if (plain === null) return "decrypt-failed";
+    if (!keypair.replay.validateCounter(counter)) return "replay";
+
+    this.setEndpoint(from);
+    this.rxBytes += bytes.length;
+    if (this.keypairs.receivedWith(keypair)) {
+      this.handshakeComplete(now);
+      this.sendStaged(now);
+    }
+    this.keepKeyFreshReceiving(now);
+    this.timers.anyAuthenticatedPacketTraversal(now);
+    this.timers.anyAuthenticatedPacketReceived(now);
+    if (plain.length === 0) return null; // keepalive
+
+    this.timers.dataReceived(now);
+    var length = ipPacketLength(plain);
+    if (length <= 0) return "bad-inner-packet";
+    // Trim the zero padding; deliver a view, the plaintext is ours.
+    var packet = length === plain.length ? plain : plain.subarray(0, length);
+    if (!this.allowedIps.allowsSource(packet)) return "source-not-allowed";
+    this.rxPackets++;
+    this.platform.io.deliverToTunnel(packet);
+    return null;
+  }
+
+  // ---- send ---------------------------------------------------------------------------------
+
+  private sendInitiation(isRetry: boolean, now: number): void {
+    if (this.endpoint === null) return; // nowhere to send: wait for the peer
+    // Never more than one initiation per REKEY_TIMEOUT, however many triggers fire.
+    if (this.lastSentHandshake !== null && now - this.lastSentHandshake < REKEY_TIMEOUT) return;
+    var timestamp: Uint8Array;
+    try {
+      timestamp = this.tai64n.next();
+    } catch (e) {
+      // Without a durable reservation a reboot could reuse this timestamp: do not send.
+      this.log(LOG_WARN, "store refused the TAI64N reservation; initiation not sent");
+      return;
+    }
+    var msg = this.handshake.createInitiation(this.platform.random.randomBytes(32), timestamp, this.newIndex());
+    if (msg === null) return;
+    this.lastSentHandshake = now;
+    this.generator.addMacs(msg, now);
+    this.log(LOG_DEBUG, isRetry ? "initiation retransmitted" : "initiation sent");
+    this.sendDatagram(msg, this.endpoint);
+    this.timers.anyAuthenticatedPacketTraversal(now);
+    this.timers.anyAuthenticatedPacketSent(now);
+    this.timers.handshakeInitiated(now);
+  }
+
+  private sendKeepalive(now: number): void {
+    if (this.staging.length === 0) this.staging.push(EMPTY);
+    this.sendStaged(now);
+  }
+
+  /** Send everything staged on the current keypair, or start a handshake if there is none. */
+  private sendStaged(now: number): void {
+    var keypair = this.keypairs.current;
+    if (keypair === null || !keypair.canSend(now) || this.endpoint === null) {
+      this.sendInitiation(false, now);
+      return;
+    }
+    while (this.staging.length > 0) {
+      if (!keypair.canSend(now)) {
+        this.sendInitiation(false, now);
+        return;
+      }
+      this.sendTransport(keypair, this.staging.shift() as Uint8Array, now);
+    }
+    this.keepKeyFreshSending(keypair, now);
+  }
+
+  /** The per-packet path: pad, seal, frame, send. No closures, two copies (pad, frame). */
+  private sendTransport(keypair: Keypair, packet: Uint8Array, now: number): void {
+    var n = packet.length;
+    var p = paddedLength(n);
+    var plain = packet;
+    if (p !== n) {
+      plain = new Uint8Array(p);
+      plain.set(packet);
+    }
+    var counter = keypair.sendCounter;
+    keypair.sendCounter = counter + 1;
+    var sealed = this.platform.crypto.aeadSeal(keypair.sendKey, counter, plain, EMPTY);
+    this.sendDatagram(serializeTransport(keypair.remoteIndex, counter, sealed), this.endpoint as Address);
+    this.timers.anyAuthenticatedPacketTraversal(now);
+    this.timers.anyAuthenticatedPacketSent(now);
+    if (n > 0) {
+      this.txPackets++;
+      this.timers.dataSent(now);
+    }
+  }
+
+  /** Initiator side: a session is renewed before it gets old (REKEY_AFTER_TIME) and either
+   *  side renews one that has sent too much (REKEY_AFTER_MESSAGES). */
+  private keepKeyFreshSending(keypair: Keypair, now: number): void {
+    if (keypair.sendCounter > REKEY_AFTER_MESSAGES || (keypair.isInitiator && now - keypair.created >= REKEY_AFTER_TIME)) {
+      this.sendInitiation(false, now);
+    }
+  }
+
+  /** Initiator side: if the session is about to be rejected and the peer is talking to us,
+   *  renew now rather than waiting to send (once per session). */
+  private keepKeyFreshReceiving(now: number): void {
+    if (this.sentLastMinuteHandshake) return;
+    var keypair = this.keypairs.current;
+    if (keypair !== null && keypair.isInitiator && now - keypair.created >= REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT) {
+      this.sentLastMinuteHandshake = true;
+      this.sendInitiation(false, now);
+    }
+  }
+
+  private handshakeComplete(now: number): void {
+    this.timers.handshakeComplete(now);
+    this.lastHandshakeMs = now;
+    this.handshakes++;
+    this.sentLastMinuteHandshake = false;
+    this.log(LOG_INFO, "handshake complete");
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  /** A random local index not used by the handshake or any live keypair. */
+  private newIndex(): number {
+    for (var i = 0; i < 64; i++) {
+      var index = readU32LE(this.platform.random.randomBytes(4), 0);
+      if (index !== this.handshake.localIndex && !this.keypairs.usesIndex(index)) return index;
+    }
+    throw new Error("random source keeps returning used indices");
+  }
+
+  /** Roaming: the peer is wherever its last authenticated packet came from. */
+  private setEndpoint(from: Address): void {
+    var e = this.endpoint;
+    if (e !== null && e.host === from.host && e.port === from.port) return;
+    this.endpoint = { host: from.host, port: from.port };
+    this.log(LOG_INFO, "peer endpoint is now " + from.host + " port " + from.port);
+  }
+
+  private sendDatagram(bytes: Uint8Array, to: Address): void {
+    this.txBytes += bytes.length;
+    try {
+      this.platform.io.sendDatagram(bytes, to);
+    } catch (e) {
+      // Transient socket errors must not unwind the protocol state; retransmits cover losses.
+      this.log(LOG_WARN, "sendDatagram failed: " + (e && (e as Error).message ? (e as Error).message : String(e)));
+    }
+  }
+
+  private log(level: number, message: string): void {
+    this.platform.io.log(level, message);
+  }
+}
