@@ -19,6 +19,7 @@ import { decodeKey } from "../wireguard/base64";
 import { formatIp, parseCidr, parseIp } from "../wireguard/allowedips";
 import { isZero } from "../wireguard/bytes";
 import type { Address } from "../platform/platform";
+import type { DeviceConfig } from "../wireguard/device";
 
 export var DEFAULT_LISTEN_PORT = 51820;
 
@@ -31,8 +32,9 @@ export interface InterfaceAddress {
   prefix: number;
 }
 
-/** What parseDeviceConfig returns; the peer part is the DeviceConfig the core's Device takes. */
-export interface ParsedDeviceConfig {
+/** What parseDeviceConfig returns: the DeviceConfig the core's Device takes, plus the
+ *  interface settings the runtime needs (tunnel address, UDP port). */
+export interface ParsedDeviceConfig extends DeviceConfig {
   privateKey: Uint8Array;
   address: InterfaceAddress;
   listenPort: number;

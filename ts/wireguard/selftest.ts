@@ -8,6 +8,11 @@ import { Timers, MAX_TIMER_HANDSHAKES } from "./timers";
 import { decodeBase64, encodeBase64 } from "./base64";
 import { AllowedIps, formatCidr, ipPacketLength, parseCidr, parseIp } from "./allowedips";
 import { readU64LE, toHex, writeU64LE } from "./bytes";
+import {
+  classify, MESSAGE_COOKIE_REPLY, MESSAGE_INITIATION, MESSAGE_RESPONSE, MESSAGE_TRANSPORT,
+  parseCookieReply, parseInitiation, parseResponse, parseTransportHeader, serializeCookieReply,
+  serializeInitiation, serializeResponse, serializeTransport, transportPayload,
+} from "./messages";
 import { KEEPALIVE_TIMEOUT, REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME, REKEY_TIMEOUT } from "./constants";
 
 export interface SelfTestResult {
@@ -211,12 +216,75 @@ function parsingChecks(run: SelfTestRun): void {
   });
 }
 
+// ---- message framing (no crypto: layouts, sizes, little-endian fields) ----
+
+function pattern(length: number, seed: number): Uint8Array {
+  var b = new Uint8Array(length);
+  for (var i = 0; i < length; i++) b[i] = (seed + i * 7) & 0xff;
+  return b;
+}
+
+function messageChecks(run: SelfTestRun): void {
+  run.check("messages: classify by type and exact size", function () {
+    var sizes = [[148, MESSAGE_INITIATION], [92, MESSAGE_RESPONSE], [64, MESSAGE_COOKIE_REPLY], [32, MESSAGE_TRANSPORT], [1452, MESSAGE_TRANSPORT]];
+    for (var i = 0; i < sizes.length; i++) {
+      var m = new Uint8Array(sizes[i][0]);
+      m[0] = sizes[i][1];
+      expectEqual(classify(m), sizes[i][1], "type " + sizes[i][1] + " at " + sizes[i][0] + " bytes");
+      // Transport messages have a minimum, the handshake messages an exact size.
+      if (sizes[i][0] !== 1452) expectEqual(classify(m.subarray(0, sizes[i][0] - 1)), "bad-length", "one byte short, type " + sizes[i][1]);
+    }
+    var odd = new Uint8Array(148);
+    odd[0] = 1; odd[2] = 1;
+    expectEqual(classify(odd), "bad-type", "non-zero reserved byte");
+    odd[0] = 5; odd[2] = 0;
+    expectEqual(classify(odd), "bad-type", "type 5");
+    expectEqual(classify(new Uint8Array(3)), "bad-length", "3 bytes");
+    var long = new Uint8Array(149);
+    long[0] = MESSAGE_INITIATION;
+    expectEqual(classify(long), "bad-length", "initiation one byte long");
+  });
+  run.check("messages: initiation round trip", function () {
+    var bytes = serializeInitiation({ sender: 0xfffffffe, ephemeral: pattern(32, 1), encryptedStatic: pattern(48, 2),
+      encryptedTimestamp: pattern(28, 3), mac1: pattern(16, 4), mac2: pattern(16, 5) });
+    expectEqual(bytes.length, 148, "size");
+    expectEqual(toHex(bytes.subarray(0, 8)), "01000000feffffff", "type and sender, little-endian");
+    var m = parseInitiation(bytes);
+    if (!m) throw new Error("did not parse");
+    expectEqual(m.sender, 0xfffffffe, "sender");
+    expectEqual(toHex(m.encryptedTimestamp), toHex(pattern(28, 3)), "timestamp");
+    expectEqual(toHex(m.mac2), toHex(pattern(16, 5)), "mac2");
+    expectEqual(parseInitiation(bytes.subarray(0, 147)), null, "short");
+  });
+  run.check("messages: response and cookie reply round trip", function () {
+    var r = parseResponse(serializeResponse({ sender: 7, receiver: 0x80000001, ephemeral: pattern(32, 9), encryptedNothing: pattern(16, 10),
+      mac1: pattern(16, 11), mac2: pattern(16, 12) }));
+    if (!r) throw new Error("response did not parse");
+    expectEqual(r.receiver, 0x80000001, "receiver");
+    expectEqual(toHex(r.mac1), toHex(pattern(16, 11)), "mac1");
+    var c = parseCookieReply(serializeCookieReply({ receiver: 42, nonce: pattern(24, 13), encryptedCookie: pattern(32, 14) }));
+    if (!c) throw new Error("cookie reply did not parse");
+    expectEqual(c.receiver, 42, "receiver");
+    expectEqual(toHex(c.nonce), toHex(pattern(24, 13)), "nonce");
+  });
+  run.check("messages: transport header with a 64-bit counter", function () {
+    var t = serializeTransport(0xdeadbeef, REJECT_AFTER_MESSAGES - 1, pattern(16, 15));
+    expectEqual(toHex(t.subarray(0, 16)), "04000000efbeaddefeffffffffff1f00", "header bytes");
+    var h = parseTransportHeader(t);
+    if (!h) throw new Error("did not parse");
+    expectEqual(h.receiver, 0xdeadbeef, "receiver");
+    expectEqual(h.counter, REJECT_AFTER_MESSAGES - 1, "counter");
+    expectEqual(transportPayload(t).length, 16, "payload view");
+  });
+}
+
 /** Runs every core self-check. Extra checks (messages, config) are added by the caller via `more`. */
 export function runSelfTests(more?: (run: SelfTestRun) => void): SelfTestResult {
   var run = new SelfTestRun();
   replayChecks(run);
   timerChecks(run);
   parsingChecks(run);
+  messageChecks(run);
   if (more) more(run);
   return run.result();
 }
