@@ -329,6 +329,7 @@ static void api_edges(void) {
   uint8_t out[33], key[33];
   hw_blake2s_state s;
   record r;
+  int failed = failures;
   memset(&r, 0, sizeof r);
   memset(key, 1, sizeof key);
   current_file = "API edge cases";
@@ -341,7 +342,7 @@ static void api_edges(void) {
   check(&r, hw_ct_equal(key, key + 1, 31) == 0, "ct_equal differs at the end");
   hw_wipe(key, sizeof key);
   check(&r, key[0] == 0 && key[32] == 0, "wipe");
-  printf("kat: %-28s %s\n", current_file, failures ? "FAILED" : "ok");
+  printf("kat: %-28s %s\n", current_file, failures > failed ? "FAILED" : "ok");
 }
 
 static void run_file(const char *dir, const char *name, void (*fn)(const record *, int), int slow) {
