@@ -1,0 +1,120 @@
+// The TS endpoint as a child process the interop tests drive over JSON lines (stdin/stdout).
+// It runs inside the "dev" namespace; restarting it with the same store path and a fresh clock
+// is how a device reboot is simulated. Keys arrive over stdin and are never echoed or logged.
+import { createInterface } from "node:readline";
+import { NodeEndpoint } from "./endpoint.ts";
+import { fromB64 } from "./netns.ts";
+import { lineLogger } from "../platform/node/udp.ts";
+import { LOG_INFO } from "../platform/platform.ts";
+import type { DeviceConfig } from "../wireguard/device.ts";
+
+let ep: NodeEndpoint | null = null;
+
+function emit(msg: unknown): void {
+  process.stdout.write(JSON.stringify(msg) + "\n");
+}
+
+const log = lineLogger((line) => emit({ event: "log", line }), LOG_INFO);
+
+interface WireConfig {
+  privateKey: string;
+  peer: { publicKey: string; presharedKey?: string | null; endpoint?: { host: string; port: number } | null; allowedIps: string[]; persistentKeepalive?: number };
+}
+
+function toDeviceConfig(c: WireConfig): DeviceConfig {
+  return {
+    privateKey: fromB64(c.privateKey),
+    peer: {
+      publicKey: fromB64(c.peer.publicKey),
+      presharedKey: c.peer.presharedKey ? fromB64(c.peer.presharedKey) : null,
+      endpoint: c.peer.endpoint ?? null,
+      allowedIps: c.peer.allowedIps,
+      persistentKeepalive: c.peer.persistentKeepalive ?? 0,
+    },
+  };
+}
+
+function need(): NodeEndpoint {
+  if (!ep) throw new Error("not started");
+  return ep;
+}
+
+const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
+  async start(m) {
+    if (ep) throw new Error("already started");
+    ep = await NodeEndpoint.start({
+      config: toDeviceConfig(m.config),
+      listen: m.listen,
+      innerAddress: m.innerAddress,
+      storePath: m.storePath,
+      clock: m.clock,
+      tickMs: m.tickMs,
+      log,
+    });
+    const e = ep;
+    for (const port of (m.echoPorts ?? []) as number[]) {
+      // Report every datagram and send it back: the test observes both directions.
+      e.inner.bindUdp(port, (data, from) => {
+        const text = Buffer.from(data).toString("utf8");
+        emit({ event: "udp", port, from, text });
+        if (!text.startsWith("echo:")) e.inner.sendUdp(port, from.host, from.port, new TextEncoder().encode("echo:" + text));
+      });
+    }
+    return { nowMs: e.platform.clock.nowMs(), listen: e.udp.address() };
+  },
+  advance(m) {
+    need().platform.clock.advance(m.ms);
+    need().tick();
+    return { nowMs: need().platform.clock.nowMs() };
+  },
+  connect() {
+    need().device.connect();
+    return {};
+  },
+  async ping(m) {
+    const rtts: number[] = [];
+    const errors: string[] = [];
+    for (let i = 0; i < (m.count ?? 1); i++) {
+      try {
+        rtts.push(await need().inner.ping(m.dst, m.timeoutMs ?? 2000, m.size ?? 56));
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    return { rtts, errors };
+  },
+  udp(m) {
+    need().inner.sendUdp(m.srcPort, m.dst, m.dstPort, new TextEncoder().encode(m.text));
+    return {};
+  },
+  status() {
+    const e = need();
+    return { device: e.device.status(), inner: e.inner.stats, nowMs: e.platform.clock.nowMs(), tickErrors: e.tickErrors };
+  },
+  async stop() {
+    if (ep) await ep.stop();
+    ep = null;
+    setImmediate(() => process.exit(0));
+    return {};
+  },
+};
+
+const rl = createInterface({ input: process.stdin });
+rl.on("line", async (line) => {
+  let m: any;
+  try {
+    m = JSON.parse(line);
+  } catch {
+    emit({ event: "error", message: "bad JSON on stdin" });
+    return;
+  }
+  const h = handlers[m.cmd];
+  try {
+    if (!h) throw new Error(`unknown command "${m.cmd}"`);
+    emit({ id: m.id, ok: true, result: await h(m) });
+  } catch (e) {
+    emit({ id: m.id, ok: false, error: (e as Error).message });
+  }
+});
+// The test runner owns us: when it goes away, so do we.
+rl.on("close", () => process.exit(0));

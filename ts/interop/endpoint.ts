@@ -1,0 +1,66 @@
+// The homewire endpoint on Node, as a process would run it: the protocol core (Device) on the
+// Node platform, its outer UDP socket, the inner IPv4 stack in lwIP's place, and a tick timer.
+// Shared by the interop device agent and the demo sensor.
+import { Device, type DeviceConfig } from "../wireguard/device.ts";
+import { createNodePlatform, NodeUdp, type NodeClockOptions, type NodePlatform } from "../platform/node/index.ts";
+import { InnerStack } from "../inner/stack.ts";
+import type { Address } from "../platform/platform.ts";
+
+export interface EndpointOptions {
+  config: DeviceConfig;
+  listen: Address;
+  innerAddress: string;
+  storePath?: string;
+  clock?: NodeClockOptions;
+  tickMs?: number;
+  log?: (level: number, message: string) => void;
+}
+
+export class NodeEndpoint {
+  private timer: ReturnType<typeof setInterval> | null = null;
+  tickErrors = 0;
+
+  private constructor(readonly device: Device, readonly platform: NodePlatform, readonly udp: NodeUdp, readonly inner: InnerStack) {}
+
+  static async start(options: EndpointOptions): Promise<NodeEndpoint> {
+    const udp = await NodeUdp.bind(options.listen.host, options.listen.port);
+    let inner: InnerStack | null = null;
+    let device: Device | null = null;
+    try {
+      const platform = createNodePlatform({
+        udp,
+        deliverToTunnel: (packet) => inner!.receive(packet),
+        storePath: options.storePath,
+        clock: options.clock,
+        log: options.log,
+      });
+      device = new Device(options.config, platform);
+      const dev = device;
+      inner = new InnerStack({ address: options.innerAddress, send: (packet) => dev.onTunnelPacket(packet) });
+      udp.onDatagram((bytes, from) => dev.onDatagram(bytes, from));
+      const ep = new NodeEndpoint(dev, platform, udp, inner);
+      ep.timer = setInterval(() => ep.tick(), options.tickMs ?? 100);
+      return ep;
+    } catch (e) {
+      await udp.close();
+      throw e;
+    }
+  }
+
+  tick(): void {
+    try {
+      this.device.tick();
+    } catch (e) {
+      // A throwing tick is a core bug: count it (tests assert zero) and keep the process alive.
+      this.tickErrors++;
+      this.platform.io.log(0, `tick threw: ${(e as Error).message}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.inner.close();
+    await this.udp.close();
+  }
+}
