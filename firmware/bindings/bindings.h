@@ -40,6 +40,10 @@ typedef struct {
   long (*store_get)(void *ctx, const char *key, char *out, size_t cap);
   /* Durable when it returns 0; -1 on failure (JS gets an Error). */
   int (*store_put)(void *ctx, const char *key, const char *value, size_t len);
+  /* Optional: bring the network up once: outer listen port, tunnel address/prefix. 0 or -1. */
+  int (*net_configure)(void *ctx, uint16_t listen_port, const uint8_t ip4[4], int prefix);
+  /* Optional: route ip4/prefix (one of the peer's AllowedIPs) into the tunnel. 0 or -1. */
+  int (*tunnel_route)(void *ctx, const uint8_t ip4[4], int prefix);
 } hw_board_ops;
 
 /* Register natives. ops must outlive the VM. Return 0 or -1. */

@@ -26,6 +26,7 @@ static struct {
   char store_key[40], store_value[600];
   size_t store_len;
   unsigned random_state;
+  int configured, routes;
 } rec;
 
 static int fake_udp(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
@@ -68,8 +69,21 @@ static int fake_put(void *ctx, const char *key, const char *v, size_t len) {
   return 0;
 }
 
-static const hw_board_ops fake_ops = {NULL,     fake_udp,    fake_tunnel, fake_app, fake_now,
-                                      NULL,     fake_random, fake_log,    fake_get, fake_put};
+static int fake_configure(void *ctx, uint16_t port, const uint8_t ip[4], int prefix) {
+  rec.configured = port == 51820 && memcmp(ip, "\x0a\x4d\x00\x02", 4) == 0 && prefix == 24;
+  return 0;
+}
+static int fake_route(void *ctx, const uint8_t ip[4], int prefix) {
+  rec.routes++;
+  return rec.routes > 2 ? -1 : 0;
+}
+
+static const hw_board_ops fake_ops = {
+    .udp_send = fake_udp,     .tunnel_deliver = fake_tunnel, .app_udp_send = fake_app,
+    .now_ms = fake_now,       .random_bytes = fake_random,   .log = fake_log,
+    .store_get = fake_get,    .store_put = fake_put,         .net_configure = fake_configure,
+    .tunnel_route = fake_route,
+};
 
 static int js_failures;
 static void n_check(hw_vm_call *c) {
@@ -120,6 +134,9 @@ int main(int argc, char **argv) {
   CHECK(rec.tunnel_calls == 1 && rec.tunnel_len == 84, "tunnel_deliver");
   CHECK(rec.app_calls == 1, "app_udp_send");
   CHECK(rec.log_calls == 1 && rec.log_level == 2 && strcmp(rec.log_line, "hello from js") == 0, "log");
+
+  CHECK(rec.configured, "net_configure got port, ip and prefix");
+  CHECK(rec.routes == 3, "tunnel_route called for valid routes only");
 
   uint8_t ip[4];
   CHECK(hw_parse_ip4("0.0.0.0", 7, ip) == 0 && hw_parse_ip4("255.255.255.255", 15, ip) == 0, "ip4 edges");

@@ -102,3 +102,12 @@ throws(RangeError, function () { hw.storePut("", "v"); }, /key must match/, "emp
 throws(RangeError, function () { hw.storePut("k", "a\nb"); }, /newlines/, "newline in value");
 throws(RangeError, function () { hw.storePut("k", new Array(514).join("v")); }, /longer than 512/, "long value");
 throws(Error, function () { hw.storePut("failing", "v"); }, /store failed/, "store failure surfaces");
+
+// Network setup natives.
+hw.netConfigure(51820, "10.77.0.2", 24);
+throws(RangeError, function () { hw.netConfigure(0, "10.77.0.2", 24); }, /listenPort must be an integer/, "listen port 0");
+throws(RangeError, function () { hw.netConfigure(51820, "10.77.0.2", 33); }, /prefix must be an integer in \[0, 32\]/, "prefix 33");
+hw.tunnelRoute("10.77.0.0", 24);
+hw.tunnelRoute("0.0.0.0", 0);
+throws(Error, function () { hw.tunnelRoute("10.1.0.0", 16); }, /route table full/, "board refusal surfaces");
+throws(RangeError, function () { hw.tunnelRoute("10.1.0", 16); }, /dotted IPv4/, "bad route ip");

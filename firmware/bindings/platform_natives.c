@@ -184,6 +184,56 @@ static void n_store_put(hw_vm_call *c) {
     hw_vm_throw_error(c, "storePut: the board's store failed to write %s", key);
 }
 
+/* (ip, prefix) for netConfigure and tunnelRoute. */
+static int ip_prefix_args(hw_vm_call *c, int i, const char *name, uint8_t ip[4], int *prefix) {
+  size_t len;
+  char what[48];
+  snprintf(what, sizeof what, "%s: ip", name);
+  const char *s = hw_vm_arg_string(c, i, &len, what);
+  if (!s) return 0;
+  if (hw_parse_ip4(s, len, ip) != 0) {
+    hw_vm_throw_range(c, "%s: ip must be a dotted IPv4 address", name);
+    return 0;
+  }
+  int ok;
+  snprintf(what, sizeof what, "%s: prefix", name);
+  double p = hw_vm_arg_number(c, i + 1, &ok, what);
+  if (!ok) return 0;
+  if (!(p >= 0 && p <= 32) || floor(p) != p) {
+    hw_vm_throw_range(c, "%s: prefix must be an integer in [0, 32]", name);
+    return 0;
+  }
+  *prefix = (int)p;
+  return 1;
+}
+
+/* netConfigure(listenPort, tunnelIp, prefix) */
+static void n_net_configure(hw_vm_call *c) {
+  const hw_board_ops *o = ops_of(c);
+  int ok;
+  double port = hw_vm_arg_number(c, 0, &ok, "netConfigure: listenPort");
+  if (!ok) return;
+  if (!(port >= 1 && port <= 65535) || floor(port) != port) {
+    hw_vm_throw_range(c, "netConfigure: listenPort must be an integer in [1, 65535]");
+    return;
+  }
+  uint8_t ip[4];
+  int prefix;
+  if (!ip_prefix_args(c, 1, "netConfigure", ip, &prefix)) return;
+  if (!o->net_configure || o->net_configure(o->ctx, (uint16_t)port, ip, prefix) != 0)
+    hw_vm_throw_error(c, "netConfigure: the network could not be configured (called twice?)");
+}
+
+/* tunnelRoute(ip, prefix) */
+static void n_tunnel_route(hw_vm_call *c) {
+  const hw_board_ops *o = ops_of(c);
+  uint8_t ip[4];
+  int prefix;
+  if (!ip_prefix_args(c, 0, "tunnelRoute", ip, &prefix)) return;
+  if (!o->tunnel_route || o->tunnel_route(o->ctx, ip, prefix) != 0)
+    hw_vm_throw_error(c, "tunnelRoute: route table full or no tunnel");
+}
+
 int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
   static const struct {
     const char *name;
@@ -192,6 +242,7 @@ int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
       {"udpSend", n_udp_send},     {"appUdpSend", n_app_udp_send},   {"tunnelDeliver", n_tunnel_deliver},
       {"nowMs", n_now_ms},         {"wallClockMs", n_wall_clock_ms}, {"randomBytes", n_random_bytes},
       {"log", n_log},              {"storeGet", n_store_get},        {"storePut", n_store_put},
+      {"netConfigure", n_net_configure}, {"tunnelRoute", n_tunnel_route},
   };
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (hw_vm_register(vm, HW_NATIVES_OBJECT, table[i].name, table[i].fn, (void *)ops) != 0) return -1;

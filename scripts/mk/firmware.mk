@@ -56,3 +56,38 @@ $(FW_BUILD)/bindings_test: firmware/bindings/bindings_test.c $(FW_BIND_SRC) firm
 .PHONY: test-firmware-bindings
 test-firmware-bindings: $(FW_BUILD)/bindings_test ## natives called from JS: known answers, and misuse -> TypeError/RangeError
 	$(FW_BUILD)/bindings_test firmware/bindings/bindings_test.js
+
+# ---- lwIP from Debian's source package (unpacked into .deps, never committed) -----------
+LWIP_DIR ?= .deps/debian-src/lwip-2.1.3+dfsg1
+LWIP_STAMP := $(LWIP_DIR)/src/core/init.c
+$(LWIP_STAMP):
+	scripts/debian-source.sh lwip .deps/debian-src
+
+LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c core/memp.c core/netif.c \
+  core/pbuf.c core/timeouts.c core/udp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
+  core/ipv4/ip4_addr.c netif/ethernet.c
+LWIP_BUILD := $(BUILD)/firmware/lwip
+LWIP_OBJS := $(patsubst %.c,$(LWIP_BUILD)/%.o,$(LWIP_FILES))
+LWIP_INC := -I$(LWIP_DIR)/src/include -Ifirmware/net
+LWIP_HDRS := firmware/net/lwipopts.h firmware/net/arch/cc.h firmware/net/hw_net_hooks.h
+
+$(LWIP_BUILD)/%.o: $(LWIP_STAMP) $(LWIP_HDRS)
+	@mkdir -p $(dir $@)
+	$(FW_CC) -std=c99 -Os -g -D_DEFAULT_SOURCE $(LWIP_INC) -c $(LWIP_DIR)/src/$*.c -o $@
+
+# ---- the host board --------------------------------------------------------------------
+FW_NET_SRC := firmware/net/net.c
+FW_RT_SRC := firmware/runtime/runtime.c
+HOST_SRC := boards/host/main.c boards/host/tapif.c boards/host/store.c
+HOST_HDRS := $(wildcard firmware/*/*.h boards/host/*.h)
+FW_ALL_INC := $(FW_INC) -Ifirmware/net -Ifirmware/runtime -Iboards/host $(LWIP_INC)
+HOST_BIN := $(FW_BUILD)/homewire-host
+
+# Our own sources get the strict warnings; lwIP, Duktape and the crypto objects are linked in.
+$(HOST_BIN): $(HOST_SRC) $(FW_RT_SRC) $(FW_NET_SRC) $(FW_BIND_SRC) $(VM_SRC) $(FW_CRYPTO_SRC) $(HOST_HDRS) $(LWIP_OBJS) $(VM_OBJS)
+	@mkdir -p $(dir $@)
+	$(FW_CC) $(FW_CFLAGS) $(FW_SAN) $(FW_ALL_INC) $(filter %.c,$^) $(LWIP_OBJS) $(VM_OBJS) $(VM_LIBS) -o $@
+
+.PHONY: firmware-host
+firmware-host: $(HOST_BIN) ## build the host-board firmware (a Linux process on a TAP device) for ENGINE
+	@size $(HOST_BIN)

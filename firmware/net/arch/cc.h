@@ -1,0 +1,22 @@
+/* lwIP compiler/platform glue for homewire boards (hosted or freestanding C99). */
+#ifndef HW_LWIP_ARCH_CC_H
+#define HW_LWIP_ARCH_CC_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Diagnostics go to the board console; an assertion is a firmware bug, so stop loudly. */
+#define LWIP_PLATFORM_DIAG(x) \
+  do {                        \
+    printf x;                 \
+  } while (0)
+#define LWIP_PLATFORM_ASSERT(x)                                                    \
+  do {                                                                             \
+    printf("lwip assertion \"%s\" failed at %s:%d\n", x, __FILE__, __LINE__);     \
+    fflush(stdout);                                                                \
+    abort();                                                                       \
+  } while (0)
+
+#define LWIP_NO_CTYPE_H 0
+
+#endif

@@ -1,0 +1,25 @@
+/* What every board provides to the runtime. A new board implements these, adds its NIC
+ * netif to lwIP (as the default netif) and calls hw_runtime_run. */
+#ifndef HW_BOARD_H
+#define HW_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Monotonic milliseconds since boot (may restart at 0 on every boot). */
+double hw_board_now_ms(void);
+/* Unix time in ms if the board knows it: 0, else -1. */
+int hw_board_wall_clock_ms(double *out);
+/* Cryptographically secure random bytes: 0, or -1 on failure. */
+int hw_board_random(uint8_t *out, size_t len);
+/* One console line (no trailing newline in line). */
+void hw_board_console(const char *line, size_t len);
+/* Persistent store: see hw_board_ops in bindings.h for the contract. */
+long hw_board_store_get(const char *key, char *out, size_t cap);
+int hw_board_store_put(const char *key, const char *value, size_t len);
+/* Called once after lwip_init: add the NIC netif as lwIP's default netif, up. 0 or -1. */
+int hw_board_net_up(void);
+/* Wait at most timeout_ms for the NIC, feeding every received frame to lwIP. */
+void hw_board_poll(uint32_t timeout_ms);
+
+#endif

@@ -1,0 +1,230 @@
+/* The event loop shared by NO_SYS boards. See runtime.h. */
+#include "runtime.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bindings.h"
+#include "board.h"
+#include "hw_net.h"
+#include "lwip/pbuf.h"
+#include "lwip/timeouts.h"
+#include "vm.h"
+
+/* lwIP's clock (NO_SYS): the board's monotonic milliseconds, wrapping at 2^32 as lwIP expects. */
+u32_t sys_now(void) { return (u32_t)(uint64_t)hw_board_now_ms(); }
+
+/* ---- the event queue: filled from inside lwIP, drained by the loop into JS ------------- */
+
+enum { EV_DATAGRAM, EV_TUNNEL_PACKET };
+
+static struct {
+  int kind;
+  struct pbuf *p;
+  uint8_t ip[4];
+  uint16_t port;
+} queue[HW_EVENT_QUEUE];
+static unsigned q_head, q_len;
+static uint32_t q_dropped;
+
+static int enqueue(int kind, struct pbuf *p, const uint8_t ip[4], uint16_t port) {
+  if (q_len == HW_EVENT_QUEUE) {
+    q_dropped++;
+    return -1;
+  }
+  unsigned at = (q_head + q_len++) % HW_EVENT_QUEUE;
+  queue[at].kind = kind;
+  queue[at].p = p;
+  if (ip) memcpy(queue[at].ip, ip, 4);
+  queue[at].port = port;
+  return 0;
+}
+
+static void on_outer_datagram(void *ctx, struct pbuf *p, const uint8_t ip[4], uint16_t port) {
+  (void)ctx;
+  if (enqueue(EV_DATAGRAM, p, ip, port) != 0) pbuf_free(p);
+}
+
+static void on_tunnel_output(void *ctx, struct pbuf *p) {
+  (void)ctx;
+  pbuf_ref(p); /* lwIP frees its reference when output returns */
+  if (enqueue(EV_TUNNEL_PACKET, p, NULL, 0) != 0) pbuf_free(p);
+}
+
+/* ---- the natives' view of the board ---------------------------------------------------- */
+
+static int op_udp_send(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
+  (void)ctx;
+  return hw_net_outer_send(d, len, ip, port);
+}
+static int op_tunnel_deliver(void *ctx, const uint8_t *p, size_t len) {
+  (void)ctx;
+  return hw_net_tunnel_input(p, len);
+}
+static int op_app_send(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
+  (void)ctx;
+  return hw_net_app_send(d, len, ip, port);
+}
+static double op_now(void *ctx) {
+  (void)ctx;
+  return hw_board_now_ms();
+}
+static int op_wall(void *ctx, double *out) {
+  (void)ctx;
+  return hw_board_wall_clock_ms(out);
+}
+static int op_random(void *ctx, uint8_t *out, size_t len) {
+  (void)ctx;
+  return hw_board_random(out, len);
+}
+static void op_log(void *ctx, int level, const char *msg, size_t len) {
+  (void)ctx;
+  static const char *names[] = {"error", "warn", "info", "debug"};
+  char line[HW_MAX_LOG + 16];
+  int n = snprintf(line, sizeof line, "[%s] %.*s", names[level & 3], (int)len, msg);
+  hw_board_console(line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
+}
+static long op_get(void *ctx, const char *key, char *out, size_t cap) {
+  (void)ctx;
+  return hw_board_store_get(key, out, cap);
+}
+static int op_put(void *ctx, const char *key, const char *value, size_t len) {
+  (void)ctx;
+  return hw_board_store_put(key, value, len);
+}
+static int op_configure(void *ctx, uint16_t port, const uint8_t ip[4], int prefix) {
+  (void)ctx;
+  return hw_net_configure(port, ip, prefix);
+}
+static int op_route(void *ctx, const uint8_t ip[4], int prefix) {
+  (void)ctx;
+  return hw_net_add_route(ip, prefix);
+}
+
+static const hw_board_ops board_ops = {
+    .udp_send = op_udp_send,   .tunnel_deliver = op_tunnel_deliver, .app_udp_send = op_app_send,
+    .now_ms = op_now,          .wall_clock_ms = op_wall,            .random_bytes = op_random,
+    .log = op_log,             .store_get = op_get,                 .store_put = op_put,
+    .net_configure = op_configure, .tunnel_route = op_route,
+};
+
+static void report(void *ctx, const char *message) {
+  (void)ctx;
+  char line[600];
+  int n = snprintf(line, sizeof line, "[js-error] %s", message);
+  hw_board_console(line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
+}
+
+static void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void console_printf(const char *fmt, ...) {
+  char line[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  hw_board_console(line, (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
+}
+
+static void print_status(hw_vm *vm, const char *what) {
+  hw_vm_heap h;
+  hw_vm_heap_stats(vm, &h);
+  const hw_net_counters *c = hw_net_counters_get();
+  console_printf("[%s] engine=%s heap-current=%zu heap-peak=%zu heap-limit=%zu outer-rx=%u outer-tx=%u "
+                 "tunnel-in=%u tunnel-out=%u app-tx=%u queue-drops=%u",
+                 what, hw_vm_engine_name(), h.current, h.peak, h.limit, (unsigned)c->outer_rx,
+                 (unsigned)c->outer_tx, (unsigned)c->tunnel_in, (unsigned)c->tunnel_out, (unsigned)c->app_tx,
+                 (unsigned)q_dropped);
+}
+
+/* One queued event into JS. The packet is flattened into a bounded buffer first. */
+static void dispatch(hw_vm *vm, unsigned at) {
+  static uint8_t buf[1536];
+  struct pbuf *p = queue[at].p;
+  size_t len = p->tot_len;
+  int fits = len <= sizeof buf;
+  if (fits) pbuf_copy_partial(p, buf, (u16_t)len, 0);
+  pbuf_free(p);
+  queue[at].p = NULL;
+  if (!fits) return; /* larger than any datagram we accept: drop */
+  if (queue[at].kind == EV_DATAGRAM) {
+    char host[16];
+    snprintf(host, sizeof host, "%u.%u.%u.%u", queue[at].ip[0], queue[at].ip[1], queue[at].ip[2], queue[at].ip[3]);
+    hw_vm_arg args[3] = {{.kind = HW_ARG_BYTES, .bytes = buf, .len = len},
+                         {.kind = HW_ARG_STRING, .string = host},
+                         {.kind = HW_ARG_NUMBER, .number = queue[at].port}};
+    hw_vm_call_global(vm, HW_JS_DATAGRAM, 3, args);
+  } else {
+    hw_vm_arg arg = {.kind = HW_ARG_BYTES, .bytes = buf, .len = len};
+    hw_vm_call_global(vm, HW_JS_TUNNEL_PACKET, 1, &arg);
+  }
+}
+
+int hw_runtime_run(const hw_runtime_config *cfg) {
+  hw_net_handlers handlers = {on_outer_datagram, on_tunnel_output, NULL};
+  hw_net_init(&handlers);
+  if (hw_board_net_up() != 0) {
+    console_printf("[runtime] the board's NIC could not be added");
+    return 2;
+  }
+  hw_vm *vm = hw_vm_create(cfg->heap_limit, report, NULL);
+  if (!vm) {
+    console_printf("[runtime] engine heap could not be created");
+    return 2;
+  }
+  if (hw_bindings_register_crypto(vm) != 0 || hw_bindings_register_platform(vm, &board_ops) != 0) {
+    console_printf("[runtime] natives could not be registered");
+    return 2;
+  }
+  int r = cfg->image_is_source ? hw_vm_run_source(vm, "homewire.js", (const char *)cfg->image, cfg->image_len)
+                               : hw_vm_run_image(vm, cfg->image, cfg->image_len);
+  hw_vm_arg config = {.kind = HW_ARG_STRING, .string = cfg->config_json};
+  if (r != 0 || hw_vm_call_global(vm, HW_JS_MAIN, 1, &config) != 0) {
+    console_printf("[runtime] the application failed to start");
+    print_status(vm, "exit");
+    hw_vm_destroy(vm);
+    return 3;
+  }
+  print_status(vm, "started");
+
+  double now = hw_board_now_ms();
+  double next_tick = now + cfg->tick_ms;
+  double next_status = cfg->status_ms ? now + cfg->status_ms : -1;
+  while (!*cfg->stop) {
+    uint32_t wait = sys_timeouts_sleeptime();
+    now = hw_board_now_ms();
+    double until_tick = next_tick - now;
+    if (until_tick < 0) until_tick = 0;
+    if (until_tick < wait) wait = (uint32_t)until_tick;
+    if (q_len) wait = 0;
+    hw_board_poll(wait);
+    sys_check_timeouts();
+
+    /* Bounded per turn so that a flood cannot starve the tick or the NIC. */
+    for (int n = 0; q_len && n < 2 * HW_EVENT_QUEUE; n++) {
+      unsigned at = q_head;
+      q_head = (q_head + 1) % HW_EVENT_QUEUE;
+      q_len--;
+      dispatch(vm, at);
+    }
+
+    now = hw_board_now_ms();
+    if (now >= next_tick) {
+      hw_vm_call_global(vm, HW_JS_TICK, 0, NULL);
+      next_tick = now + cfg->tick_ms;
+    }
+    if (next_status >= 0 && now >= next_status) {
+      print_status(vm, "status");
+      next_status = now + cfg->status_ms;
+    }
+  }
+  while (q_len) { /* release what is still queued */
+    pbuf_free(queue[q_head].p);
+    q_head = (q_head + 1) % HW_EVENT_QUEUE;
+    q_len--;
+  }
+  print_status(vm, "exit");
+  hw_vm_destroy(vm);
+  return 0;
+}

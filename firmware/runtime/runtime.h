@@ -1,0 +1,31 @@
+/* The firmware event loop (NO_SYS boards): NIC -> lwIP -> queued events -> JS, lwIP timers,
+ * and the JS tick. JS is only ever entered from this loop, never from inside lwIP. */
+#ifndef HW_RUNTIME_H
+#define HW_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  const uint8_t *image; /* the app bundle: JS source, or the engine's precompiled form */
+  size_t image_len;
+  int image_is_source;
+  const char *config_json; /* the device config (ts/app/config.ts), handed to hwMain */
+  size_t heap_limit;       /* engine heap ceiling in bytes */
+  uint32_t tick_ms;        /* how often hwTick runs */
+  uint32_t status_ms;      /* how often a status line (heap, counters) is printed; 0 = never */
+  volatile int *stop;      /* the loop ends when *stop becomes non-zero */
+} hw_runtime_config;
+
+/* JS entry points the bundle defines as globals. */
+#define HW_JS_MAIN "hwMain"                   /* (configJson) */
+#define HW_JS_DATAGRAM "hwOnDatagram"         /* (bytes, host, port) */
+#define HW_JS_TUNNEL_PACKET "hwOnTunnelPacket" /* (bytes) */
+#define HW_JS_TICK "hwTick"                   /* () */
+
+#define HW_EVENT_QUEUE 32
+
+/* Runs until *stop. Returns 0 on a clean stop, non-zero if the bundle failed to start. */
+int hw_runtime_run(const hw_runtime_config *cfg);
+
+#endif
