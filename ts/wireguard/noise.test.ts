@@ -1,0 +1,159 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { nobleCrypto } from "../platform/node/crypto.ts";
+import { fromHex, toHex } from "./bytes.ts";
+import { hmac, kdf, mac } from "./kdf.ts";
+import { CONSTRUCTION, Handshake, HANDSHAKE_INITIATION_CREATED, HANDSHAKE_RESPONSE_CONSUMED, HANDSHAKE_ZEROED, getInitialChainKey } from "./noise.ts";
+import { makeNode, FakeClock, SeededRandom } from "./harness.test.ts";
+import type { Address } from "../platform/platform.ts";
+
+const c = nobleCrypto;
+
+test("HMAC-BLAKE2s matches OpenSSL's HMAC with blake2s256 (an independent implementation)", () => {
+  const r = new SeededRandom(3);
+  for (const [keyLen, dataLen] of [[32, 0], [32, 1], [32, 33], [16, 64], [1, 200], [0, 5]]) {
+    const key = r.randomBytes(keyLen);
+    const data = r.randomBytes(dataLen);
+    const expected = createHmac("blake2s256", key).update(data).digest();
+    assert.equal(toHex(hmac(c, key, data)), expected.toString("hex"), `key ${keyLen} data ${dataLen}`);
+  }
+});
+
+test("KDF1/2/3 follow the whitepaper: τ0 = HMAC(C, in), τi = HMAC(τ0, τ(i-1) || i)", () => {
+  const key = fromHex("11".repeat(32));
+  const input = fromHex("22".repeat(40));
+  const t0 = createHmac("blake2s256", key).update(input).digest();
+  const t1 = createHmac("blake2s256", t0).update(Buffer.from([1])).digest();
+  const t2 = createHmac("blake2s256", t0).update(Buffer.concat([t1, Buffer.from([2])])).digest();
+  const t3 = createHmac("blake2s256", t0).update(Buffer.concat([t2, Buffer.from([3])])).digest();
+  const out = kdf(c, 3, key, input);
+  assert.deepEqual(out.map(toHex), [t1, t2, t3].map((b) => b.toString("hex")));
+  assert.deepEqual(kdf(c, 1, key, input).map(toHex), [t1.toString("hex")]);
+});
+
+test("MAC is keyed BLAKE2s-128 and the initial chaining key is HASH(CONSTRUCTION)", () => {
+  const key = fromHex("33".repeat(32));
+  const m = mac(c, key, new Uint8Array([1, 2, 3]));
+  assert.equal(m.length, 16);
+  assert.notDeepEqual(m, mac(c, fromHex("34".repeat(32)), new Uint8Array([1, 2, 3])));
+  // OpenSSL's BLAKE2s-256 is an independent HASH.
+  assert.equal(toHex(getInitialChainKey(c)), createHash("blake2s256").update(CONSTRUCTION).digest("hex"));
+});
+
+interface Event { dir: "in" | "out" | "tunnel"; hex: string; t: number }
+interface Transcript { devicePrivate: string; homePrivate: string; psk: string; seed: number; wallMs: number; deviceRole: string; events: Event[] }
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/wireguard-go-transcripts.json", import.meta.url), "utf8")) as { transcripts: Record<string, Transcript> };
+const HOME: Address = { host: "127.0.0.1", port: 51999 };
+
+/** Replays a captured exchange with wireguard-go: our Device, given the same keys, seed and clock,
+ *  must emit byte-identical datagrams and accept everything wireguard-go sent. Since wireguard-go
+ *  accepted our messages and answered them, this pins our Noise construction to the reference. */
+function replay(t: Transcript): void {
+  const clock = new FakeClock();
+  clock.wall = t.wallMs;
+  const homePublic = c.x25519Base(fromHex(t.homePrivate));
+  const node = makeNode({
+    privateKey: fromHex(t.devicePrivate),
+    peer: { publicKey: homePublic, presharedKey: fromHex(t.psk), endpoint: t.deviceRole === "initiator" ? HOME : null, allowedIps: ["10.88.0.1/32"] },
+  }, { host: "127.0.0.1", port: 52000 }, { clock, seed: t.seed });
+  // The capture used a fresh SeededRandom; makeNode's is the same generator with the same seed.
+  if (t.deviceRole === "initiator") node.device.connect();
+  let outAt = 0;
+  let tunnelAt = 0;
+  for (const e of t.events) {
+    if (e.dir === "in") {
+      clock.t = e.t;
+      node.device.onDatagram(fromHex(e.hex), HOME);
+      assert.deepEqual(node.device.status().drops, {}, "wireguard-go's datagram must be accepted");
+    } else if (e.dir === "out") {
+      assert.ok(outAt < node.outbox.length, "device should have sent a datagram");
+      assert.equal(toHex(node.outbox[outAt].bytes), e.hex, `datagram ${outAt} differs from the one wireguard-go accepted`);
+      outAt++;
+    } else {
+      assert.equal(toHex(node.delivered[tunnelAt]), e.hex);
+      tunnelAt++;
+    }
+  }
+  assert.equal(node.device.status().state, "established");
+  assert.equal(node.device.status().handshakes, 1);
+}
+
+test("known answer: our initiation and keepalive, wireguard-go's response and data (PSK)", () => {
+  replay(fixture.transcripts.initiator);
+});
+
+test("known answer: wireguard-go's initiation, our response, its data (PSK)", () => {
+  replay(fixture.transcripts.responder);
+});
+
+function handshakes(psk: Uint8Array) {
+  const r = new SeededRandom(9);
+  const ia = r.randomBytes(32), ib = r.randomBytes(32);
+  const pa = c.x25519Base(ia), pb = c.x25519Base(ib);
+  const ss = c.x25519(ia, pb);
+  const A = new Handshake(c, ia, pa, pb, psk, ss);
+  const B = new Handshake(c, ib, pb, pa, psk, c.x25519(ib, pa));
+  return { A, B, r };
+}
+
+test("both roles derive mirrored transport keys and wipe the handshake", () => {
+  const { A, B, r } = handshakes(new Uint8Array(32));
+  const ts = new Uint8Array(12); ts[0] = 0x40; ts[7] = 5;
+  const init = A.createInitiation(r.randomBytes(32), ts, 1234)!;
+  assert.equal(A.state, HANDSHAKE_INITIATION_CREATED);
+  assert.equal(B.consumeInitiation(init, 0), null);
+  const resp = B.createResponse(r.randomBytes(32), 99)!;
+  assert.equal(A.consumeResponse(resp), null);
+  assert.equal(A.state, HANDSHAKE_RESPONSE_CONSUMED);
+  const ka = A.beginSymmetricSession()!, kb = B.beginSymmetricSession()!;
+  assert.deepEqual(ka.sendKey, kb.recvKey);
+  assert.deepEqual(ka.recvKey, kb.sendKey);
+  assert.notDeepEqual(ka.sendKey, ka.recvKey);
+  assert.equal(ka.isInitiator, true);
+  assert.equal(kb.isInitiator, false);
+  assert.equal(ka.localIndex, 1234);
+  assert.equal(ka.remoteIndex, 99);
+  assert.equal(kb.remoteIndex, 1234);
+  assert.equal(A.state, HANDSHAKE_ZEROED);
+  assert.equal(B.state, HANDSHAKE_ZEROED);
+  // A second derivation is refused: the chaining key is gone.
+  assert.equal(A.beginSymmetricSession(), null);
+});
+
+test("a PSK mismatch fails the response, and the stale-timestamp and flood checks hold", () => {
+  const { A, r } = handshakes(new Uint8Array(32));
+  const psk2 = new Uint8Array(32).fill(1);
+  const { B } = handshakes(psk2);
+  const ts = new Uint8Array(12); ts[0] = 0x40; ts[7] = 5;
+  const init = A.createInitiation(r.randomBytes(32), ts, 1)!;
+  assert.equal(B.consumeInitiation(init, 0), null); // PSK is not used before the response
+  assert.equal(B.consumeInitiation(init, 1000), "stale-timestamp");
+  const resp = B.createResponse(r.randomBytes(32), 2)!;
+  assert.equal(A.consumeResponse(resp), "handshake-failed");
+  assert.equal(A.state, HANDSHAKE_INITIATION_CREATED, "a failed response leaves the handshake in flight");
+  const ts2 = ts.slice(); ts2[11] = 1;
+  const init2 = A.createInitiation(r.randomBytes(32), ts2, 3)!;
+  assert.equal(B.consumeInitiation(init2, 10), "handshake-flood");
+  assert.equal(B.consumeInitiation(init2, 30), null);
+});
+
+test("low-order ephemeral keys are rejected in both messages", () => {
+  const { A, B, r } = handshakes(new Uint8Array(32));
+  const ts = new Uint8Array(12); ts[0] = 0x40;
+  const init = A.createInitiation(r.randomBytes(32), ts, 1)!;
+  const bad = init.slice();
+  bad.fill(0, 8, 40); // the point 0 is of small order: every DH with it is zero
+  assert.equal(B.consumeInitiation(bad, 0), "low-order-point");
+  // A low-order point with a non-zero encoding (order 8 on Curve25519).
+  const order8 = fromHex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800");
+  bad.set(order8, 8);
+  assert.equal(B.consumeInitiation(bad, 0), "low-order-point");
+  assert.equal(B.consumeInitiation(init, 0), null);
+  const resp = B.createResponse(r.randomBytes(32), 2)!;
+  const badResp = resp.slice();
+  badResp.set(order8, 12);
+  assert.equal(A.consumeResponse(badResp), "low-order-point");
+  assert.equal(A.consumeResponse(resp), null);
+});
