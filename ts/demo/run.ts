@@ -1,10 +1,11 @@
 // `make demo`: a home namespace with wireguard-go and the collector, a device namespace with the
 // sensor; the sensor tunnels home and reports every second. Ctrl-C (or DEMO_SECONDS=N) stops
 // every process and removes the namespaces and temp files.
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { interopUnavailable, removeStaleNamespaces, b64, generateKeyPair, Topology, WireguardGo, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER } from "../interop/netns.ts";
-import { sleep } from "../interop/proc.ts";
+import { interopUnavailable, removeStaleNamespaces, Topology, WireguardGo, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER } from "../interop/netns.ts";
+import { run, sleep } from "../interop/proc.ts";
+
+const HOMEWIRE_BIN = new URL("../../scripts/homewire.mjs", import.meta.url).pathname;
 
 const HOME_PORT = 51820;
 const DEVICE_PORT = 51821;
@@ -39,33 +40,30 @@ process.on("SIGINT", () => void shutdown("interrupted", 0));
 process.on("SIGTERM", () => void shutdown("terminated", 0));
 
 try {
-  const home = generateKeyPair();
-  const device = generateKeyPair();
-  const psk = generateKeyPair().privateKey;
+  // Provisioning as a user would do it: wg(8) for the home side, the homewire CLI for the
+  // device (keygen, then peer-config writes the device's JSON config and home's [Peer] stanza).
+  const homewire = [process.execPath, HOMEWIRE_BIN];
+  const homeKey = join(topo.dir, "home.key");
+  const homePublic = (await run(["sh", "-c", `umask 077 && wg genkey > "${homeKey}" && wg pubkey < "${homeKey}"`])).stdout.trim();
+  const pskFile = join(topo.dir, "psk");
+  await run(["sh", "-c", `umask 077 && wg genpsk > "${pskFile}"`]);
+  const deviceKey = join(topo.dir, "device.key");
+  const devicePublic = (await run([...homewire, "keygen", "--out", deviceKey])).stdout.trim();
+  const configPath = join(topo.dir, "device.json");
+  const homePeer = join(topo.dir, "home-peer.conf");
+  await run([...homewire, "peer-config", "--key", deviceKey, "--home-public-key", homePublic, "--psk", pskFile,
+    "--address", `${DEV_INNER}/24`, "--listen-port", String(DEVICE_PORT), "--endpoint", `${HOME_OUTER}:${HOME_PORT}`,
+    "--allowed-ips", `${HOME_INNER}/32`, "--persistent-keepalive", "25", "--out", configPath, "--peer-out", homePeer]);
+  console.log(`demo: provisioned with wg genkey/genpsk (home ${homePublic.slice(0, 8)}...) and homewire keygen + peer-config (device ${devicePublic.slice(0, 8)}...)`);
 
   const wg = new WireguardGo(topo, topo.home, {
-    privateKey: home.privateKey,
+    privateKey: { file: homeKey },
     listenPort: HOME_PORT,
     address: `${HOME_INNER}/24`,
-    peer: { publicKey: device.publicKey, allowedIps: [`${DEV_INNER}/32`], presharedKey: psk },
+    peer: { confFile: homePeer },
   });
   await wg.start();
-  console.log(`demo: home ${topo.home}: wireguard-go ${wg.ifname} ${HOME_INNER}/24 on ${HOME_OUTER}:${HOME_PORT}`);
-
-  // The device config in the format `homewire peer-config` writes (ts/app/config.ts).
-  const configPath = join(topo.dir, "device.json");
-  writeFileSync(configPath, JSON.stringify({
-    privateKey: b64(device.privateKey),
-    address: `${DEV_INNER}/24`,
-    listenPort: DEVICE_PORT,
-    peer: {
-      publicKey: b64(home.publicKey),
-      presharedKey: b64(psk),
-      endpoint: `${HOME_OUTER}:${HOME_PORT}`,
-      allowedIps: [`${HOME_INNER}/32`],
-      persistentKeepalive: 25,
-    },
-  }, null, 2), { mode: 0o600 });
+  console.log(`demo: home ${topo.home}: wireguard-go ${wg.ifname} ${HOME_INNER}/24 on ${HOME_OUTER}:${HOME_PORT}, peer from home-peer.conf`);
 
   const node = [process.execPath, "--import", "tsx"];
   topo.spawn("collector", topo.home, [...node, new URL("./collector.ts", import.meta.url).pathname, HOME_INNER, String(COLLECTOR_PORT)], {

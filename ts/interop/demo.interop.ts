@@ -44,6 +44,7 @@ test("demo: DEMO_SECONDS=6 delivers readings to the collector, then removes ever
   assert.ok(got.length >= 3, `expected >= 3 readings in 6 s, got ${got.length}:\n${demo.tail}`);
   assert.match(got[0], /^reading #1 from/);
   assert.match(demo.tail, /sensor: up \d+s state=established handshakes=1/);
+  assert.match(demo.tail, /provisioned with wg genkey\/genpsk .* homewire keygen \+ peer-config/, "the demo provisions through the CLI");
   assert.deepEqual(await leftovers(demo.process.pid!), []);
 });
 

@@ -179,10 +179,12 @@ export interface WgPeerConfig {
 }
 
 export interface WgConfig {
-  privateKey: Uint8Array;
+  /** The key itself, or a file already holding it in base64 (e.g. from `wg genkey`). */
+  privateKey: Uint8Array | { file: string };
   listenPort: number;
   address: string; // "10.77.0.1/24"
-  peer: WgPeerConfig;
+  /** The peer itself, or a wg(8)-format file with a [Peer] section (e.g. from `homewire peer-config`). */
+  peer: WgPeerConfig | { confFile: string };
 }
 
 export interface WgPeerDump {
@@ -230,12 +232,19 @@ export class WireguardGo {
 
   private async configure(): Promise<void> {
     const c = this.config;
-    const args = ["wg", "set", this.ifname, "private-key", this.topo.secretFile(`${this.ifname}.key`, c.privateKey), "listen-port", String(c.listenPort),
-      "peer", b64(c.peer.publicKey), "allowed-ips", c.peer.allowedIps.join(",")];
-    if (c.peer.endpoint) args.push("endpoint", c.peer.endpoint);
-    if (c.peer.presharedKey) args.push("preshared-key", this.topo.secretFile(`${this.ifname}.psk`, c.peer.presharedKey));
-    if (c.peer.persistentKeepalive) args.push("persistent-keepalive", String(c.peer.persistentKeepalive));
-    await run(this.topo.exec(this.ns, args));
+    const keyFile = c.privateKey instanceof Uint8Array ? this.topo.secretFile(`${this.ifname}.key`, c.privateKey) : c.privateKey.file;
+    const args = ["wg", "set", this.ifname, "private-key", keyFile, "listen-port", String(c.listenPort)];
+    if ("confFile" in c.peer) {
+      await run(this.topo.exec(this.ns, args));
+      await run(this.topo.exec(this.ns, ["wg", "addconf", this.ifname, c.peer.confFile]));
+    } else {
+      const p = c.peer;
+      args.push("peer", b64(p.publicKey), "allowed-ips", p.allowedIps.join(","));
+      if (p.endpoint) args.push("endpoint", p.endpoint);
+      if (p.presharedKey) args.push("preshared-key", this.topo.secretFile(`${this.ifname}.psk`, p.presharedKey));
+      if (p.persistentKeepalive) args.push("persistent-keepalive", String(p.persistentKeepalive));
+      await run(this.topo.exec(this.ns, args));
+    }
     await run(["ip", "-n", this.ns, "addr", "add", c.address, "dev", this.ifname]);
     await run(["ip", "-n", this.ns, "link", "set", this.ifname, "up"]);
   }
