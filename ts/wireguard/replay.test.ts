@@ -121,3 +121,40 @@ test("reset forgets everything", () => {
   assert.ok(w.validateCounter(4000));
   assert.ok(w.validateCounter(5000));
 });
+
+test("agrees with a set-based reference model on 200k pseudo-random counters", () => {
+  // Reference: accept iff below the limit, not seen, and no older than greatest - W.
+  let seed = 0x9e3779b9;
+  const rand = (n: number) => {
+    seed ^= seed << 13; seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5; seed >>>= 0;
+    return seed % n;
+  };
+  for (let round = 0; round < 4; round++) {
+    const w = new ReplayWindow();
+    const seen = new Set<number>();
+    let greatest = -1;
+    const offset = round === 3 ? 2 ** 52 : 0; // the last round runs far up the number line
+    let accepted = 0, rejected = 0;
+    for (let i = 0; i < 50000; i++) {
+      const r = rand(100);
+      const top = greatest < 0 ? 0 : greatest - offset;
+      let small: number;
+      if (greatest < 0 || r < 30) small = top + rand(r < 3 ? 200000 : 40); // forward, sometimes far
+      else if (r < 90) small = top - rand(W + 80); // around the window's tail
+      else small = top + 1 - rand(3); // repeats at the head
+      if (small < 0) continue;
+      const n = small + offset;
+      const want = n < R && !seen.has(n) && (greatest < 0 || n >= greatest - W);
+      assert.equal(w.validateCounter(n), want, `round ${round} op ${i}: counter ${n}, greatest ${greatest}`);
+      if (!want) rejected++;
+      if (want) {
+        accepted++;
+        seen.add(n);
+        if (n > greatest) greatest = n;
+      }
+    }
+    assert.ok(accepted > 10000 && rejected > 1000, `round ${round}: a mix of accepts (${accepted}) and rejects (${rejected})`);
+  }
+});
