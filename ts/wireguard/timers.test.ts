@@ -100,6 +100,24 @@ test("a new handshake after giving up starts counting from 1 again", () => {
   assert.ok(t.wantRetransmit());
 });
 
+test("a retransmission the device could not send does not wedge the handshake: it still gives up on time", () => {
+  const t = new Timers(new ScriptedRandom(), 0);
+  t.handshakeInitiated(0); // the first initiation went out; no retransmission ever does
+  let now = 0;
+  let fired = 0;
+  for (let i = 0; i < 40; i++) {
+    now += REKEY_TIMEOUT;
+    const a = t.poll(now);
+    if (a.gaveUp) break;
+    assert.ok(a.sendInitiation, `timer came back at ${now} although nothing was sent`);
+    fired++;
+    assert.equal(t.handshakeAttempts, fired + 1);
+  }
+  assert.equal(fired, MAX_TIMER_HANDSHAKES);
+  assert.equal(now, REKEY_ATTEMPT_TIME + REKEY_TIMEOUT);
+  assert.equal(t.wantRetransmit(), false, "connect() may start afresh");
+});
+
 test("handshakeComplete stops retransmission and resets the attempt count", () => {
   const t = new Timers(new ScriptedRandom(), 0);
   t.handshakeInitiated(0);

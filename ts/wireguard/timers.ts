@@ -38,7 +38,10 @@ export class Timers {
   private zeroKeysAt: number = OFF;
   private persistentAt: number = OFF;
   private inFlight: boolean = false;
-  private initiations: number = 0;
+  /** Retransmissions the timer asked for in the handshake in flight. Counted here, when the
+   *  timer fires, not when the device reports a send: a send that fails (store refused the
+   *  timestamp, no endpoint) must still bring the give-up closer, or the handshake never ends. */
+  private retransmissions: number = 0;
 
   /** persistentKeepaliveMs: 0 turns the persistent keepalive off. */
   constructor(random: Random, persistentKeepaliveMs: number) {
@@ -47,26 +50,25 @@ export class Timers {
     this.persistentKeepaliveMs = persistentKeepaliveMs;
   }
 
-  /** Initiations sent for the handshake in flight (1 = the first, no retransmission yet). */
+  /** Attempts in the handshake in flight: 1 for the first initiation plus one per
+   *  retransmission; 0 when none is in flight. */
   get handshakeAttempts(): number {
-    return this.initiations;
+    return this.inFlight ? this.retransmissions + 1 : 0;
   }
 
   /** An initiation was sent, first or retransmitted. The first one of a handshake starts the count. */
   handshakeInitiated(now: number): void {
     if (!this.inFlight) {
       this.inFlight = true;
-      this.initiations = 0;
+      this.retransmissions = 0;
     }
-    this.initiations++;
-    // Jitter keeps two peers that started together from retransmitting in lockstep.
-    this.retransmitAt = now + REKEY_TIMEOUT + this.jitter();
+    this.armRetransmit(now);
   }
 
   /** The handshake finished (we got the response, or the initiator's first data as responder). */
   handshakeComplete(now: number): void {
     this.inFlight = false;
-    this.initiations = 0;
+    this.retransmissions = 0;
     this.retransmitAt = OFF;
   }
 
@@ -128,15 +130,18 @@ export class Timers {
 
     if (due(this.retransmitAt, now)) {
       this.retransmitAt = OFF;
-      if (this.initiations - 1 >= MAX_TIMER_HANDSHAKES) {
+      if (this.retransmissions >= MAX_TIMER_HANDSHAKES) {
         actions.gaveUp = true;
         this.inFlight = false;
-        this.initiations = 0;
+        this.retransmissions = 0;
         // Nothing to keep alive without a session; and whatever keys remain must still expire.
         this.keepaliveAt = OFF;
         if (this.zeroKeysAt === OFF) this.zeroKeysAt = now + 3 * REJECT_AFTER_TIME;
       } else {
+        this.retransmissions++;
         actions.sendInitiation = true;
+        // Re-armed here too: if the device cannot send this time, the timer still comes back.
+        this.armRetransmit(now);
       }
     }
 
@@ -172,7 +177,12 @@ export class Timers {
     this.zeroKeysAt = OFF;
     this.persistentAt = OFF;
     this.inFlight = false;
-    this.initiations = 0;
+    this.retransmissions = 0;
+  }
+
+  /** Jitter keeps two peers that started together from retransmitting in lockstep. */
+  private armRetransmit(now: number): void {
+    this.retransmitAt = now + REKEY_TIMEOUT + this.jitter();
   }
 
   private jitter(): number {
