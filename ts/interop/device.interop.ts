@@ -5,7 +5,10 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { interopUnavailable, nsPing, removeStaleNamespaces, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER } from "./netns.ts";
 import { Bench, DEV_ECHO_PORT, DEV_PORT, HOME_ECHO_PORT, HOME_PORT, type BenchOptions } from "./fixture.ts";
-import { sleep, waitFor } from "./proc.ts";
+import { run, sleep, waitFor } from "./proc.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { b64 } from "./netns.ts";
 
 let unavailable: string | null = null;
 before(async () => {
@@ -203,4 +206,29 @@ test("device restart control: same reboot with a wiped Store is refused by wireg
   const s = await b.status();
   assert.equal(s.device.handshakes, 0, "no handshake may complete");
   assert.equal((await b.wg.dump()).latestHandshake, firstHome, "wireguard-go accepted no new initiation");
+}));
+
+test("tshark: an independent dissector decrypts every device initiation (right static key, TAI64N rising across the reboot)", (t) => withBench(t, {}, async (b) => {
+  // Wireshark's WireGuard dissector is a third implementation: given home's static private key
+  // it opens each initiation's encrypted static and timestamp.
+  const pcap = join(b.topo.dir, "home.pcap");
+  const capture = b.topo.spawn("tshark", b.topo.home, ["tshark", "-q", "-i", "veth0", "-f", `udp port ${HOME_PORT}`, "-w", pcap]);
+  await waitFor("tshark to start capturing", () => capture.tail.includes("Capture started") || (!capture.running && Promise.reject(new Error(capture.tail))), 10000);
+  const { firstHome } = await rebootWithoutClock(b, b.storePath);
+  await b.waitHomeHandshake(firstHome);
+  await sleep(300);
+  await capture.stop();
+  const keylog = join(b.topo.dir, "home.keylog");
+  writeFileSync(keylog, `LOCAL_STATIC_PRIVATE_KEY = ${b64(b.home.privateKey)}\n`, { mode: 0o600 });
+  const r = await run(["tshark", "-r", pcap, "-o", `wg.keylog_file:${keylog}`, "-Y", "wg.type == 1", "-T", "fields",
+    "-e", "wg.static", "-e", "wg.timestamp.tai64_label", "-e", "wg.timestamp.nanoseconds"], { timeoutMs: 20000 });
+  const initiations = r.stdout.trim().split("\n").filter(Boolean).map((l) => l.split("\t"));
+  assert.ok(initiations.length >= 2, `expected initiations from both boots, got:\n${r.stdout}`);
+  let previous = -1n;
+  for (const [staticKey, label, ns] of initiations) {
+    assert.equal(staticKey, b64(b.dev.publicKey), "decrypted static key is the device's");
+    const stamp = BigInt(label) * 1000000000n + BigInt(ns);
+    assert.ok(stamp > previous, `TAI64N not rising: ${label}.${ns}`);
+    previous = stamp;
+  }
 }));

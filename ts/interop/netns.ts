@@ -38,8 +38,8 @@ export const fromB64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(
 export async function interopUnavailable(): Promise<string | null> {
   if (process.platform !== "linux") return `not Linux (${process.platform})`;
   if (process.getuid?.() !== 0) return "not root (network namespaces and TUN need root; run with sudo)";
-  for (const tool of ["/usr/bin/wireguard-go", "/usr/bin/wg", "/usr/bin/ping"]) {
-    if (!existsSync(tool)) return `${tool} missing (make setup installs wireguard-go, wireguard-tools, iputils-ping)`;
+  for (const tool of ["/usr/bin/wireguard-go", "/usr/bin/wg", "/usr/bin/ping", "/usr/bin/tshark"]) {
+    if (!existsSync(tool)) return `${tool} missing (make setup installs wireguard-go, wireguard-tools, iputils-ping, tshark)`;
   }
   if (!existsSync("/dev/net/tun")) return "/dev/net/tun missing (mknod /dev/net/tun c 10 200)";
   const probe = `${PREFIX}${process.pid}probe`;
