@@ -3,7 +3,7 @@
  *
  *   homewire-host --tap hwtap0 --ip 192.168.77.2/24 [--gw 192.168.77.1] --config dev.json
  *                 --store state.txt --bundle homewire.js|homewire.bin [--heap 262144]
- *                 [--tick-ms 100] [--status-ms 5000] [--run-ms 0]
+ *                 [--app '{"collector":"10.77.0.1:9999"}'] [--tick-ms 100] [--status-ms 5000] [--run-ms 0]
  *   homewire-host --compile homewire.js homewire.bin      (Duktape: precompile to bytecode)
  */
 #include <errno.h>
@@ -148,6 +148,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--config")) config = v;
     else if (!strcmp(k, "--store")) store = v;
     else if (!strcmp(k, "--bundle")) bundle = v;
+    else if (!strcmp(k, "--app")) rc.app_json = v;
     else if (!strcmp(k, "--heap")) rc.heap_limit = strtoul(v, NULL, 10);
     else if (!strcmp(k, "--tick-ms")) rc.tick_ms = (uint32_t)strtoul(v, NULL, 10);
     else if (!strcmp(k, "--status-ms")) rc.status_ms = (uint32_t)strtoul(v, NULL, 10);

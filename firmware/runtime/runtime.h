@@ -10,18 +10,19 @@ typedef struct {
   const uint8_t *image; /* the app bundle: JS source, or the engine's precompiled form */
   size_t image_len;
   int image_is_source;
-  const char *config_json; /* the device config (ts/app/config.ts), handed to hwMain */
+  const char *config_json; /* the device config (ts/app/config.ts), handed to main */
+  const char *app_json;    /* the sensor app's options (ts/app/sensor.ts), or NULL: no app */
   size_t heap_limit;       /* engine heap ceiling in bytes */
   uint32_t tick_ms;        /* how often hwTick runs */
   uint32_t status_ms;      /* how often a status line (heap, counters) is printed; 0 = never */
   volatile int *stop;      /* the loop ends when *stop becomes non-zero */
 } hw_runtime_config;
 
-/* JS entry points the bundle defines as globals. */
-#define HW_JS_MAIN "hwMain"                   /* (configJson) */
-#define HW_JS_DATAGRAM "hwOnDatagram"         /* (bytes, host, port) */
-#define HW_JS_TUNNEL_PACKET "hwOnTunnelPacket" /* (bytes) */
-#define HW_JS_TICK "hwTick"                   /* () */
+/* JS entry points: members of the global `homewire` the bundle defines (ts/app/firmware-main.ts). */
+#define HW_JS_MAIN "homewire.main"                     /* (configJson, appJson) */
+#define HW_JS_DATAGRAM "homewire.onDatagram"           /* (bytes, host, port) */
+#define HW_JS_TUNNEL_PACKET "homewire.onTunnelPacket"  /* (bytes) */
+#define HW_JS_TICK "homewire.tick"                     /* () */
 
 #define HW_EVENT_QUEUE 32
 

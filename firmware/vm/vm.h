@@ -62,7 +62,8 @@ typedef struct {
   size_t len; /* bytes: copied into a fresh Uint8Array */
 } hw_vm_arg;
 
-/* Calls the global function `name` with argc arguments (argc <= HW_VM_MAX_ARGS).
+/* Calls the global function `name` (or `object.function`, one level) with argc arguments
+ * (argc <= HW_VM_MAX_ARGS).
  * Returns 0, 1 if there is no such function, or -1 if it threw (reported). */
 int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv);
 

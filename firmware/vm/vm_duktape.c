@@ -241,7 +241,18 @@ typedef struct {
 
 static duk_ret_t call_safe(duk_context *ctx, void *udata) {
   call_args *a = udata;
-  if (!duk_get_global_string(ctx, a->name) || !duk_is_function(ctx, -1)) {
+  const char *dot = strchr(a->name, '.');
+  if (dot) { /* "object.function": one level, as the bundle exports its entry points */
+    duk_push_lstring(ctx, a->name, (duk_size_t)(dot - a->name));
+    if (!duk_get_global_string(ctx, duk_get_string(ctx, -1)) || !duk_is_object(ctx, -1)) {
+      a->missing = 1;
+      return 0;
+    }
+    duk_get_prop_string(ctx, -1, dot + 1);
+  } else {
+    duk_get_global_string(ctx, a->name);
+  }
+  if (!duk_is_function(ctx, -1)) {
     a->missing = 1;
     return 0;
   }

@@ -145,6 +145,15 @@ int main(void) {
                       " got[4] === '10.0.0.1' && got[5] ? 1 : 0, 'C->JS arguments')";
   CHECK(hw_vm_run_source(vm, "probe", probe, strlen(probe)) == 0, "probe runs");
   CHECK(hw_vm_call_global(vm, "noSuchFunction", 0, NULL) == 1, "missing function -> 1");
+  const char *ns = "var app = { bump: function (n) { app.n = n + 1; } }; var notObject = 3;";
+  hw_vm_run_source(vm, "ns", ns, strlen(ns));
+  hw_vm_arg seven = {HW_ARG_NUMBER, 7, NULL, NULL, 0};
+  CHECK(hw_vm_call_global(vm, "app.bump", 1, &seven) == 0, "dotted call");
+  const char *p3 = "t.check(app.n === 8 ? 1 : 0, 'dotted call ran')";
+  hw_vm_run_source(vm, "probe3", p3, strlen(p3));
+  CHECK(hw_vm_call_global(vm, "app.nothing", 0, NULL) == 1, "missing member -> 1");
+  CHECK(hw_vm_call_global(vm, "notObject.x", 0, NULL) == 1, "non-object -> 1");
+  CHECK(hw_vm_call_global(vm, "nobody.x", 0, NULL) == 1, "missing object -> 1");
   last_report[0] = 0;
   CHECK(hw_vm_call_global(vm, "boom", 0, NULL) == -1, "throwing function -> -1");
   CHECK(strstr(last_report, "boom from js") != NULL, "thrown error is reported");

@@ -1,0 +1,38 @@
+// The natives the firmware runtime installs as the global `hw` (firmware/bindings). ES5 only.
+// Every argument is checked in C: a wrong type throws TypeError, a wrong length or range
+// RangeError, a board failure Error, always with a message naming the function and argument.
+// The crypto members match Crypto in platform.ts one to one.
+
+interface HwNatives {
+  // Crypto (firmware/crypto): see platform.ts Crypto for the semantics.
+  x25519(scalar: Uint8Array, point: Uint8Array): Uint8Array;
+  x25519Base(scalar: Uint8Array): Uint8Array;
+  aeadSeal(key: Uint8Array, counter: number, plaintext: Uint8Array, ad: Uint8Array): Uint8Array;
+  aeadOpen(key: Uint8Array, counter: number, ciphertext: Uint8Array, ad: Uint8Array): Uint8Array | null;
+  xaeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array;
+  xaeadOpen(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array): Uint8Array | null;
+  blake2s(outLen: number, data: Uint8Array, key?: Uint8Array): Uint8Array;
+
+  // Outer UDP (the underlay). host: dotted IPv4; at most 1500 bytes. false: not sent (lost).
+  udpSend(bytes: Uint8Array, host: string, port: number): boolean;
+  // A decrypted inner IP packet (1..1420 bytes) into the tunnel netif. false: dropped by the stack.
+  tunnelDeliver(packet: Uint8Array): boolean;
+  // The application's UDP datagram, sent from the tunnel address through lwIP (and so the tunnel).
+  appUdpSend(bytes: Uint8Array, host: string, port: number): boolean;
+
+  nowMs(): number;
+  wallClockMs(): number | null;
+  randomBytes(n: number): Uint8Array; // n in 0..1024
+  log(level: number, message: string): void; // level 0..3 (LOG_ERROR..LOG_DEBUG)
+
+  // Store: keys [A-Za-z0-9._-]{1,32}, values up to 512 bytes without newlines; put is durable.
+  storeGet(key: string): string | null;
+  storePut(key: string, value: string): void;
+
+  // Network bring-up, once per boot: outer listen port, tunnel address and prefix (IPv4).
+  netConfigure(listenPort: number, tunnelIp: string, prefix: number): void;
+  // Route an inner destination prefix (one of the peer's AllowedIPs) into the tunnel.
+  tunnelRoute(ip: string, prefix: number): void;
+}
+
+declare var hw: HwNatives;
