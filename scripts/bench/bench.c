@@ -10,6 +10,7 @@
  * Output lines (parsed by scripts/bench/crypto.ts):
  *   OVERHEAD <raw>                        cost of an empty measured call
  *   ROW <primitive> <bytes> <raw> <raw>…  one raw count per repetition
+ *   STACK <primitive> <bytes> <depth>     deepest stack use in bytes (bare-metal targets)
  *   OUT <primitive> <bytes> <hex>         the operation's result
  *   DONE
  */
@@ -234,6 +235,42 @@ static uint64_t measure_once(op_fn volatile *fn, const char *prim, size_t bytes,
   return b - a;
 }
 
+#if defined(BENCH_SP)
+/* Stack depth of an operation: fill the stack below the current frame with a pattern, run the
+ * operation once, then find the deepest byte that changed. The reference point is the stack
+ * pointer inside stack_paint, one call level below run(), so the figure is the operation's
+ * own use within a few words. Only on the bare-metal targets: nothing else runs there. */
+#define STACK_PROBE 16384u
+#define STACK_FILL 0xa5u
+static uintptr_t stack_ref;
+
+static __attribute__((noinline)) void stack_paint(void) {
+  uintptr_t sp;
+  volatile uint8_t *p;
+  BENCH_SP(sp);
+  stack_ref = sp;
+  for (p = (volatile uint8_t *)(sp - STACK_PROBE); p < (volatile uint8_t *)(sp - 16); p++) *p = STACK_FILL;
+}
+
+static __attribute__((noinline)) uint32_t stack_depth(void) {
+  const volatile uint8_t *p = (const volatile uint8_t *)(stack_ref - STACK_PROBE);
+  while (p < (const volatile uint8_t *)(stack_ref - 16) && *p == STACK_FILL) p++;
+  return (uint32_t)(stack_ref - (uintptr_t)p);
+}
+
+static void put_stack(const char *prim, size_t bytes, op_fn f) {
+  stack_paint();
+  f();
+  put_str("STACK ");
+  put_str(prim);
+  bench_putc(' ');
+  put_u64(bytes);
+  bench_putc(' ');
+  put_u64(stack_depth());
+  bench_putc('\n');
+}
+#endif
+
 static void run(const char *prim, size_t bytes, op_fn f) {
   /* the call goes through a volatile pointer so the empty call and the real one cost the same */
   static op_fn volatile fn;
@@ -249,6 +286,9 @@ static void run(const char *prim, size_t bytes, op_fn f) {
     put_u64(measure_once(&fn, prim, bytes, rep));
   }
   bench_putc('\n');
+#if defined(BENCH_SP)
+  put_stack(prim, bytes, f);
+#endif
 }
 
 static void run_overhead(void) {

@@ -20,6 +20,7 @@ static inline uint64_t bench_counter(void) {
 }
 #define bench_begin() bench_counter()
 #define bench_end(label) ((void)(label), bench_counter())
+#define BENCH_SP(v) __asm__ volatile("mv %0, sp" : "=r"(v))
 
 #elif defined(__XTENSA__)
 /* lx106 has no instret: CCOUNT counts cycles, which under qemu -icount shift=7 on the 40 MHz
@@ -34,6 +35,7 @@ static inline uint64_t bench_counter(void) {
 }
 #define bench_begin() bench_counter()
 #define bench_end(label) ((void)(label), bench_counter())
+#define BENCH_SP(v) __asm__ volatile("mov %0, a1" : "=a"(v))
 
 #else
 /* Host: callgrind counts; the harness zeroes its counters before an operation and dumps them

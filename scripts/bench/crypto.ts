@@ -35,7 +35,12 @@ interface Row {
   instructions_per_byte: number;
   text_bytes: number;
   rodata_bytes: number;
+  /** Deepest stack use of one call (bare-metal targets only, within a few words). */
+  stack_bytes?: number;
   opt: string;
+  /** The same code built with -Os. */
+  code_bytes_os?: number;
+  instructions_os?: number;
 }
 
 interface Target {
@@ -50,8 +55,10 @@ interface Target {
   divisor: number;
 }
 
-const OPT = "-O2";
-const COMMON = [OPT, "-std=c99", "-ffunction-sections", "-fdata-sections", "-Wall"];
+// -O2 is the compared build; an -Os build of the same code adds code_bytes_os/instructions_os.
+const OPTS = ["-O2", "-Os"] as const;
+type Opt = (typeof OPTS)[number];
+const COMMON = ["-std=c99", "-ffunction-sections", "-fdata-sections", "-Wall"];
 
 function sh(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): string {
   const r = spawnSync(cmd, args, { cwd: opts.cwd, encoding: "utf8", timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20 });
@@ -184,11 +191,11 @@ function homewireSources(): string[] {
 
 // ---- build --------------------------------------------------------------------------------
 
-function compileAll(t: Target, sources: string[], flags: string[], objDir: string): string[] {
+function compileAll(t: Target, opt: Opt, sources: string[], flags: string[], objDir: string): string[] {
   mkdirSync(objDir, { recursive: true });
   return sources.map((src) => {
     const obj = join(objDir, basename(src).replace(/\.[cS]$/, ".o"));
-    sh(t.cc, [...t.cflags, ...flags, "-c", src, "-o", obj]);
+    sh(t.cc, [opt, ...t.cflags, ...flags, "-c", src, "-o", obj]);
     return obj;
   });
 }
@@ -272,16 +279,18 @@ interface Parsed {
   overhead: number;
   rows: { primitive: string; bytes: number; raw: number[] }[];
   outs: Map<string, string>;
+  stack: Map<string, number>;
 }
 
 function parseOutput(stdout: string): Parsed {
-  const p: Parsed = { overhead: NaN, rows: [], outs: new Map() };
+  const p: Parsed = { overhead: NaN, rows: [], outs: new Map(), stack: new Map() };
   let done = false;
   for (const line of stdout.split(/\r?\n/)) {
     const f = line.trim().split(/\s+/);
     if (f[0] === "OVERHEAD") p.overhead = Number(f[1]);
     else if (f[0] === "ROW") p.rows.push({ primitive: f[1], bytes: Number(f[2]), raw: f.slice(3).map(Number) });
     else if (f[0] === "OUT") p.outs.set(`${f[1]} ${f[2]}`, f[3]);
+    else if (f[0] === "STACK") p.stack.set(`${f[1]} ${f[2]}`, Number(f[3]));
     else if (f[0] === "DONE") done = true;
   }
   if (!done || Number.isNaN(p.overhead)) throw new Error(`harness output incomplete:\n${stdout}`);
@@ -296,17 +305,17 @@ function skip(msg: string) {
   console.log(`SKIPPED: ${msg}`);
 }
 
-function benchTarget(t: Target, impl: Impl, sources: string[], incFlags: string[], extraObjs: string[], expected: Map<string, string>): Row[] {
-  const dir = join(OUT_DIR, t.isa, impl);
+function benchTarget(t: Target, opt: Opt, impl: Impl, sources: string[], incFlags: string[], expected: Map<string, string>): Row[] {
+  const dir = join(OUT_DIR, t.isa + (opt === "-O2" ? "" : opt), impl);
   rmSync(dir, { recursive: true, force: true });
   let cryptoObjs: string[];
   try {
-    cryptoObjs = compileAll(t, sources, incFlags, join(dir, "obj"));
+    cryptoObjs = compileAll(t, opt, sources, incFlags, join(dir, "obj"));
   } catch (e) {
     skip(`${impl} on ${t.isa}: the crypto sources do not compile: ${(e as Error).message.split("\n").slice(0, 12).join("\n  ")}`);
     return [];
   }
-  const portObjs = compileAll(t, t.portSources.map((s) => join(BENCH, s)), [`-I${BENCH}`], join(dir, "port"));
+  const portObjs = compileAll(t, "-O2", t.portSources.map((s) => join(BENCH, s)), [`-I${BENCH}`], join(dir, "port"));
   const rows: Row[] = [];
   for (const g of GROUPS) {
     if (g === "BLAKE2S" && impl === "libsodium") continue; // libsodium has no BLAKE2s
@@ -314,11 +323,11 @@ function benchTarget(t: Target, impl: Impl, sources: string[], incFlags: string[
     const harness = join(dir, `bench_${g}.o`);
     const elf = join(dir, `${g}.elf`);
     try {
-      sh(t.cc, [...t.cflags, implFlag, `-DBENCH_GROUP_${g}`, ...incFlags, `-I${BENCH}`, "-c", join(BENCH, "bench.c"), "-o", harness]);
-      sh(t.cc, [...t.cflags, `-Wl,-Map=${elf}.map`, "-o", elf, harness, ...portObjs, ...cryptoObjs, ...extraObjs, ...t.ldflags]);
+      sh(t.cc, ["-O2", ...t.cflags, implFlag, `-DBENCH_GROUP_${g}`, ...incFlags, `-I${BENCH}`, "-c", join(BENCH, "bench.c"), "-o", harness]);
+      sh(t.cc, ["-O2", ...t.cflags, `-Wl,-Map=${elf}.map`, "-o", elf, harness, ...portObjs, ...cryptoObjs, ...t.ldflags]);
     } catch (e) {
       const undef = [...new Set((e as Error).message.match(/undefined reference to `[^']+'/g) ?? [])].join(", ");
-      skip(`${impl} ${g} on ${t.isa}: does not link${undef ? ` (${undef})` : `: ${(e as Error).message.slice(0, 600)}`}`);
+      skip(`${impl} ${g} on ${t.isa} ${opt}: does not link${undef ? ` (${undef})` : `: ${(e as Error).message.slice(0, 600)}`}`);
       continue;
     }
     const { stdout, labels } = t.run(elf, dir);
@@ -327,10 +336,11 @@ function benchTarget(t: Target, impl: Impl, sources: string[], incFlags: string[
       const want = expected.get(k);
       if (want !== v) failures.push(`${impl} ${t.isa} ${k}: got ${v}, expected ${want ?? "(no reference)"}`);
     }
-    const size = cryptoSizes(`${elf}.map`, [...cryptoObjs, ...extraObjs]);
+    const size = cryptoSizes(`${elf}.map`, cryptoObjs);
     for (const r of parsed.rows) {
       let counts: number[];
       let overhead: number;
+      const stack = parsed.stack.get(`${r.primitive} ${r.bytes}`);
       if (labels) {
         counts = r.raw.map((_, i) => labels.get(`${r.primitive}:${r.bytes}:${i}`) ?? NaN);
         overhead = Math.min(...[0, 1, 2].map((i) => labels.get(`empty:0:${i}`) ?? NaN));
@@ -358,7 +368,8 @@ function benchTarget(t: Target, impl: Impl, sources: string[], incFlags: string[
         instructions_per_byte: Math.round((instructions / r.bytes) * 100) / 100,
         text_bytes: size.text,
         rodata_bytes: size.rodata,
-        opt: OPT,
+        ...(stack !== undefined ? { stack_bytes: stack } : {}),
+        opt,
       });
     }
   }
@@ -366,7 +377,8 @@ function benchTarget(t: Target, impl: Impl, sources: string[], incFlags: string[
 }
 
 function table(rows: Row[]): string {
-  const head = ["primitive", "bytes", "isa", "homewire instr", "libsodium instr", "ratio", "hw instr/byte", "ls instr/byte", "hw code B", "ls code B"];
+  const head = ["primitive", "bytes", "isa", "homewire instr", "libsodium instr", "ratio", "hw instr/byte", "ls instr/byte",
+    "hw code B", "ls code B", "hw code -Os", "ls code -Os", "hw stack", "ls stack"];
   const keyOf = (r: Row) => `${r.isa}|${r.primitive}|${r.bytes}`;
   const byKey = new Map<string, { hw?: Row; ls?: Row }>();
   for (const r of rows) {
@@ -386,11 +398,39 @@ function table(rows: Row[]): string {
       ls && any.bytes > 32 ? ls.instructions_per_byte.toFixed(1) : "-",
       hw ? String(hw.code_bytes) : "-",
       ls ? String(ls.code_bytes) : "-",
+      hw?.code_bytes_os !== undefined ? String(hw.code_bytes_os) : "-",
+      ls?.code_bytes_os !== undefined ? String(ls.code_bytes_os) : "-",
+      hw?.stack_bytes !== undefined ? String(hw.stack_bytes) : "-",
+      ls?.stack_bytes !== undefined ? String(ls.stack_bytes) : "-",
     ];
   });
   const all = [head, ...body];
   const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   return all.map((r) => "| " + r.map((c, i) => (i < 3 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(" | ") + " |").join("\n");
+}
+
+/** The issue's goals on RV32 (ESP32-C3-like). Reported, never enforced: a benchmark informs. */
+function verdicts(rows: Row[]): string[] {
+  const find = (impl: Impl, primitive: string, bytes: number) =>
+    rows.find((r) => r.isa === "rv32imc" && r.implementation === impl && r.primitive === primitive && r.bytes === bytes);
+  const out: string[] = [];
+  const say = (name: string, value: number | undefined, limit: number, unit: string) => {
+    if (value === undefined) return out.push(`  ${name}: no measurement`);
+    const ok = value <= limit;
+    out.push(`  ${name}: ${value.toFixed(2)}${unit} (goal <= ${limit}${unit}) ${ok ? "MET" : `MISSED by ${(value - limit).toFixed(2)}${unit} (${((value / limit - 1) * 100).toFixed(0)}%)`}`);
+  };
+  const ratio = (p: string, n: number) => {
+    const hw = find("homewire", p, n), ls = find("libsodium", p, n);
+    return hw && ls ? hw.instructions / ls.instructions : undefined;
+  };
+  say("X25519 vs libsodium", ratio("x25519", 32), 1, "x");
+  say("X25519 base vs libsodium", ratio("x25519_base", 32), 1, "x");
+  for (const p of ["aead_seal", "aead_open"]) {
+    for (const n of [64, 1420]) say(`${p} ${n} B vs libsodium`, ratio(p, n), 1, "x");
+    say(`${p} 1420 B per byte`, find("homewire", p, 1420)?.instructions_per_byte, 35, " instr/B");
+  }
+  say("BLAKE2s 1420 B per byte", find("homewire", "blake2s", 1420)?.instructions_per_byte, 32, " instr/B");
+  return out;
 }
 
 function main() {
@@ -411,13 +451,28 @@ function main() {
     const t = TARGETS[isa];
     if (!t) throw new Error(`unknown isa ${isa} (known: ${Object.keys(TARGETS).join(", ")})`);
     console.error(`bench-crypto: ${isa}`);
-    if (hwSrcs.length > 0) rows.push(...benchTarget(t, "homewire", hwSrcs, [`-I${HW_DIR}`], [], expected));
-    // the shim (libsodium's memzero & co.) is libsodium's code size too
-    rows.push(...benchTarget(t, "libsodium", [...sodiumSrcs, join(BENCH, "sodium_shim.c")], sodiumInc, [], expected));
+    for (const opt of OPTS) {
+      const got: Row[] = [];
+      if (hwSrcs.length > 0) got.push(...benchTarget(t, opt, "homewire", hwSrcs, [`-I${HW_DIR}`], expected));
+      // the shim (libsodium's memzero & co.) is libsodium's code size too
+      got.push(...benchTarget(t, opt, "libsodium", [...sodiumSrcs, join(BENCH, "sodium_shim.c")], sodiumInc, expected));
+      if (opt === "-O2") {
+        rows.push(...got);
+        continue;
+      }
+      for (const os of got) {
+        const main = rows.find((r) => r.isa === os.isa && r.implementation === os.implementation && r.primitive === os.primitive && r.bytes === os.bytes);
+        if (main) {
+          main.code_bytes_os = os.code_bytes;
+          main.instructions_os = os.instructions;
+        }
+      }
+    }
   }
 
   writeFileSync(outFile, JSON.stringify(rows, null, 2) + "\n");
   console.log(table(rows));
+  if (isas.includes("rv32imc")) console.log(["\nGoals on rv32imc (homewire):", ...verdicts(rows)].join("\n"));
   console.log(`\nwrote ${rows.length} rows to ${outFile.replace(ROOT + "/", "")}`);
   if (skipped.length) console.log(`SKIPPED ${skipped.length} item(s): see the SKIPPED lines above`);
   if (failures.length) {
