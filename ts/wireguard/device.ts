@@ -33,6 +33,11 @@ export type { DeviceStatus } from "./status";
 export var UNDER_LOAD_THRESHOLD = 10;
 export var UNDER_LOAD_WINDOW = 1000;
 
+/** REKEY_AFTER_MESSAGES (2^60) lies beyond homewire's REJECT_AFTER_MESSAGES (2^53 - 1, see
+ *  constants.ts), so the early rekey is moved below the hard limit, keeping the whitepaper's
+ *  order: rekey first, reject later. */
+export var REKEY_AFTER_SENT_MESSAGES = Math.min(REKEY_AFTER_MESSAGES, REJECT_AFTER_MESSAGES - 1048576);
+
 var EMPTY = new Uint8Array(0);
 
 export interface DeviceConfig {
@@ -429,7 +434,7 @@ export class Device {
   /** Initiator side: a session is renewed before it gets old (REKEY_AFTER_TIME) and either
    *  side renews one that has sent too much (REKEY_AFTER_MESSAGES). */
   private keepKeyFreshSending(keypair: Keypair, now: number): void {
-    if (keypair.sendCounter > REKEY_AFTER_MESSAGES || (keypair.isInitiator && now - keypair.created >= REKEY_AFTER_TIME)) {
+    if (keypair.sendCounter > REKEY_AFTER_SENT_MESSAGES || (keypair.isInitiator && now - keypair.created >= REKEY_AFTER_TIME)) {
       this.sendInitiation(false, now);
     }
   }

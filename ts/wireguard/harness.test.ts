@@ -145,24 +145,37 @@ export function makePair(options: PairOptions = {}): Pair {
   };
   const a = makeNode(configA, ADDRESS_A, { clock: options.clockA ?? (options.sharedClock === false ? new FakeClock() : clock), store: options.storeA, seed: options.seedA ?? 11 });
   const b = makeNode(configB, ADDRESS_B, { clock: options.sharedClock === false ? new FakeClock() : clock, seed: 22 });
-  const pump = (filter?: (s: Sent, fromNode: Node) => boolean): number => {
-    let carried = 0;
-    for (let round = 0; round < 1000; round++) {
-      if (a.outbox.length === 0 && b.outbox.length === 0) return carried;
-      const fromA = a.outbox.splice(0);
-      const fromB = b.outbox.splice(0);
-      for (const s of fromA) {
-        if (filter && !filter(s, a)) continue;
-        if (s.to.host === ADDRESS_B.host && s.to.port === ADDRESS_B.port) { b.device.onDatagram(s.bytes, a.address); carried++; }
-      }
-      for (const s of fromB) {
-        if (filter && !filter(s, b)) continue;
-        if (s.to.host === a.address.host && s.to.port === a.address.port) { a.device.onDatagram(s.bytes, b.address); carried++; }
+  const pair: Pair = { a, b, keys, configA, configB, pump: (filter) => pumpPair(pair, filter) };
+  return pair;
+}
+
+/** Carries datagrams by address: whatever is sent to a node's address arrives there, from the
+ *  sender's address. Anything sent elsewhere is lost. */
+export function pumpPair(pair: Pair, filter?: (s: Sent, fromNode: Node) => boolean): number {
+  let carried = 0;
+  for (let round = 0; round < 1000; round++) {
+    const { a, b } = pair;
+    if (a.outbox.length === 0 && b.outbox.length === 0) return carried;
+    const batches: [Node, Sent[]][] = [[a, a.outbox.splice(0)], [b, b.outbox.splice(0)]];
+    for (const [from, sent] of batches) {
+      for (const s of sent) {
+        if (filter && !filter(s, from)) continue;
+        for (const to of [a, b]) {
+          if (to !== from && s.to.host === to.address.host && s.to.port === to.address.port) {
+            to.device.onDatagram(s.bytes, from.address);
+            carried++;
+          }
+        }
       }
     }
-    throw new Error("pump: datagrams still flowing after 1000 rounds");
-  };
-  return { a, b, keys, pump, configA, configB };
+  }
+  throw new Error("pump: datagrams still flowing after 1000 rounds");
+}
+
+/** Reboot A: a new Device with the same config, on the given clock and store. */
+export function restartA(pair: Pair, clock: FakeClock, store: Store, seed = 99): void {
+  pair.a = makeNode(pair.configA, pair.a.address, { clock, store, seed });
+
 }
 
 function parseV4(text: string): number[] {
