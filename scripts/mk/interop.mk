@@ -17,3 +17,7 @@ test-interop: setup ## TS endpoint vs wireguard-go in network namespaces: handsh
 .PHONY: demo
 demo: setup ## demo: a sensor tunnels home to wireguard-go, a collector prints readings (root; Ctrl-C or DEMO_SECONDS=N stops)
 	@node --import tsx ts/demo/run.ts
+
+.PHONY: interop-clean
+interop-clean: ## remove namespaces and wireguard-go sockets left by killed interop/demo runs (only those whose process is gone)
+	@node --import tsx -e 'import("./ts/interop/netns.ts").then(async (m) => { const r = await m.removeStaleNamespaces(); console.log(r.length ? "removed " + r.join(" ") : "nothing stale"); })'
