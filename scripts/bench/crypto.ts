@@ -32,7 +32,7 @@ interface Row {
   implementation: Impl;
   instructions: number;
   code_bytes: number;
-  instructions_per_byte: number;
+  instructions_per_byte: number | null;
   text_bytes: number;
   rodata_bytes: number;
   /** Deepest stack use of one call (bare-metal targets only, within a few words). */
@@ -365,7 +365,8 @@ function benchTarget(t: Target, opt: Opt, impl: Impl, sources: string[], incFlag
         implementation: impl,
         instructions,
         code_bytes: size.text + size.rodata,
-        instructions_per_byte: Math.round((instructions / r.bytes) * 100) / 100,
+        // per byte only where cost grows with length; an X25519 "per byte" means nothing
+        instructions_per_byte: r.primitive.startsWith("x25519") ? null : Math.round((instructions / r.bytes) * 100) / 100,
         text_bytes: size.text,
         rodata_bytes: size.rodata,
         ...(stack !== undefined ? { stack_bytes: stack } : {}),
@@ -394,8 +395,8 @@ function table(rows: Row[]): string {
       hw ? String(hw.instructions) : "-",
       ls ? String(ls.instructions) : "-",
       hw && ls ? (hw.instructions / ls.instructions).toFixed(2) : "-",
-      hw && any.bytes > 32 ? hw.instructions_per_byte.toFixed(1) : "-",
-      ls && any.bytes > 32 ? ls.instructions_per_byte.toFixed(1) : "-",
+      hw?.instructions_per_byte != null ? hw.instructions_per_byte.toFixed(1) : "-",
+      ls?.instructions_per_byte != null ? ls.instructions_per_byte.toFixed(1) : "-",
       hw ? String(hw.code_bytes) : "-",
       ls ? String(ls.code_bytes) : "-",
       hw?.code_bytes_os !== undefined ? String(hw.code_bytes_os) : "-",
@@ -414,8 +415,11 @@ function verdicts(rows: Row[]): string[] {
   const find = (impl: Impl, primitive: string, bytes: number) =>
     rows.find((r) => r.isa === "rv32imc" && r.implementation === impl && r.primitive === primitive && r.bytes === bytes);
   const out: string[] = [];
-  const say = (name: string, value: number | undefined, limit: number, unit: string) => {
-    if (value === undefined) return out.push(`  ${name}: no measurement`);
+  const say = (name: string, value: number | undefined, limit: number, unit: string): void => {
+    if (value === undefined) {
+      out.push(`  ${name}: no measurement`);
+      return;
+    }
     const ok = value <= limit;
     out.push(`  ${name}: ${value.toFixed(2)}${unit} (goal <= ${limit}${unit}) ${ok ? "MET" : `MISSED by ${(value - limit).toFixed(2)}${unit} (${((value / limit - 1) * 100).toFixed(0)}%)`}`);
   };
@@ -427,9 +431,9 @@ function verdicts(rows: Row[]): string[] {
   say("X25519 base vs libsodium", ratio("x25519_base", 32), 1, "x");
   for (const p of ["aead_seal", "aead_open"]) {
     for (const n of [64, 1420]) say(`${p} ${n} B vs libsodium`, ratio(p, n), 1, "x");
-    say(`${p} 1420 B per byte`, find("homewire", p, 1420)?.instructions_per_byte, 35, " instr/B");
+    say(`${p} 1420 B per byte`, find("homewire", p, 1420)?.instructions_per_byte ?? undefined, 35, " instr/B");
   }
-  say("BLAKE2s 1420 B per byte", find("homewire", "blake2s", 1420)?.instructions_per_byte, 32, " instr/B");
+  say("BLAKE2s 1420 B per byte", find("homewire", "blake2s", 1420)?.instructions_per_byte ?? undefined, 32, " instr/B");
   return out;
 }
 

@@ -19,10 +19,12 @@ mirror=${mirror:-http://deb.debian.org/debian}
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 
 apt_dir="$root/apt"
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$root/src"
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$root/src"
 echo "deb-src $mirror $suite main" >"$apt_dir/src.list"
+# Lists, caches and status of this private source live under .deps/apt: the system's package
+# caches are neither rebuilt from this list nor locked.
 apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/src.list" -o Dir::Etc::SourceParts=/dev/null
-          -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache::Archives=$apt_dir/archives"
+          -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
           -o Debug::NoLocking=1)
 echo "fetch-libsodium: source package from $mirror $suite" >&2
 apt-get "${apt_opts[@]}" -qq update >&2
