@@ -4,7 +4,7 @@
 // sizes. Counts are retired instructions: rdinstret under qemu -icount (RV32), CCOUNT/5.12
 // under qemu -icount shift=7 (Xtensa lx106), callgrind Ir (x86-64 host).
 //
-// Options: --isa=rv32imc,rv32imc_zbb,xtensa-lx106,x86-64 (default: all)  --out=FILE
+// Options: --isa=rv32imc,rv32imc_zbb,xtensa-lx106,x86-64 (default: all)  --out=FILE  --hw-dir=DIR
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -17,7 +17,8 @@ import { blake2s } from "@noble/hashes/blake2.js";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BENCH = join(ROOT, "scripts/bench");
 const OUT_DIR = join(ROOT, "build/bench");
-const HW_DIR = join(ROOT, "firmware/crypto");
+// --hw-dir=DIR measures another copy of firmware/crypto (to try a change before making it)
+const HW_DIR = resolve(process.argv.find((a) => a.startsWith("--hw-dir="))?.slice(9) ?? join(ROOT, "firmware/crypto"));
 
 type Impl = "homewire" | "libsodium";
 type Group = "X25519" | "X25519_BASE" | "AEAD_SEAL" | "AEAD_OPEN" | "PARTS" | "BLAKE2S";
