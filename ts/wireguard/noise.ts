@@ -56,6 +56,20 @@ export function getInitialHash(crypto: Crypto): Uint8Array {
   return initialHash as Uint8Array;
 }
 
+/** KDFn over a chaining key that is then wiped (never the shared initial one): intermediate
+ *  chaining keys do not linger until garbage collection. */
+function chain(crypto: Crypto, n: number, ck: Uint8Array, input: Uint8Array): Uint8Array[] {
+  var out = kdf(crypto, n, ck, input);
+  if (ck !== initialChainKey) wipe(ck);
+  return out;
+}
+
+/** Wipe a chaining key and pass the drop reason on. */
+function fail(ck: Uint8Array, reason: string): string {
+  if (ck !== initialChainKey) wipe(ck);
+  return reason;
+}
+
 /** Transport keys derived by beginSymmetricSession. */
 export interface SessionKeys {
   sendKey: Uint8Array;
@@ -128,19 +142,22 @@ export class Handshake {
     var h = mixHash(c, getInitialHash(c), this.remoteStatic);
     var ck = getInitialChainKey(c);
     var ephemeralPublic = c.x25519Base(ephemeralPrivate);
-    ck = kdf(c, 1, ck, ephemeralPublic)[0];
+    ck = chain(c, 1, ck, ephemeralPublic)[0];
     h = mixHash(c, h, ephemeralPublic);
 
     var es = c.x25519(ephemeralPrivate, this.remoteStatic);
-    if (isZero(es)) return null;
-    var t = kdf(c, 2, ck, es);
+    if (isZero(es)) {
+      wipe(ck);
+      return null;
+    }
+    var t = chain(c, 2, ck, es);
     wipe(es);
     ck = t[0];
     var encryptedStatic = c.aeadSeal(t[1], 0, this.localPublic, h);
     wipe(t[1]);
     h = mixHash(c, h, encryptedStatic);
 
-    t = kdf(c, 2, ck, this.precomputedStaticStatic);
+    t = chain(c, 2, ck, this.precomputedStaticStatic);
     ck = t[0];
     var encryptedTimestamp = c.aeadSeal(t[1], 0, timestamp, h);
     wipe(t[1]);
@@ -174,27 +191,27 @@ export class Handshake {
     var ck = kdf(c, 1, getInitialChainKey(c), m.ephemeral)[0];
 
     var es = c.x25519(this.localPrivate, m.ephemeral);
-    if (isZero(es)) return "low-order-point";
-    var t = kdf(c, 2, ck, es);
+    if (isZero(es)) return fail(ck, "low-order-point");
+    var t = chain(c, 2, ck, es);
     wipe(es);
     ck = t[0];
     var peerStatic = c.aeadOpen(t[1], 0, m.encryptedStatic, h);
     wipe(t[1]);
-    if (peerStatic === null) return "handshake-failed";
+    if (peerStatic === null) return fail(ck, "handshake-failed");
     h = mixHash(c, h, m.encryptedStatic);
     // Single peer: any other static key is an unknown peer.
-    if (!constantTimeEqual(peerStatic, this.remoteStatic)) return "unknown-peer";
+    if (!constantTimeEqual(peerStatic, this.remoteStatic)) return fail(ck, "unknown-peer");
 
-    t = kdf(c, 2, ck, this.precomputedStaticStatic);
+    t = chain(c, 2, ck, this.precomputedStaticStatic);
     ck = t[0];
     var timestamp = c.aeadOpen(t[1], 0, m.encryptedTimestamp, h);
     wipe(t[1]);
-    if (timestamp === null) return "handshake-failed";
+    if (timestamp === null) return fail(ck, "handshake-failed");
     h = mixHash(c, h, m.encryptedTimestamp);
 
-    if (!tai64nAfter(timestamp, this.lastTimestamp)) return "stale-timestamp";
+    if (!tai64nAfter(timestamp, this.lastTimestamp)) return fail(ck, "stale-timestamp");
     if (this.lastInitiationConsumption !== null && now - this.lastInitiationConsumption < HANDSHAKE_INITIATION_RATE) {
-      return "handshake-flood";
+      return fail(ck, "handshake-flood");
     }
 
     this.clear();
@@ -223,14 +240,15 @@ export class Handshake {
     if (isZero(ee) || isZero(se)) {
       wipe(ee);
       wipe(se);
+      wipe(ck);
       this.clear();
       return null;
     }
-    ck = kdf(c, 1, ck, ee)[0];
-    ck = kdf(c, 1, ck, se)[0];
+    ck = chain(c, 1, ck, ee)[0];
+    ck = chain(c, 1, ck, se)[0];
     wipe(ee);
     wipe(se);
-    var t = kdf(c, 3, ck, this.presharedKey);
+    var t = chain(c, 3, ck, this.presharedKey);
     ck = t[0];
     h = mixHash(c, h, t[1]);
     var encryptedNothing = c.aeadSeal(t[2], 0, EMPTY, h);
@@ -269,22 +287,19 @@ export class Handshake {
     if (isZero(ee) || isZero(se)) {
       wipe(ee);
       wipe(se);
-      return "low-order-point";
+      return fail(ck, "low-order-point");
     }
-    ck = kdf(c, 1, ck, ee)[0];
-    ck = kdf(c, 1, ck, se)[0];
+    ck = chain(c, 1, ck, ee)[0];
+    ck = chain(c, 1, ck, se)[0];
     wipe(ee);
     wipe(se);
-    var t = kdf(c, 3, ck, this.presharedKey);
+    var t = chain(c, 3, ck, this.presharedKey);
     ck = t[0];
     h = mixHash(c, h, t[1]);
     var nothing = c.aeadOpen(t[2], 0, m.encryptedNothing, h);
     wipe(t[1]);
     wipe(t[2]);
-    if (nothing === null) {
-      wipe(ck);
-      return "handshake-failed";
-    }
+    if (nothing === null) return fail(ck, "handshake-failed");
     h = mixHash(c, h, m.encryptedNothing);
 
     wipe(this.chainKey);
