@@ -39,6 +39,8 @@ interface Row {
   /** Deepest stack use of one call (bare-metal targets only, within a few words). */
   stack_bytes?: number;
   opt: string;
+  /** What was measured: the git state of firmware/crypto, or the libsodium package version. */
+  source: string;
   /** The same code built with -Os. */
   code_bytes_os?: number;
   instructions_os?: number;
@@ -188,6 +190,23 @@ function homewireSources(): string[] {
     .filter((f) => f.endsWith(".c") && !/test|fuzz|main/.test(f))
     .sort()
     .map((f) => join(HW_DIR, f));
+}
+
+let hwSourceMemo: string | undefined;
+function homewireSource(): string {
+  return (hwSourceMemo ??= homewireSourceNow());
+}
+function homewireSourceNow(): string {
+  const git = (args: string[]) => spawnSync("git", args, { cwd: HW_DIR, encoding: "utf8" }).stdout?.trim() ?? "";
+  const commit = git(["log", "-1", "--format=%h", "--", "."]);
+  if (!commit) return HW_DIR;
+  const dirty = git(["status", "--porcelain", "--", "."]) !== "";
+  return `firmware/crypto@${commit}${dirty ? "+uncommitted" : ""}`;
+}
+
+function sodiumSource(): string {
+  const dsc = readdirSync(join(ROOT, ".deps/src")).find((f) => f.endsWith(".dsc"));
+  return dsc ? dsc.replace(/\.dsc$/, "") : "libsodium";
 }
 
 // ---- build --------------------------------------------------------------------------------
@@ -372,6 +391,7 @@ function benchTarget(t: Target, opt: Opt, impl: Impl, sources: string[], incFlag
         rodata_bytes: size.rodata,
         ...(stack !== undefined ? { stack_bytes: stack } : {}),
         opt,
+        source: impl === "homewire" ? homewireSource() : sodiumSource(),
       });
     }
   }
