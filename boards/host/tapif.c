@@ -19,7 +19,7 @@
 
 static int tap_fd = -1;
 static uint8_t tap_mac[6];
-static uint32_t rx_dropped;
+static uint32_t rx_deferred;
 
 static err_t tap_linkoutput(struct netif *netif, struct pbuf *p) {
   (void)netif;
@@ -72,17 +72,25 @@ void hw_tap_poll(struct netif *netif, uint32_t timeout_ms) {
   struct pollfd pfd = {.fd = tap_fd, .events = POLLIN};
   if (poll(&pfd, 1, (int)(timeout_ms > 1000 ? 1000 : timeout_ms)) <= 0) return;
   for (int i = 0; i < FRAMES_PER_POLL; i++) {
-    uint8_t frame[FRAME_MAX];
-    ssize_t n = read(tap_fd, frame, sizeof frame);
-    if (n <= 0) return; /* EAGAIN: drained */
-    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
+    /* Take the pbuf first: when the pool is empty (the runtime still holds queued datagrams)
+     * frames stay in the kernel's queue instead of being read and thrown away. */
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, FRAME_MAX, PBUF_POOL);
     if (!p) {
-      rx_dropped++;
-      continue;
+      rx_deferred++;
+      return;
     }
-    pbuf_take(p, frame, (u16_t)n);
+    if (p->next != NULL) { /* PBUF_POOL_BUFSIZE below a frame: configuration error */
+      pbuf_free(p);
+      return;
+    }
+    ssize_t n = read(tap_fd, p->payload, FRAME_MAX);
+    if (n <= 0) { /* EAGAIN: drained */
+      pbuf_free(p);
+      return;
+    }
+    pbuf_realloc(p, (u16_t)n);
     if (netif->input(p, netif) != ERR_OK) pbuf_free(p);
   }
 }
 
-uint32_t hw_tap_rx_dropped(void) { return rx_dropped; }
+uint32_t hw_tap_rx_deferred(void) { return rx_deferred; }

@@ -13,6 +13,7 @@ int hw_tap_open(const char *name, const uint8_t mac[6]);
 int hw_tap_add_netif(struct netif *netif, const ip4_addr_t *ip, const ip4_addr_t *mask, const ip4_addr_t *gw);
 /* Waits up to timeout_ms (capped at 1 s) for frames and feeds them to lwIP. */
 void hw_tap_poll(struct netif *netif, uint32_t timeout_ms);
-uint32_t hw_tap_rx_dropped(void);
+/* Times reading stopped because lwIP's pbuf pool was empty (frames left in the kernel queue). */
+uint32_t hw_tap_rx_deferred(void);
 
 #endif

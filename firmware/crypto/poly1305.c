@@ -52,23 +52,24 @@ void hw_poly1305_blocks(hw_poly1305_state *st, const uint8_t *m, size_t len, uin
     h3 += ((t2 >> 14) | (t3 << 18)) & M26;
     h4 += (t3 >> 8) | top;
 
-    /* h limbs < 2^27, r limbs < 2^26, s < 2^29: every sum below stays under 2^59. */
+    /* h limbs < 2^27, r limbs < 2^26, s = 5r < 2^28.4: every sum stays below 2^58. */
     d0 = (uint64_t)h0 * r0 + (uint64_t)h1 * s4 + (uint64_t)h2 * s3 + (uint64_t)h3 * s2 + (uint64_t)h4 * s1;
     d1 = (uint64_t)h0 * r1 + (uint64_t)h1 * r0 + (uint64_t)h2 * s4 + (uint64_t)h3 * s3 + (uint64_t)h4 * s2;
     d2 = (uint64_t)h0 * r2 + (uint64_t)h1 * r1 + (uint64_t)h2 * r0 + (uint64_t)h3 * s4 + (uint64_t)h4 * s3;
     d3 = (uint64_t)h0 * r3 + (uint64_t)h1 * r2 + (uint64_t)h2 * r1 + (uint64_t)h3 * r0 + (uint64_t)h4 * s4;
     d4 = (uint64_t)h0 * r4 + (uint64_t)h1 * r3 + (uint64_t)h2 * r2 + (uint64_t)h3 * r1 + (uint64_t)h4 * r0;
 
-    /* Partial reduction: limbs back under 2^26 (h1 may exceed by a few). d4 < 2^55, so the
-     * top carry times 5 plus h0 still fits 32 bits. */
+    /* Partial reduction: limbs back under 2^26 (h1 may exceed by a few). Each d is below
+     * 25 * 2^53 < 2^58, so every carry d >> 26 fits 32 bits, and the top carry times 5 plus
+     * h0 does too. */
     h0 = (uint32_t)d0 & M26;
-    d1 += d0 >> 26;
+    d1 += (uint32_t)(d0 >> 26);
     h1 = (uint32_t)d1 & M26;
-    d2 += d1 >> 26;
+    d2 += (uint32_t)(d1 >> 26);
     h2 = (uint32_t)d2 & M26;
-    d3 += d2 >> 26;
+    d3 += (uint32_t)(d2 >> 26);
     h3 = (uint32_t)d3 & M26;
-    d4 += d3 >> 26;
+    d4 += (uint32_t)(d3 >> 26);
     h4 = (uint32_t)d4 & M26;
     c = (uint32_t)(d4 >> 26);
     h0 += c * 5;

@@ -33,7 +33,12 @@
 
 /* Memory. The heap holds outgoing packets (udp_sendto copies into PBUF_RAM); the pool holds
  * received frames: enough for a burst of full-size datagrams while JS catches up. */
+/* pbufs and pool elements hold pointers: align to the pointer size (8 on a 64-bit host). */
+#if defined(__LP64__) || defined(_LP64)
+#define MEM_ALIGNMENT 8
+#else
 #define MEM_ALIGNMENT 4
+#endif
 #define MEM_SIZE (10 * 1024)
 #define MEMP_NUM_PBUF 8
 #define MEMP_NUM_UDP_PCB 4

@@ -187,6 +187,7 @@ int hw_runtime_run(const hw_runtime_config *cfg) {
     hw_vm_destroy(vm);
     return 3;
   }
+  hw_vm_gc(vm); /* drop what compiling and loading left behind before measuring */
   print_status(vm, "started");
 
   double now = hw_board_now_ms();

@@ -100,7 +100,7 @@ export class Sensor {
       state: s.state, handshakes: s.handshakes, lastHandshakeMs: s.lastHandshakeMs,
       endpoint: s.endpoint ? s.endpoint.host + ":" + s.endpoint.port : null,
       rxBytes: s.rxBytes, txBytes: s.txBytes, rxPackets: s.rxPackets, txPackets: s.txPackets,
-      datagramsIn: s.datagramsIn, readingsSent: this.sent, readingsRefused: this.refused, drops: s.drops,
+      datagramsIn: s.datagramsIn, datagramsAccepted: s.datagramsAccepted, readingsSent: this.sent, readingsRefused: this.refused, drops: s.drops,
     });
   }
 }

@@ -39,7 +39,7 @@ const sock = createSocket("udp4");
 let sent = 0;
 let errors = 0;
 function burst(): void {
-  for (let k = 0; k < 50 && sent < count; k++, sent++) {
+  for (let k = 0; k < 20 && sent < count; k++, sent++) {
     sock.send(datagram(sent), port, host, (e) => { if (e) errors++; });
   }
   if (sent < count) setTimeout(burst, 4);

@@ -65,6 +65,8 @@ test("device initiates: handshake, readings reach the collector, home pings the 
     assert.ok(outer.ok, `outer ping ${DEV_OUTER}: ${outer.output}`);
     const exit = await b.stopFirmware();
     record(exit);
+    const heapAt = (tag: string) => /heap-current=(\d+)/.exec(exit.lines.filter((l) => l.startsWith(tag)).pop() ?? "")?.[1];
+    console.log(`# heap (${ENGINE}): after start ${heapAt("[started]")}, running ${heapAt("[status]")}, peak ${exit.heapPeak} bytes`);
     assert.equal(exit.code, 0, "clean exit on SIGTERM");
     assert.ok(exit.heapPeak !== null && exit.heapPeak > 0 && exit.heapPeak <= (exit.heapLimit ?? Infinity), `heap peak reported within the limit: ${exit.heapPeak}`);
   });
@@ -113,8 +115,13 @@ test("10^4 malformed datagrams at the outer port: the firmware keeps running and
     await sleep(2500); // a status line after the flood
     const s = b.appStatus();
     const dropped = Object.entries(s.drops as Record<string, number>).filter(([k]) => !k.startsWith("tx-")).reduce((a, [, v]) => a + v, 0);
-    console.log(`# flood: ${summary.sent} sent, device saw ${s.datagramsIn} datagrams, dropped ${dropped}: ${JSON.stringify(s.drops)}`);
-    assert.ok(dropped >= 1000, `the device parsed and dropped the junk (${dropped} drops)`);
+    const rt = b.lines.filter((l) => l.startsWith("[status]")).pop() ?? "";
+    console.log(`# flood: ${summary.sent} sent, device saw ${s.datagramsIn} datagrams, dropped ${dropped}: ${JSON.stringify(s.drops)}\n# runtime: ${rt}`);
+    // The TAP driver leaves frames in the kernel queue while lwIP's pool is busy, so at this
+    // pace (5000/s) nearly all junk reaches the JS core, and each lands in exactly one counter.
+    assert.ok(s.datagramsIn >= 9000, `the junk reached the core (${s.datagramsIn} of 10000)`);
+    const junkSeen = s.datagramsIn - s.datagramsAccepted;
+    assert.equal(dropped, junkSeen, "every datagram the core did not accept is counted under one drop reason");
     const n = b.readings().length;
     await b.waitReadings(n + 2, 10000);
     assert.ok((await nsPing(b.topo, b.topo.home, DEV_INNER, 2)).ok, "ping after the flood");
