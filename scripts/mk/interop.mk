@@ -1,6 +1,7 @@
 # Interop: the TS endpoint on Node against Debian's wireguard-go in network namespaces, and the
 # demo. Both need root (namespaces, veth, TUN). Without it the suite prints SKIPPED loudly and
-# fails when CI=true, so a CI run can never pass without having run it.
+# fails, so `make test` never reports a skipped suite as passed; HOMEWIRE_ALLOW_SKIP=1 lets a
+# developer without root run the rest (never honoured when CI=true).
 
 INTEROP_TESTS = $(sort $(wildcard ts/interop/*.interop.ts))
 INTEROP_TEST_TIMEOUT_MS ?= 60000
@@ -11,7 +12,8 @@ test-interop: setup ## TS endpoint vs wireguard-go in network namespaces: handsh
 	  node --import tsx --test --test-concurrency=1 --test-timeout=$(INTEROP_TEST_TIMEOUT_MS) --test-reporter=spec $(INTEROP_TESTS); \
 	else \
 	  echo; echo "*** SKIPPED: make test-interop did not run: $$reason ***"; echo; \
-	  if [ "$${CI:-}" = "true" ]; then echo "CI=true: a skipped interop suite fails the build" >&2; exit 1; fi; \
+	  if [ "$${HOMEWIRE_ALLOW_SKIP:-}" != "1" ] || [ "$${CI:-}" = "true" ]; then \
+	    echo "a skipped interop suite fails the build (HOMEWIRE_ALLOW_SKIP=1 accepts the skip outside CI)" >&2; exit 1; fi; \
 	fi
 
 .PHONY: demo
