@@ -2,7 +2,7 @@
 // serialize. Parsing returns views into the datagram (no copies); the device never writes
 // into received bytes, so the views are safe.
 
-import { readU32LE, readU64LE, writeU32LE, writeU64LE } from "./bytes";
+import { readU32LE, readU64LE, writeU32LE } from "./bytes";
 
 export var MESSAGE_INITIATION = 1;
 export var MESSAGE_RESPONSE = 2;
@@ -165,12 +165,25 @@ export function parseCookieReply(bytes: Uint8Array): CookieReply | null {
   };
 }
 
-/** A transport message around an already sealed payload (ciphertext || tag). */
+/** A transport message around an already sealed payload (ciphertext || tag). On the per-packet
+ *  path, so the header is written inline: `>>> 0` is the low word of any counter below 2^53. */
 export function serializeTransport(receiver: number, counter: number, sealed: Uint8Array): Uint8Array {
   var out = new Uint8Array(TRANSPORT_HEADER_SIZE + sealed.length);
   out[0] = MESSAGE_TRANSPORT;
-  writeU32LE(out, 4, receiver);
-  writeU64LE(out, 8, counter);
+  out[4] = receiver & 0xff;
+  out[5] = (receiver >>> 8) & 0xff;
+  out[6] = (receiver >>> 16) & 0xff;
+  out[7] = receiver >>> 24;
+  var low = counter >>> 0;
+  var high = (counter - low) / 4294967296;
+  out[8] = low & 0xff;
+  out[9] = (low >>> 8) & 0xff;
+  out[10] = (low >>> 16) & 0xff;
+  out[11] = low >>> 24;
+  out[12] = high & 0xff;
+  out[13] = (high >>> 8) & 0xff;
+  out[14] = (high >>> 16) & 0xff;
+  out[15] = high >>> 24;
   out.set(sealed, TRANSPORT_HEADER_SIZE);
   return out;
 }
