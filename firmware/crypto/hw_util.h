@@ -52,6 +52,29 @@ static inline void hw_store32_aligned(uint8_t *p, uint32_t v) {
 }
 #endif
 
+/* memcpy for the short copies on hot paths, word-wide when both ends are aligned. */
+static inline void hw_copy(uint8_t *dst, const uint8_t *src, size_t n) {
+#if HW_LE_WORDS
+  if (HW_ALIGNED4(dst) && HW_ALIGNED4(src)) {
+    for (; n >= 4; n -= 4, dst += 4, src += 4) hw_store32_aligned(dst, hw_load32_aligned(src));
+  }
+#endif
+  for (; n > 0; n--) *dst++ = *src++;
+}
+
+/* Zero n bytes (not a wipe: the compiler may drop it if unused). Word stores once aligned,
+ * because a small libc's memset may go byte by byte. */
+static inline void hw_zero(uint8_t *p, size_t n) {
+  while (n > 0 && !HW_ALIGNED4(p)) {
+    *p++ = 0;
+    n--;
+  }
+#if HW_LE_WORDS
+  for (; n >= 4; n -= 4, p += 4) hw_store32_aligned(p, 0);
+#endif
+  for (; n > 0; n--) *p++ = 0;
+}
+
 
 /* ---- Internal interfaces between primitives ---- */
 
