@@ -1,0 +1,66 @@
+// Per-packet cost of the protocol core under Duktape, for scripts/bench-core/run.sh. Runs after
+// the Device bundle (global `hw`) and a line setting PACKETS and MODE ("send" | "recv" | "build": recv without receiving).
+//
+// The crypto here is a stand-in that keeps the protocol's structure but is NOT secure: public key
+// = private key, DH = xor (so both sides agree), AEAD = copy plus a 16-byte tag, hashes = a cheap
+// mix. The bench measures the JS around the crypto; the natives are benchmarked on their own.
+/* global hw, print, PACKETS, MODE */
+(function () {
+  function mix(outLen, data, key) {
+    var out = new Uint8Array(outLen), acc = 7, i;
+    if (key) for (i = 0; i < key.length; i++) { acc = (acc * 31 + key[i]) | 0; out[i % outLen] ^= acc & 255; }
+    for (i = 0; i < data.length; i++) { acc = (acc * 33 + data[i]) | 0; out[i % outLen] ^= acc & 255; }
+    for (i = 0; i < outLen; i++) { acc = (acc * 17 + i) | 0; out[i] ^= acc & 255; }
+    return out;
+  }
+  function seal(key, nonce, plain) { var o = new Uint8Array(plain.length + 16); o.set(plain); return o; }
+  function open(key, nonce, sealed) {
+    if (sealed.length < 16) return null;
+    var o = new Uint8Array(sealed.length - 16);
+    o.set(sealed.subarray(0, sealed.length - 16));
+    return o;
+  }
+  var crypto = {
+    x25519: function (s, p) { var o = new Uint8Array(32); for (var i = 0; i < 32; i++) o[i] = s[i] ^ p[i]; return o; },
+    x25519Base: function (s) { var o = new Uint8Array(32); o.set(s); return o; },
+    aeadSeal: seal, aeadOpen: open, xaeadSeal: seal, xaeadOpen: open, blake2s: mix
+  };
+  var seed = 1;
+  var random = { randomBytes: function (n) {
+    var o = new Uint8Array(n);
+    for (var i = 0; i < n; i++) { seed = (seed * 1103515245 + 12345) & 0x7fffffff; o[i] = seed >> 16; }
+    return o;
+  } };
+  var now = 0;
+  var clock = { nowMs: function () { return now; }, wallClockMs: function () { return null; } };
+  function memoryStore() {
+    var m = {};
+    return { get: function (k) { return m.hasOwnProperty(k) ? m[k] : null; }, put: function (k, v) { m[k] = v; } };
+  }
+  var last = null, delivered = 0;
+  function io() {
+    return { sendDatagram: function (bytes) { last = bytes; }, deliverToTunnel: function () { delivered++; }, log: function () {} };
+  }
+  var A = { host: "192.0.2.1", port: 51820 }, B = { host: "192.0.2.2", port: 51820 };
+  var ka = new Uint8Array(32), kb = new Uint8Array(32);
+  ka[0] = 1; ka[5] = 9; kb[0] = 2; kb[7] = 3;
+  var a = new hw.Device({ privateKey: ka, peer: { publicKey: kb, endpoint: B, allowedIps: ["10.0.0.1/32"] } },
+    { crypto: crypto, random: random, clock: clock, store: memoryStore(), io: io() });
+  var b = new hw.Device({ privateKey: kb, peer: { publicKey: ka, endpoint: null, allowedIps: ["10.0.0.2/32"] } },
+    { crypto: crypto, random: random, clock: clock, store: memoryStore(), io: io() });
+  // Handshake by hand: initiation A->B, response B->A, keepalive A->B.
+  a.connect(); b.onDatagram(last, A); a.onDatagram(last, B); b.onDatagram(last, A);
+  var packet = new Uint8Array(100);
+  packet[0] = 0x45; packet[3] = 100; packet[8] = 64; packet[9] = 17;
+  packet.set([10, 0, 0, 2], 12); packet.set([10, 0, 0, 1], 16);
+  // Pre-build the datagrams B receives so that "recv" measures only the receive path.
+  var inbound = [];
+  if (MODE === "recv" || MODE === "build") for (var j = 0; j < PACKETS; j++) { a.onTunnelPacket(packet); inbound.push(last); }
+  var i;
+  if (MODE === "send") for (i = 0; i < PACKETS; i++) a.onTunnelPacket(packet);
+  else if (MODE === "recv") for (i = 0; i < PACKETS; i++) b.onDatagram(inbound[i], A);
+  var sa = a.status(), sb = b.status();
+  var ok = sa.state === "established" && sb.state === "established" && (MODE !== "recv" || delivered === PACKETS);
+  print(JSON.stringify({ mode: MODE, packets: PACKETS, ok: ok, delivered: delivered, drops: sb.drops }));
+  if (!ok) throw new Error("bench-core: the tunnel did not work under duk");
+})();
