@@ -1,0 +1,355 @@
+/* JerryScript 3.0 backend of vm.h (the engine on the device). Built against the tree the user
+ * supplies as JERRYSCRIPT_PATH; its heap is JerryScript's own static heap, so heap_limit is
+ * fixed at engine build time (JERRY_GLOBAL_HEAP_SIZE) and reported, not enforced here.
+ * JerryScript has one global context: one hw_vm at a time. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jerryscript.h"
+#include "vm_call.h"
+
+#define STRING_ARENA 4096 /* per native call: strings are copied out of the engine */
+
+struct hw_vm {
+  hw_vm_report report;
+  void *report_ctx;
+  struct native_entry {
+    hw_vm_native fn;
+    void *user;
+  } natives[HW_VM_MAX_NATIVES];
+  int n_natives;
+};
+
+struct hw_vm_call {
+  hw_vm_call_common k;
+  const jerry_value_t *args;
+  jerry_value_t ret;
+  size_t arena_used;
+  char arena[STRING_ARENA];
+};
+
+static hw_vm *the_vm;
+static const jerry_object_native_info_t native_tag = {NULL, 0, 0};
+
+static void report_exception(hw_vm *vm, jerry_value_t exception) {
+  jerry_value_t e = jerry_exception_value(exception, true);
+  jerry_value_t s = jerry_value_to_string(e);
+  char line[400];
+  jerry_size_t n = 0;
+  if (!jerry_value_is_exception(s)) n = jerry_string_to_buffer(s, JERRY_ENCODING_UTF8, (jerry_char_t *)line, sizeof line - 1);
+  line[n] = 0;
+  jerry_value_free(s);
+  jerry_value_free(e);
+  if (vm->report) vm->report(vm->report_ctx, n ? line : "(exception)");
+}
+
+const char *hw_vm_engine_name(void) { return "jerryscript"; }
+
+hw_vm *hw_vm_create(size_t heap_limit, hw_vm_report report, void *report_ctx) {
+  (void)heap_limit;
+  if (the_vm) return NULL;
+  hw_vm *vm = calloc(1, sizeof *vm);
+  if (!vm) return NULL;
+  vm->report = report;
+  vm->report_ctx = report_ctx;
+  jerry_init(JERRY_INIT_EMPTY);
+  the_vm = vm;
+  return vm;
+}
+
+void hw_vm_destroy(hw_vm *vm) {
+  if (!vm) return;
+  jerry_cleanup();
+  the_vm = NULL;
+  free(vm);
+}
+
+static jerry_value_t trampoline(const jerry_call_info_t *info, const jerry_value_t args[], const jerry_length_t argc) {
+  struct native_entry *n = jerry_object_get_native_ptr(info->function, &native_tag);
+  /* The call handle is large (string arena): static, since natives never re-enter JS. */
+  static struct hw_vm_call c;
+  memset(&c.k, 0, sizeof c.k);
+  c.k.vm = the_vm;
+  c.k.user = n->user;
+  c.k.argc = (int)argc;
+  c.args = args;
+  c.ret = jerry_undefined();
+  c.arena_used = 0;
+  n->fn(&c);
+  if (c.k.err_kind == HW_ERR_NONE) return c.ret;
+  jerry_value_free(c.ret);
+  jerry_error_t t = c.k.err_kind == HW_ERR_TYPE ? JERRY_ERROR_TYPE : c.k.err_kind == HW_ERR_RANGE ? JERRY_ERROR_RANGE : JERRY_ERROR_COMMON;
+  return jerry_throw_sz(t, c.k.err);
+}
+
+int hw_vm_register(hw_vm *vm, const char *object, const char *name, hw_vm_native fn, void *user) {
+  if (vm->n_natives >= HW_VM_MAX_NATIVES) return -1;
+  struct native_entry *e = &vm->natives[vm->n_natives];
+  e->fn = fn;
+  e->user = user;
+  jerry_value_t global = jerry_current_realm();
+  jerry_value_t holder = jerry_object_get_sz(global, object);
+  if (!jerry_value_is_object(holder)) {
+    jerry_value_free(holder);
+    holder = jerry_object();
+    jerry_value_free(jerry_object_set_sz(global, object, holder));
+  }
+  jerry_value_t f = jerry_function_external(trampoline);
+  jerry_object_set_native_ptr(f, &native_tag, e);
+  jerry_value_t r = jerry_object_set_sz(holder, name, f);
+  int ok = !jerry_value_is_exception(r);
+  jerry_value_free(r);
+  jerry_value_free(f);
+  jerry_value_free(holder);
+  jerry_value_free(global);
+  if (!ok) return -1;
+  vm->n_natives++;
+  return 0;
+}
+
+static int run_result(hw_vm *vm, jerry_value_t r) {
+  if (jerry_value_is_exception(r)) {
+    report_exception(vm, r);
+    return -1;
+  }
+  jerry_value_free(r);
+  return 0;
+}
+
+int hw_vm_run_source(hw_vm *vm, const char *name, const char *src, size_t len) {
+  jerry_parse_options_t opts;
+  memset(&opts, 0, sizeof opts);
+  opts.options = JERRY_PARSE_HAS_SOURCE_NAME;
+  opts.source_name = jerry_string_sz(name);
+  jerry_value_t script = jerry_parse((const jerry_char_t *)src, len, &opts);
+  jerry_value_free(opts.source_name);
+  if (jerry_value_is_exception(script)) {
+    report_exception(vm, script);
+    return -1;
+  }
+  jerry_value_t r = jerry_run(script);
+  jerry_value_free(script);
+  return run_result(vm, r);
+}
+
+int hw_vm_run_image(hw_vm *vm, const uint8_t *image, size_t len) {
+  /* Snapshots are read as 32-bit words; "JRRY" is their magic. */
+  if (len < 8 || ((uintptr_t)image & 3) != 0 || memcmp(image, "JRRY", 4) != 0) {
+    if (vm->report) vm->report(vm->report_ctx, "run_image: not a 4-byte aligned JerryScript snapshot");
+    return -1;
+  }
+  jerry_value_t r = jerry_exec_snapshot((const uint32_t *)(const void *)image, len, 0, JERRY_SNAPSHOT_EXEC_COPY_DATA, NULL);
+  return run_result(vm, r);
+}
+
+long hw_vm_compile(hw_vm *vm, const char *name, const char *src, size_t len, uint8_t *out, size_t cap) {
+  if (((uintptr_t)out & 3) != 0) return -1;
+  jerry_parse_options_t opts;
+  memset(&opts, 0, sizeof opts);
+  opts.options = JERRY_PARSE_HAS_SOURCE_NAME;
+  opts.source_name = jerry_string_sz(name);
+  jerry_value_t script = jerry_parse((const jerry_char_t *)src, len, &opts);
+  jerry_value_free(opts.source_name);
+  if (jerry_value_is_exception(script)) {
+    report_exception(vm, script);
+    return -1;
+  }
+  jerry_value_t r = jerry_generate_snapshot(script, 0, (uint32_t *)(void *)out, cap);
+  jerry_value_free(script);
+  if (jerry_value_is_exception(r)) {
+    report_exception(vm, r);
+    return -1;
+  }
+  long n = (long)jerry_value_as_number(r);
+  jerry_value_free(r);
+  return n;
+}
+
+static jerry_value_t make_bytes(const uint8_t *src, size_t len, uint8_t **data) {
+  jerry_value_t a = jerry_typedarray(JERRY_TYPEDARRAY_UINT8, (jerry_length_t)len);
+  *data = NULL;
+  if (jerry_value_is_exception(a)) return a;
+  jerry_size_t off = 0, n = 0;
+  jerry_value_t buf = jerry_typedarray_buffer(a, &off, &n);
+  if (!jerry_value_is_exception(buf)) *data = jerry_arraybuffer_data(buf) + off;
+  jerry_value_free(buf);
+  if (src && *data && len) memcpy(*data, src, len);
+  return a;
+}
+
+int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv) {
+  if (argc < 0 || argc > HW_VM_MAX_ARGS) return -1;
+  jerry_value_t global = jerry_current_realm();
+  jerry_value_t fn;
+  const char *dot = strchr(name, '.');
+  if (dot) {
+    char head[64];
+    size_t hl = (size_t)(dot - name);
+    if (hl >= sizeof head) {
+      jerry_value_free(global);
+      return 1;
+    }
+    memcpy(head, name, hl);
+    head[hl] = 0;
+    jerry_value_t obj = jerry_object_get_sz(global, head);
+    fn = jerry_value_is_object(obj) ? jerry_object_get_sz(obj, dot + 1) : jerry_undefined();
+    jerry_value_free(obj);
+  } else {
+    fn = jerry_object_get_sz(global, name);
+  }
+  jerry_value_free(global);
+  if (!jerry_value_is_function(fn)) {
+    jerry_value_free(fn);
+    return 1;
+  }
+  jerry_value_t args[HW_VM_MAX_ARGS];
+  int made = 0, ok = 1;
+  for (; made < argc && ok; made++) {
+    const hw_vm_arg *v = &argv[made];
+    uint8_t *data;
+    switch (v->kind) {
+      case HW_ARG_NUMBER: args[made] = jerry_number(v->number); break;
+      case HW_ARG_STRING: args[made] = jerry_string((const jerry_char_t *)v->string, (jerry_size_t)strlen(v->string), JERRY_ENCODING_UTF8); break;
+      case HW_ARG_BYTES: args[made] = make_bytes(v->bytes, v->len, &data); break;
+      default: args[made] = jerry_undefined(); break;
+    }
+    ok = !jerry_value_is_exception(args[made]);
+  }
+  int result = 0;
+  if (!ok) {
+    report_exception(vm, jerry_value_copy(args[made - 1]));
+    result = -1;
+  } else {
+    jerry_value_t undef = jerry_undefined();
+    jerry_value_t r = jerry_call(fn, undef, args, (jerry_size_t)argc);
+    result = run_result(vm, r);
+  }
+  for (int i = 0; i < made; i++) jerry_value_free(args[i]);
+  jerry_value_free(fn);
+  return result;
+}
+
+void hw_vm_heap_stats(hw_vm *vm, hw_vm_heap *out) {
+  (void)vm;
+  jerry_heap_stats_t s;
+  memset(&s, 0, sizeof s);
+  memset(out, 0, sizeof *out);
+  if (!jerry_heap_stats(&s)) return; /* engine built without JERRY_MEM_STATS */
+  out->current = s.allocated_bytes;
+  out->peak = s.peak_allocated_bytes;
+  out->limit = s.size;
+}
+
+void hw_vm_gc(hw_vm *vm) {
+  (void)vm;
+  jerry_heap_gc(JERRY_GC_PRESSURE_HIGH);
+}
+
+/* ---- inside a native ------------------------------------------------------------------ */
+
+void *hw_vm_user(hw_vm_call *c) { return c->k.user; }
+int hw_vm_argc(hw_vm_call *c) { return c->k.argc; }
+int hw_vm_failed(hw_vm_call *c) { return c->k.err_kind != HW_ERR_NONE; }
+
+int hw_vm_arg_is_nullish(hw_vm_call *c, int i) {
+  return i >= c->k.argc || jerry_value_is_undefined(c->args[i]) || jerry_value_is_null(c->args[i]);
+}
+
+const uint8_t *hw_vm_arg_bytes(hw_vm_call *c, int i, size_t *len, const char *what) {
+  *len = 0;
+  if (i < c->k.argc && jerry_value_is_typedarray(c->args[i]) &&
+      jerry_typedarray_type(c->args[i]) == JERRY_TYPEDARRAY_UINT8) {
+    jerry_size_t off = 0, n = 0;
+    jerry_value_t buf = jerry_typedarray_buffer(c->args[i], &off, &n);
+    /* The array argument keeps its buffer alive for the whole call. */
+    uint8_t *p = jerry_value_is_exception(buf) ? NULL : jerry_arraybuffer_data(buf);
+    jerry_value_free(buf);
+    static const uint8_t empty[1];
+    if (p || n == 0) {
+      *len = n;
+      return p ? p + off : empty;
+    }
+  }
+  hw_vm_throw_type(c, "%s must be a Uint8Array", what);
+  return NULL;
+}
+
+double hw_vm_arg_number(hw_vm_call *c, int i, int *ok, const char *what) {
+  if (i < c->k.argc && jerry_value_is_number(c->args[i])) {
+    *ok = 1;
+    return jerry_value_as_number(c->args[i]);
+  }
+  *ok = 0;
+  hw_vm_throw_type(c, "%s must be a number", what);
+  return 0;
+}
+
+const char *hw_vm_arg_string(hw_vm_call *c, int i, size_t *len, const char *what) {
+  *len = 0;
+  if (i >= c->k.argc || !jerry_value_is_string(c->args[i])) {
+    hw_vm_throw_type(c, "%s must be a string", what);
+    return NULL;
+  }
+  jerry_size_t n = jerry_string_size(c->args[i], JERRY_ENCODING_UTF8);
+  if (n > sizeof c->arena - c->arena_used) {
+    hw_vm_throw_range(c, "%s: string of %u bytes is too long for a native call", what, (unsigned)n);
+    return NULL;
+  }
+  char *dst = c->arena + c->arena_used;
+  jerry_string_to_buffer(c->args[i], JERRY_ENCODING_UTF8, (jerry_char_t *)dst, n);
+  c->arena_used += n;
+  *len = n;
+  return dst;
+}
+
+static void set_return(hw_vm_call *c, jerry_value_t v) {
+  jerry_value_free(c->ret);
+  c->ret = v;
+  c->k.has_return = 1;
+}
+
+uint8_t *hw_vm_return_bytes(hw_vm_call *c, size_t len) {
+  uint8_t *data;
+  jerry_value_t a = make_bytes(NULL, len, &data);
+  if (jerry_value_is_exception(a) || !data) {
+    jerry_value_free(a);
+    if (len == 0) { /* a zero-length array has no storage to point at */
+      set_return(c, jerry_typedarray(JERRY_TYPEDARRAY_UINT8, 0));
+      static uint8_t empty[1];
+      return empty;
+    }
+    hw_vm_throw_range(c, "out of memory for a %u-byte result", (unsigned)len);
+    return NULL;
+  }
+  set_return(c, a);
+  return data;
+}
+
+void hw_vm_return_number(hw_vm_call *c, double v) { set_return(c, jerry_number(v)); }
+void hw_vm_return_bool(hw_vm_call *c, int v) { set_return(c, jerry_boolean(v != 0)); }
+void hw_vm_return_null(hw_vm_call *c) { set_return(c, jerry_null()); }
+void hw_vm_return_string(hw_vm_call *c, const char *s, size_t len) {
+  set_return(c, jerry_string((const jerry_char_t *)s, (jerry_size_t)len, JERRY_ENCODING_UTF8));
+}
+
+void hw_vm_throw_type(hw_vm_call *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  hw_vm_set_error(&c->k, HW_ERR_TYPE, fmt, ap);
+  va_end(ap);
+}
+
+void hw_vm_throw_range(hw_vm_call *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  hw_vm_set_error(&c->k, HW_ERR_RANGE, fmt, ap);
+  va_end(ap);
+}
+
+void hw_vm_throw_error(hw_vm_call *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  hw_vm_set_error(&c->k, HW_ERR_ERROR, fmt, ap);
+  va_end(ap);
+}
