@@ -310,10 +310,18 @@ test("timer: keys expire after REJECT_AFTER_TIME and everything is zeroed after 
   assert.equal(p.a.device.status().state, "idle");
   assert.deepEqual(kp.sendKey, new Uint8Array(32), "expired keys wiped");
   assert.deepEqual(kp.recvKey, new Uint8Array(32));
-  const hs = (p.a.device as unknown as { handshake: { state: number } }).handshake;
-  run(p, 3 * REJECT_AFTER_TIME + 1000, 1000, rec.filter);
-  assert.equal(hs.state, 0);
+  const hs = (p.a.device as unknown as { handshake: { state: number; localIndex: number } }).handshake;
+  run(p, 2 * REJECT_AFTER_TIME, 1000, rec.filter);
   assert.equal(rec.seen.length, 0, "an idle tunnel stays silent");
+  // A handshake that went unanswered (B unreachable) leaves its state behind until the zero timer.
+  p.a.device.connect();
+  const lost = recorder(() => true);
+  run(p, 3 * REJECT_AFTER_TIME - 1000, 1000, lost.filter);
+  assert.equal(hs.state, 1, "initiation state still held after giving up");
+  assert.ok(lost.seen.length > 1);
+  run(p, 3 * REJECT_AFTER_TIME + 1000, 1000, lost.filter);
+  assert.equal(hs.state, 0, "zeroed 3 * REJECT_AFTER_TIME after the last session");
+  assert.equal(hs.localIndex, 0);
   assert.ok(p.a.logs.some((l) => /keys zeroed/.test(l)));
   // An old packet sealed just before expiry is refused after it.
   const q = makePair();
@@ -606,4 +614,25 @@ test("a datagram the platform fails to send does not break the device", () => {
   fail = false;
   run(p, REKEY_TIMEOUT + REKEY_TIMEOUT_JITTER_MAX + 100);
   assert.equal(p.a.device.status().state, "established");
+});
+
+test("logs never carry key material", () => {
+  const psk = new Uint8Array(32).fill(0x3c);
+  const p = makePair({ psk });
+  establish(p);
+  const session = keypairsOf(p.a).current!;
+  const secrets = [p.keys.privateA, p.keys.privateB, psk, Uint8Array.from(session.sendKey), Uint8Array.from(session.recvKey)];
+  p.a.device.onTunnelPacket(ipv4Packet(INNER_A, INNER_B, 10));
+  p.pump();
+  run(p, REKEY_AFTER_TIME + 1000);
+  p.a.device.onTunnelPacket(ipv4Packet(INNER_A, INNER_B, 10));
+  p.pump();
+  run(p, 4 * REJECT_AFTER_TIME, 5000);
+  const text = [...p.a.logs, ...p.b.logs].join("\n");
+  assert.ok(p.a.logs.length > 0, "something was logged");
+  for (const s of secrets) {
+    for (const form of [Buffer.from(s).toString("hex"), Buffer.from(s).toString("base64"), Array.from(s).join(",")]) {
+      assert.ok(!text.includes(form), "a secret appears in the log");
+    }
+  }
 });
