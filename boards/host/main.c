@@ -167,7 +167,7 @@ int main(int argc, char **argv) {
   rc.image_is_source = !(image_len > 0 && (image[0] == 0xbf || (image_len >= 4 && !memcmp(image, "JRRY", 4))));
   rc.image = image;
   rc.image_len = image_len;
-  rc.config_json = (const char *)config_text;
+  rc.config_json = (char *)config_text;
   if (hw_store_open(store) != 0) return usage("store path too long");
 
   static const uint8_t mac[6] = {0x02, 0x68, 0x77, 0x00, 0x00, 0x02};

@@ -91,10 +91,14 @@ void hw_wipe(void *p, size_t len);
  * A board with a field multiplier (e.g. the ESP32 bignum unit) builds x25519.c with
  * -DHW_FE_MUL=its_function, where
  *     void its_function(uint32_t out[10], const uint32_t a[10], const uint32_t b[10]);
- * multiplies two field elements of GF(2^255 - 19) in the 10-limb radix-2^25.5 form used by
- * x25519.c (limbs alternately 26 and 25 bits, inputs with limbs below 2^27, output with limbs
- * below 2^26 in the same form). It must run in constant time. The portable C multiply is the
- * default and the reference. */
+ * returns out = a * b mod 2^255 - 19 (it is used for squaring too, with a == b). Elements are
+ * ten limbs in radix 2^25.5: limb i sits at bit 0, 26, 51, 77, 102, 128, 153, 179, 204, 230
+ * and is 26 bits wide for even i, 25 for odd i. Inputs have limbs below 2^28 (sums and
+ * differences of outputs). The output must be carried: even limbs below 2^26, odd limbs
+ * below 2^25, except limb 1 which may reach 2^25 + 2^17; it need not be fully reduced.
+ * out may alias a or b. It must run in time independent of the values. The portable C
+ * multiply is the default and the reference; test/fe_mul_ref.c is a loop-form example that
+ * `make test-crypto` runs the known answers through. */
 
 #ifdef __cplusplus
 }

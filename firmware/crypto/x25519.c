@@ -5,7 +5,7 @@
  * them (with the factors 2 and 19 below) add up without overflowing 64 bits.
  *
  * Limb bounds, which the multiply relies on:
- *   carried  (fe_carry output, fe_frombytes): limbs < 2^26 / 2^25, limb 1 < 2^25 + 2^17
+ *   carried  (fe_mul, fe_sq output; fe_frombytes): limbs < 2^26 / 2^25, limb 1 < 2^25 + 2^17
  *   sum      (fe_add of two carried):         limbs < 2^27 / 2^26 + 2^18
  *   diff     (fe_sub of two carried):         limbs < 3 * 2^26 / 3 * 2^25 + 2^17
  * fe_mul and fe_sq accept any of these and return carried limbs. Limbs stay unsigned: fe_sub
@@ -19,24 +19,11 @@ typedef uint32_t fe[10];
 #define M26 0x3ffffffu
 #define M(a, b) ((uint64_t)(a) * (b))
 
-/* Carry 64-bit column sums down to carried limbs. The top carry wraps around times 19
- * because 2^255 = 19 (mod p). */
-static void fe_carry(fe h, uint64_t t0, uint64_t t1, uint64_t t2, uint64_t t3, uint64_t t4, uint64_t t5,
-                     uint64_t t6, uint64_t t7, uint64_t t8, uint64_t t9) {
-  t1 += t0 >> 26; h[0] = (uint32_t)t0 & M26;
-  t2 += t1 >> 25; h[1] = (uint32_t)t1 & M25;
-  t3 += t2 >> 26; h[2] = (uint32_t)t2 & M26;
-  t4 += t3 >> 25; h[3] = (uint32_t)t3 & M25;
-  t5 += t4 >> 26; h[4] = (uint32_t)t4 & M26;
-  t6 += t5 >> 25; h[5] = (uint32_t)t5 & M25;
-  t7 += t6 >> 26; h[6] = (uint32_t)t6 & M26;
-  t8 += t7 >> 25; h[7] = (uint32_t)t7 & M25;
-  t9 += t8 >> 26; h[8] = (uint32_t)t8 & M26;
-  h[9] = (uint32_t)t9 & M25;
-  t0 = (uint64_t)h[0] + (t9 >> 25) * 19;
-  h[0] = (uint32_t)t0 & M26;
-  h[1] += (uint32_t)(t0 >> 26);
-}
+/* The last column's carry wraps around to limb 0 times 19, because 2^255 = 19 (mod p). */
+#define WRAP_CARRY(h, t)                 \
+  t = (t >> 25) * 19 + h[0];             \
+  h[0] = (uint32_t)t & M26;              \
+  h[1] += (uint32_t)(t >> 26)
 
 #ifdef HW_FE_MUL
 /* A board's accelerated multiply (see hw_crypto.h for its contract). */
@@ -44,9 +31,12 @@ void HW_FE_MUL(uint32_t out[10], const uint32_t a[10], const uint32_t b[10]);
 static void fe_mul(fe h, const fe f, const fe g) { HW_FE_MUL(h, f, g); }
 static void fe_sq(fe h, const fe f) { HW_FE_MUL(h, f, f); }
 #else
-/* Schoolbook product. A term f_i * g_j lands in column i + j; columns past 9 wrap around
- * times 19, and when i and j are both odd the two half-bit offsets add up to one more bit,
- * hence the factor 2. The factors are folded into the operands before multiplying. */
+/* Schoolbook product, one column at a time. A term f_i * g_j lands in column i + j; columns
+ * past 9 wrap around times 19, and when i and j are both odd the two half-bit offsets add up
+ * to one more bit, hence the factor 2. The factors are folded into the operands first.
+ * Each column's carry goes into the next as soon as the column is complete, so only one
+ * 64-bit sum is live at a time: on a 32-register core that is what keeps the operands out
+ * of the stack. Columns stay below 2^63 for the limb bounds above. */
 static void fe_mul(fe h, const fe f, const fe g) {
   const uint32_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4];
   const uint32_t f5 = f[5], f6 = f[6], f7 = f[7], f8 = f[8], f9 = f[9];
@@ -55,18 +45,28 @@ static void fe_mul(fe h, const fe f, const fe g) {
   const uint32_t f1_2 = 2 * f1, f3_2 = 2 * f3, f5_2 = 2 * f5, f7_2 = 2 * f7, f9_2 = 2 * f9;
   const uint32_t g1_19 = 19 * g1, g2_19 = 19 * g2, g3_19 = 19 * g3, g4_19 = 19 * g4, g5_19 = 19 * g5;
   const uint32_t g6_19 = 19 * g6, g7_19 = 19 * g7, g8_19 = 19 * g8, g9_19 = 19 * g9;
-  uint64_t t0, t1, t2, t3, t4, t5, t6, t7, t8, t9;
-t0 = M(f0, g0) + M(f1_2, g9_19) + M(f2, g8_19) + M(f3_2, g7_19) + M(f4, g6_19) + M(f5_2, g5_19) + M(f6, g4_19) + M(f7_2, g3_19) + M(f8, g2_19) + M(f9_2, g1_19);
-  t1 = M(f0, g1) + M(f1, g0) + M(f2, g9_19) + M(f3, g8_19) + M(f4, g7_19) + M(f5, g6_19) + M(f6, g5_19) + M(f7, g4_19) + M(f8, g3_19) + M(f9, g2_19);
-  t2 = M(f0, g2) + M(f1_2, g1) + M(f2, g0) + M(f3_2, g9_19) + M(f4, g8_19) + M(f5_2, g7_19) + M(f6, g6_19) + M(f7_2, g5_19) + M(f8, g4_19) + M(f9_2, g3_19);
-  t3 = M(f0, g3) + M(f1, g2) + M(f2, g1) + M(f3, g0) + M(f4, g9_19) + M(f5, g8_19) + M(f6, g7_19) + M(f7, g6_19) + M(f8, g5_19) + M(f9, g4_19);
-  t4 = M(f0, g4) + M(f1_2, g3) + M(f2, g2) + M(f3_2, g1) + M(f4, g0) + M(f5_2, g9_19) + M(f6, g8_19) + M(f7_2, g7_19) + M(f8, g6_19) + M(f9_2, g5_19);
-  t5 = M(f0, g5) + M(f1, g4) + M(f2, g3) + M(f3, g2) + M(f4, g1) + M(f5, g0) + M(f6, g9_19) + M(f7, g8_19) + M(f8, g7_19) + M(f9, g6_19);
-  t6 = M(f0, g6) + M(f1_2, g5) + M(f2, g4) + M(f3_2, g3) + M(f4, g2) + M(f5_2, g1) + M(f6, g0) + M(f7_2, g9_19) + M(f8, g8_19) + M(f9_2, g7_19);
-  t7 = M(f0, g7) + M(f1, g6) + M(f2, g5) + M(f3, g4) + M(f4, g3) + M(f5, g2) + M(f6, g1) + M(f7, g0) + M(f8, g9_19) + M(f9, g8_19);
-  t8 = M(f0, g8) + M(f1_2, g7) + M(f2, g6) + M(f3_2, g5) + M(f4, g4) + M(f5_2, g3) + M(f6, g2) + M(f7_2, g1) + M(f8, g0) + M(f9_2, g9_19);
-  t9 = M(f0, g9) + M(f1, g8) + M(f2, g7) + M(f3, g6) + M(f4, g5) + M(f5, g4) + M(f6, g3) + M(f7, g2) + M(f8, g1) + M(f9, g0);
-  fe_carry(h, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9);
+  uint64_t t;
+  t = M(f0, g0) + M(f1_2, g9_19) + M(f2, g8_19) + M(f3_2, g7_19) + M(f4, g6_19) + M(f5_2, g5_19) + M(f6, g4_19) + M(f7_2, g3_19) + M(f8, g2_19) + M(f9_2, g1_19);
+  h[0] = (uint32_t)t & M26;
+  t = (t >> 26) + M(f0, g1) + M(f1, g0) + M(f2, g9_19) + M(f3, g8_19) + M(f4, g7_19) + M(f5, g6_19) + M(f6, g5_19) + M(f7, g4_19) + M(f8, g3_19) + M(f9, g2_19);
+  h[1] = (uint32_t)t & M25;
+  t = (t >> 25) + M(f0, g2) + M(f1_2, g1) + M(f2, g0) + M(f3_2, g9_19) + M(f4, g8_19) + M(f5_2, g7_19) + M(f6, g6_19) + M(f7_2, g5_19) + M(f8, g4_19) + M(f9_2, g3_19);
+  h[2] = (uint32_t)t & M26;
+  t = (t >> 26) + M(f0, g3) + M(f1, g2) + M(f2, g1) + M(f3, g0) + M(f4, g9_19) + M(f5, g8_19) + M(f6, g7_19) + M(f7, g6_19) + M(f8, g5_19) + M(f9, g4_19);
+  h[3] = (uint32_t)t & M25;
+  t = (t >> 25) + M(f0, g4) + M(f1_2, g3) + M(f2, g2) + M(f3_2, g1) + M(f4, g0) + M(f5_2, g9_19) + M(f6, g8_19) + M(f7_2, g7_19) + M(f8, g6_19) + M(f9_2, g5_19);
+  h[4] = (uint32_t)t & M26;
+  t = (t >> 26) + M(f0, g5) + M(f1, g4) + M(f2, g3) + M(f3, g2) + M(f4, g1) + M(f5, g0) + M(f6, g9_19) + M(f7, g8_19) + M(f8, g7_19) + M(f9, g6_19);
+  h[5] = (uint32_t)t & M25;
+  t = (t >> 25) + M(f0, g6) + M(f1_2, g5) + M(f2, g4) + M(f3_2, g3) + M(f4, g2) + M(f5_2, g1) + M(f6, g0) + M(f7_2, g9_19) + M(f8, g8_19) + M(f9_2, g7_19);
+  h[6] = (uint32_t)t & M26;
+  t = (t >> 26) + M(f0, g7) + M(f1, g6) + M(f2, g5) + M(f3, g4) + M(f4, g3) + M(f5, g2) + M(f6, g1) + M(f7, g0) + M(f8, g9_19) + M(f9, g8_19);
+  h[7] = (uint32_t)t & M25;
+  t = (t >> 25) + M(f0, g8) + M(f1_2, g7) + M(f2, g6) + M(f3_2, g5) + M(f4, g4) + M(f5_2, g3) + M(f6, g2) + M(f7_2, g1) + M(f8, g0) + M(f9_2, g9_19);
+  h[8] = (uint32_t)t & M26;
+  t = (t >> 26) + M(f0, g9) + M(f1, g8) + M(f2, g7) + M(f3, g6) + M(f4, g5) + M(f5, g4) + M(f6, g3) + M(f7, g2) + M(f8, g1) + M(f9, g0);
+  h[9] = (uint32_t)t & M25;
+  WRAP_CARRY(h, t);
 }
 
 /* Squaring: the same columns, with each cross term f_i * f_j (i < j) computed once and doubled. */
@@ -78,18 +78,28 @@ static void fe_sq(fe h, const fe f) {
   const uint32_t f6_19 = 19 * f6, f8_19 = 19 * f8;
   /* 38 * f only for odd (25-bit) limbs: 38 times an even limb could exceed 32 bits. */
   const uint32_t f5_38 = 38 * f5, f7_38 = 38 * f7, f9_38 = 38 * f9;
-  uint64_t t0, t1, t2, t3, t4, t5, t6, t7, t8, t9;
-  t0 = M(f0, f0) + M(f1_2, f9_38) + M(f2_2, f8_19) + M(f3_2, f7_38) + M(f4_2, f6_19) + M(f5, f5_38);
-  t1 = M(f0_2, f1) + M(f2, f9_38) + M(f3_2, f8_19) + M(f4, f7_38) + M(f5_2, f6_19);
-  t2 = M(f0_2, f2) + M(f1_2, f1) + M(f3_2, f9_38) + M(f4_2, f8_19) + M(f5_2, f7_38) + M(f6, f6_19);
-  t3 = M(f0_2, f3) + M(f1_2, f2) + M(f4, f9_38) + M(f5_2, f8_19) + M(f6, f7_38);
-  t4 = M(f0_2, f4) + M(f1_2, f3_2) + M(f2, f2) + M(f5_2, f9_38) + M(f6_2, f8_19) + M(f7, f7_38);
-  t5 = M(f0_2, f5) + M(f1_2, f4) + M(f2_2, f3) + M(f6, f9_38) + M(f7_2, f8_19);
-  t6 = M(f0_2, f6) + M(f1_2, f5_2) + M(f2_2, f4) + M(f3_2, f3) + M(f7_2, f9_38) + M(f8, f8_19);
-  t7 = M(f0_2, f7) + M(f1_2, f6) + M(f2_2, f5) + M(f3_2, f4) + M(f8, f9_38);
-  t8 = M(f0_2, f8) + M(f1_2, f7_2) + M(f2_2, f6) + M(f3_2, f5_2) + M(f4, f4) + M(f9, f9_38);
-  t9 = M(f0_2, f9) + M(f1_2, f8) + M(f2_2, f7) + M(f3_2, f6) + M(f4_2, f5);
-  fe_carry(h, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9);
+  uint64_t t;
+  t = M(f0, f0) + M(f1_2, f9_38) + M(f2_2, f8_19) + M(f3_2, f7_38) + M(f4_2, f6_19) + M(f5, f5_38);
+  h[0] = (uint32_t)t & M26;
+  t = (t >> 26) + M(f0_2, f1) + M(f2, f9_38) + M(f3_2, f8_19) + M(f4, f7_38) + M(f5_2, f6_19);
+  h[1] = (uint32_t)t & M25;
+  t = (t >> 25) + M(f0_2, f2) + M(f1_2, f1) + M(f3_2, f9_38) + M(f4_2, f8_19) + M(f5_2, f7_38) + M(f6, f6_19);
+  h[2] = (uint32_t)t & M26;
+  t = (t >> 26) + M(f0_2, f3) + M(f1_2, f2) + M(f4, f9_38) + M(f5_2, f8_19) + M(f6, f7_38);
+  h[3] = (uint32_t)t & M25;
+  t = (t >> 25) + M(f0_2, f4) + M(f1_2, f3_2) + M(f2, f2) + M(f5_2, f9_38) + M(f6_2, f8_19) + M(f7, f7_38);
+  h[4] = (uint32_t)t & M26;
+  t = (t >> 26) + M(f0_2, f5) + M(f1_2, f4) + M(f2_2, f3) + M(f6, f9_38) + M(f7_2, f8_19);
+  h[5] = (uint32_t)t & M25;
+  t = (t >> 25) + M(f0_2, f6) + M(f1_2, f5_2) + M(f2_2, f4) + M(f3_2, f3) + M(f7_2, f9_38) + M(f8, f8_19);
+  h[6] = (uint32_t)t & M26;
+  t = (t >> 26) + M(f0_2, f7) + M(f1_2, f6) + M(f2_2, f5) + M(f3_2, f4) + M(f8, f9_38);
+  h[7] = (uint32_t)t & M25;
+  t = (t >> 25) + M(f0_2, f8) + M(f1_2, f7_2) + M(f2_2, f6) + M(f3_2, f5_2) + M(f4, f4) + M(f9, f9_38);
+  h[8] = (uint32_t)t & M26;
+  t = (t >> 26) + M(f0_2, f9) + M(f1_2, f8) + M(f2_2, f7) + M(f3_2, f6) + M(f4_2, f5);
+  h[9] = (uint32_t)t & M25;
+  WRAP_CARRY(h, t);
 }
 #endif
 
@@ -115,8 +125,14 @@ static void fe_sub(fe h, const fe f, const fe g) {
 /* h = f * 121665, the ladder's (A - 2) / 4. */
 static void fe_mul_a24(fe h, const fe f) {
   const uint32_t a24 = 121665;
-  fe_carry(h, M(f[0], a24), M(f[1], a24), M(f[2], a24), M(f[3], a24), M(f[4], a24), M(f[5], a24),
-           M(f[6], a24), M(f[7], a24), M(f[8], a24), M(f[9], a24));
+  uint64_t t;
+  int i;
+  t = 0;
+  for (i = 0; i < 10; i++) {
+    t = (t >> ((i & 1) ? 26 : 25)) + M(f[i], a24);
+    h[i] = (uint32_t)t & ((i & 1) ? M25 : M26);
+  }
+  WRAP_CARRY(h, t);
 }
 
 /* Swap f and g when swap is 1, without a branch or a secret-dependent address. */

@@ -181,7 +181,11 @@ int hw_runtime_run(const hw_runtime_config *cfg) {
                                : hw_vm_run_image(vm, cfg->image, cfg->image_len);
   hw_vm_arg main_args[2] = {{.kind = HW_ARG_STRING, .string = cfg->config_json},
                             {.kind = cfg->app_json ? HW_ARG_STRING : HW_ARG_UNDEFINED, .string = cfg->app_json}};
-  if (r != 0 || hw_vm_call_global(vm, HW_JS_MAIN, 2, main_args) != 0) {
+  int started = r == 0 && hw_vm_call_global(vm, HW_JS_MAIN, 2, main_args) == 0;
+  /* The engine has its own copy now (an immutable JS string the core parses and drops). */
+  volatile char *wipe = cfg->config_json;
+  while (*wipe) *wipe++ = 0;
+  if (!started) {
     console_printf("[runtime] the application failed to start");
     print_status(vm, "exit");
     hw_vm_destroy(vm);

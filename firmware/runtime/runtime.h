@@ -10,7 +10,8 @@ typedef struct {
   const uint8_t *image; /* the app bundle: JS source, or the engine's precompiled form */
   size_t image_len;
   int image_is_source;
-  const char *config_json; /* the device config (ts/app/config.ts), handed to main */
+  char *config_json;       /* the device config (ts/app/config.ts), handed to main, then wiped:
+                              it holds the private key */
   const char *app_json;    /* the sensor app's options (ts/app/sensor.ts), or NULL: no app */
   size_t heap_limit;       /* engine heap ceiling in bytes */
   uint32_t tick_ms;        /* how often hwTick runs */

@@ -260,7 +260,7 @@ static duk_ret_t call_safe(duk_context *ctx, void *udata) {
     const hw_vm_arg *v = &a->argv[i];
     switch (v->kind) {
       case HW_ARG_NUMBER: duk_push_number(ctx, v->number); break;
-      case HW_ARG_STRING: duk_push_string(ctx, v->string); break;
+      case HW_ARG_STRING: v->string ? (void)duk_push_string(ctx, v->string) : duk_push_undefined(ctx); break;
       case HW_ARG_BYTES: {
         void *p = duk_push_fixed_buffer(ctx, v->len);
         if (v->len) memcpy(p, v->bytes, v->len);

@@ -210,7 +210,7 @@ int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *ar
     uint8_t *data;
     switch (v->kind) {
       case HW_ARG_NUMBER: args[made] = jerry_number(v->number); break;
-      case HW_ARG_STRING: args[made] = jerry_string((const jerry_char_t *)v->string, (jerry_size_t)strlen(v->string), JERRY_ENCODING_UTF8); break;
+      case HW_ARG_STRING: args[made] = !v->string ? jerry_undefined() : jerry_string((const jerry_char_t *)v->string, (jerry_size_t)strlen(v->string), JERRY_ENCODING_UTF8); break;
       case HW_ARG_BYTES: args[made] = make_bytes(v->bytes, v->len, &data); break;
       default: args[made] = jerry_undefined(); break;
     }

@@ -162,3 +162,19 @@ test-firmware: setup test-firmware-vm test-firmware-bindings firmware-image ## f
 	fi
 	@echo "firmware $(ENGINE): image $$(size $(HOST_BIN) | awk 'NR==2 {print $$1 + $$2}') bytes (text+data) + app image $$(wc -c < $(FW_BUILD)/homewire.image) bytes"
 endif
+
+# The same suite with the firmware built under AddressSanitizer + UBSan (Duktape; slower).
+.PHONY: test-firmware-asan
+test-firmware-asan: setup firmware-image ## test-firmware with the host firmware built with ASan+UBSan (root)
+	$(MAKE) --no-print-directory firmware-host FW_BUILD=$(FW_BUILD)-asan FW_SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
+	@if reason=$$(node --import tsx ts/interop/preflight.ts); then \
+	  ASAN_OPTIONS=detect_leaks=0 ENGINE=$(ENGINE) HW_FIRMWARE_BIN=$(FW_BUILD)-asan/homewire-host HW_FIRMWARE_IMAGE=$(FW_BUILD)/homewire.image \
+	  node --import tsx --test --test-concurrency=1 --test-timeout=$(FW_TEST_TIMEOUT_MS) --test-reporter=spec $(FW_TESTS); \
+	else \
+	  echo; echo "*** SKIPPED: make test-firmware-asan did not run: $$reason ***"; echo; \
+	  if [ "$${CI:-}" = "true" ]; then exit 1; fi; \
+	fi
+
+.PHONY: demo-firmware
+demo-firmware: setup firmware-image ## demo on the firmware: host board (ENGINE) -> wireguard-go, the collector prints readings (root; DEMO_SECONDS=N stops)
+	@ENGINE=$(ENGINE) HW_FIRMWARE_BIN=$(HOST_BIN) HW_FIRMWARE_IMAGE=$(FW_BUILD)/homewire.image node --import tsx ts/firmware-tests/demo.ts

@@ -1,0 +1,56 @@
+// `make demo-firmware`: the firmware on the host board (ENGINE, default duktape) tunnels home to
+// wireguard-go; the collector at home prints each reading, the firmware's console is shown
+// with a prefix. Ctrl-C (or DEMO_SECONDS=N) stops everything and removes the namespaces.
+import { interopUnavailable, removeStaleNamespaces } from "../interop/netns.ts";
+import { sleep } from "../interop/proc.ts";
+import { FirmwareBench, ENGINE, FIRMWARE_BIN, FIRMWARE_IMAGE } from "./bench.ts";
+
+const seconds = process.env.DEMO_SECONDS ? Number(process.env.DEMO_SECONDS) : 0;
+if (!(seconds >= 0)) {
+  console.error(`demo-firmware: DEMO_SECONDS must be a number of seconds, got "${process.env.DEMO_SECONDS}"`);
+  process.exit(2);
+}
+const reason = await interopUnavailable();
+if (reason) {
+  console.error(`demo-firmware: cannot run: ${reason}`);
+  process.exit(1);
+}
+await removeStaleNamespaces();
+
+console.log(`demo-firmware: ${ENGINE} firmware ${FIRMWARE_BIN}, app image ${FIRMWARE_IMAGE}`);
+const bench = await FirmwareBench.create();
+let stopping = false;
+async function shutdown(why: string, code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    console.log(`demo-firmware: ${why}: stopping, removing namespaces ${bench.topo.home} ${bench.topo.dev}`);
+    if (bench.running) {
+      const exit = await bench.stopFirmware();
+      console.log(`demo-firmware: firmware exited (${exit.code}); JS heap peak ${exit.heapPeak} bytes`);
+    }
+    await bench.destroy();
+    console.log("demo-firmware: clean");
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown("interrupted", 0));
+process.on("SIGTERM", () => void shutdown("terminated", 0));
+
+try {
+  await bench.startFirmware({ readingIntervalMs: 2000, statusIntervalMs: 10000 });
+} catch (e) {
+  console.error(`demo-firmware: ${(e as Error).message}`);
+  await shutdown("firmware failed to start", 1);
+}
+console.log("demo-firmware: firmware up; home is wireguard-go + collector. Ctrl-C stops.");
+let shownLines = 0;
+let shownReadings = 0;
+const deadline = seconds > 0 ? Date.now() + seconds * 1000 : Infinity;
+while (Date.now() < deadline) {
+  for (; shownLines < bench.lines.length; shownLines++) console.log(`  firmware | ${bench.lines[shownLines]}`);
+  const readings = bench.readings();
+  for (; shownReadings < readings.length; shownReadings++) console.log(`  collector| ${JSON.stringify(readings[shownReadings])}`);
+  if (!bench.running) await shutdown("the firmware exited", 1);
+  await sleep(200);
+}
+await shutdown(`${seconds} s elapsed`, bench.readings().length > 0 ? 0 : 1);
