@@ -7,6 +7,7 @@ import { wipe } from "./bytes";
 import { REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME } from "./constants";
 import { ReplayWindow } from "./replay";
 import type { SessionKeys } from "./noise";
+import { transportHeaderTemplate } from "./messages";
 
 export class Keypair {
   sendKey: Uint8Array;
@@ -19,6 +20,8 @@ export class Keypair {
   isInitiator: boolean;
   localIndex: number;
   remoteIndex: number;
+  /** Type and receiver index of every transport message sent on this keypair. */
+  header: Uint8Array;
 
   constructor(keys: SessionKeys, created: number) {
     this.sendKey = keys.sendKey;
@@ -29,6 +32,7 @@ export class Keypair {
     this.isInitiator = keys.isInitiator;
     this.localIndex = keys.localIndex;
     this.remoteIndex = keys.remoteIndex;
+    this.header = transportHeaderTemplate(keys.remoteIndex);
   }
 
   expired(now: number): boolean {

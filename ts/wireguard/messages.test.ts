@@ -4,6 +4,7 @@ import {
   COOKIE_REPLY_SIZE, INITIATION_SIZE, MESSAGE_COOKIE_REPLY, MESSAGE_INITIATION, MESSAGE_RESPONSE, MESSAGE_TRANSPORT,
   RESPONSE_SIZE, TRANSPORT_MIN_SIZE, classify, parseCookieReply, parseInitiation, parseResponse, parseTransportHeader,
   serializeCookieReply, serializeInitiation, serializeResponse, serializeTransport, transportPayload,
+  frameTransport, transportHeaderTemplate,
 } from "./messages.ts";
 import { SeededRandom } from "./harness.test.ts";
 
@@ -72,4 +73,11 @@ test("classify: every type at its exact length, every other case a drop reason",
 test("serializers refuse wrong field sizes", () => {
   assert.throws(() => serializeCookieReply({ receiver: 1, nonce: new Uint8Array(12), encryptedCookie: new Uint8Array(32) }), TypeError);
   assert.throws(() => serializeInitiation({ sender: 1, ephemeral: new Uint8Array(31), encryptedStatic: new Uint8Array(48), encryptedTimestamp: new Uint8Array(28), mac1: new Uint8Array(16), mac2: new Uint8Array(16) }), TypeError);
+});
+
+test("frameTransport from a keypair's header template equals serializeTransport", () => {
+  const sealed = r.randomBytes(16 + 5);
+  for (const counter of [0, 1, 0xffffffff, 2 ** 32, 2 ** 52 + 3, 2 ** 53 - 2]) {
+    assert.deepEqual(frameTransport(transportHeaderTemplate(0x89abcdef), counter, sealed), serializeTransport(0x89abcdef, counter, sealed), `counter ${counter}`);
+  }
 });

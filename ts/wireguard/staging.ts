@@ -7,6 +7,8 @@ export var STAGED_PACKETS_MAX = 16;
 export class StagingQueue {
   private packets: Uint8Array[] = [];
   private max: number;
+  /** Packets queued. A plain field, not a getter: the send path reads it for every packet. */
+  length = 0;
 
   constructor(max?: number) {
     this.max = max === undefined ? STAGED_PACKETS_MAX : max;
@@ -20,6 +22,7 @@ export class StagingQueue {
       dropped = 1;
     }
     this.packets.push(packet);
+    this.length = this.packets.length;
     return dropped;
   }
 
@@ -27,21 +30,20 @@ export class StagingQueue {
   unshift(packet: Uint8Array): void {
     this.packets.unshift(packet);
     if (this.packets.length > this.max) this.packets.pop();
+    this.length = this.packets.length;
   }
 
   shift(): Uint8Array | null {
     var p = this.packets.shift();
+    this.length = this.packets.length;
     return p === undefined ? null : p;
-  }
-
-  get length(): number {
-    return this.packets.length;
   }
 
   /** Drop everything; returns how many packets were dropped. */
   clear(): number {
     var n = this.packets.length;
     this.packets = [];
+    this.length = 0;
     return n;
   }
 }
