@@ -636,3 +636,21 @@ test("logs never carry key material", () => {
     }
   }
 });
+
+test("local indices are random and never collide with a live keypair's", () => {
+  const p = makePair();
+  establish(p);
+  const live = keypairsOf(p.a).current!.localIndex;
+  const liveBytes = new Uint8Array([live & 255, (live >>> 8) & 255, (live >>> 16) & 255, live >>> 24]);
+  const original = p.a.random.randomBytes.bind(p.a.random);
+  let collisions = 2; // the random source offers the live index twice before anything else
+  p.a.random.randomBytes = (n: number) => (n === 4 && collisions-- > 0 ? liveBytes.slice() : original(n));
+  p.a.clock.t = REKEY_TIMEOUT;
+  p.a.device.connect();
+  assert.equal(collisions, -1, "the colliding draws were refused and a third was taken");
+  const hs = (p.a.device as unknown as { handshake: { localIndex: number } }).handshake;
+  assert.notEqual(hs.localIndex, live);
+  p.pump();
+  assert.equal(p.a.device.status().handshakes, 2);
+  assert.notEqual(keypairsOf(p.a).current!.localIndex, keypairsOf(p.a).previous!.localIndex);
+});
