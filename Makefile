@@ -30,7 +30,7 @@ typecheck: setup ## type-check firmware TS (ES5 engine subset) and host TS
 	$(TSX) scripts/check-engine-subset.ts
 
 .PHONY: test
-test: setup typecheck test-crypto test-ts test-engine test-interop ## everything CI runs (installs what it needs)
+test: setup typecheck test-crypto test-ts test-engine test-core-engine test-interop ## everything CI runs (installs what it needs)
 	@echo "make test: all suites passed"
 
 .PHONY: clean

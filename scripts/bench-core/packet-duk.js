@@ -1,5 +1,5 @@
 // Per-packet cost of the protocol core under Duktape, for scripts/bench-core/run.sh. Runs after
-// the Device bundle (global `hw`) and a line setting PACKETS and MODE ("send" | "recv" | "build": recv without receiving).
+// the Device bundle (global `hw`) and a line setting PACKETS and MODE ("send" | "recv" | "build": recv without receiving | "check": a functional run).
 //
 // The crypto here is a stand-in that keeps the protocol's structure but is NOT secure: public key
 // = private key, DH = xor (so both sides agree), AEAD = copy plus a 16-byte tag, hashes = a cheap
@@ -44,10 +44,11 @@
   var A = { host: "192.0.2.1", port: 51820 }, B = { host: "192.0.2.2", port: 51820 };
   var ka = new Uint8Array(32), kb = new Uint8Array(32);
   ka[0] = 1; ka[5] = 9; kb[0] = 2; kb[7] = 3;
+  var ioA = io(), ioB = io();
   var a = new hw.Device({ privateKey: ka, peer: { publicKey: kb, endpoint: B, allowedIps: ["10.0.0.1/32"] } },
-    { crypto: crypto, random: random, clock: clock, store: memoryStore(), io: io() });
+    { crypto: crypto, random: random, clock: clock, store: memoryStore(), io: ioA });
   var b = new hw.Device({ privateKey: kb, peer: { publicKey: ka, endpoint: null, allowedIps: ["10.0.0.2/32"] } },
-    { crypto: crypto, random: random, clock: clock, store: memoryStore(), io: io() });
+    { crypto: crypto, random: random, clock: clock, store: memoryStore(), io: ioB });
   // Handshake by hand: initiation A->B, response B->A, keepalive A->B.
   a.connect(); b.onDatagram(last, A); a.onDatagram(last, B); b.onDatagram(last, A);
   var packet = new Uint8Array(100);
@@ -59,6 +60,22 @@
   var i;
   if (MODE === "send") for (i = 0; i < PACKETS; i++) a.onTunnelPacket(packet);
   else if (MODE === "recv") for (i = 0; i < PACKETS; i++) b.onDatagram(inbound[i], A);
+  if (MODE === "check") {
+    // Engine check (make test-core-engine): data both ways, a rekey on the clock, timers.
+    var queue = [];
+    ioA.sendDatagram = function (bytes) { queue.push([b, bytes, A]); };
+    ioB.sendDatagram = function (bytes) { queue.push([a, bytes, B]); };
+    var toA = new Uint8Array(packet.length);
+    toA.set(packet);
+    toA.set([10, 0, 0, 1], 12); toA.set([10, 0, 0, 2], 16);
+    var pump = function () { for (var n = 0; queue.length > 0 && n < 1000; n++) { var d = queue.shift(); d[0].onDatagram(d[1], d[2]); } };
+    for (i = 0; i < PACKETS; i++) { a.onTunnelPacket(packet); b.onTunnelPacket(toA); pump(); }
+    now += 121000; // past REKEY_AFTER_TIME: A's next packet starts a new handshake
+    a.onTunnelPacket(packet); pump();
+    for (i = 0; i < 100; i++) { now += 1000; a.tick(); b.tick(); pump(); }
+    if (a.status().handshakes !== 2 || b.status().handshakes !== 2) throw new Error("bench-core check: no rekey under duk");
+    if (delivered !== 2 * PACKETS + 1) throw new Error("bench-core check: delivered " + delivered + ", expected " + (2 * PACKETS + 1));
+  }
   var sa = a.status(), sb = b.status();
   var ok = sa.state === "established" && sb.state === "established" && (MODE !== "recv" || delivered === PACKETS);
   print(JSON.stringify({ mode: MODE, packets: PACKETS, ok: ok, delivered: delivered, drops: sb.drops }));
