@@ -102,14 +102,22 @@ test("the responder does not send before the initiator confirms; staged data the
   assert.equal(p.b.device.status().state, "handshake-responded");
   const pkt = ipv4Packet(INNER_B, INNER_A, 10);
   p.b.device.onTunnelPacket(pkt);
-  // B has no confirmed keypair: it stages and starts its own handshake.
-  assert.equal(p.b.outbox.length, 1);
-  assert.equal(typeOf(p.b.outbox[0]), 1);
-  p.b.outbox.length = 0;
+  // B has no confirmed keypair: it stages, and its own initiation waits REKEY_TIMEOUT after its response.
+  assert.equal(p.b.outbox.length, 0);
   p.a.device.onTunnelPacket(ipv4Packet(INNER_A, INNER_B, 10));
   p.pump();
   assert.equal(p.b.device.status().state, "established");
   assert.deepEqual(p.a.delivered, [pkt], "B's staged packet flushed once A's data confirmed the session");
+  assert.equal(p.b.device.status().handshakes, 1, "no second handshake");
+  // Without A's confirmation, B starts its own handshake once REKEY_TIMEOUT has passed.
+  const q = makePair();
+  q.a.device.connect();
+  q.pump((s) => typeOf(s) !== 4);
+  q.b.clock.t = REKEY_TIMEOUT;
+  q.b.device.onTunnelPacket(pkt);
+  assert.deepEqual(q.b.outbox.map(typeOf), [1]);
+  q.pump();
+  assert.deepEqual(q.a.delivered, [pkt]);
 });
 
 test("padding: to 16 bytes, never beyond the MTU; the receiver trims it", () => {
@@ -408,6 +416,7 @@ test("rekey: REKEY_AFTER_MESSAGES triggers a handshake, REJECT_AFTER_MESSAGES st
   const q = makePair();
   establish(q);
   keypairsOf(q.b).current!.sendCounter = REJECT_AFTER_MESSAGES - 1;
+  q.b.clock.t = REKEY_TIMEOUT; // B answered A's initiation at 0: its own waits REKEY_TIMEOUT
   q.b.device.onTunnelPacket(ipv4Packet(INNER_B, INNER_A, 10));
   assert.deepEqual(q.b.outbox.map(typeOf), [4, 1], "the last nonce is still used, and it asks for a new session");
   assert.equal(q.b.outbox[0].bytes.length, 16 + 48 + 16);
@@ -415,7 +424,7 @@ test("rekey: REKEY_AFTER_MESSAGES triggers a handshake, REJECT_AFTER_MESSAGES st
   const pkt = ipv4Packet(INNER_B, INNER_A, 11);
   q.b.device.onTunnelPacket(pkt);
   assert.equal(q.b.outbox.length, 0, "exhausted keypair: staged; the initiation waits for its retransmission");
-  run(q, REKEY_TIMEOUT + REKEY_TIMEOUT_JITTER_MAX + 100);
+  run(q, q.b.clock.t + REKEY_TIMEOUT + REKEY_TIMEOUT_JITTER_MAX + 100);
   assert.deepEqual(q.a.delivered, [pkt], "staged packet sent once the new session is confirmed");
 });
 

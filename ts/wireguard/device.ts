@@ -299,6 +299,9 @@ export class Device {
     this.keypairs.install(new Keypair(keys, now));
     this.timers.sessionDerived(now);
     this.log(LOG_DEBUG, "initiation consumed, response sent");
+    // A response counts as a handshake sent: our own initiation waits REKEY_TIMEOUT, giving the
+    // initiator time to confirm this session instead of racing it with a second handshake.
+    this.lastSentHandshake = now;
     this.sendDatagram(response, from);
     this.timers.anyAuthenticatedPacketTraversal(now);
     this.timers.anyAuthenticatedPacketSent(now);
