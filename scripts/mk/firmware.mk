@@ -11,17 +11,24 @@ FW_SAN ?=
 
 # ---- engines --------------------------------------------------------------------------
 DUK_DIR ?= /usr/share/duktape
+DUK_CFG := $(BUILD)/firmware/duktape/cfg
 DUK_OBJ := $(BUILD)/firmware/duktape/duktape.o
 
-# Duktape is compiled from Debian's amalgamation (not committed) with size optimisation, as
-# on a device; -w because it is not our code to warn about.
-$(DUK_OBJ): $(DUK_DIR)/duktape.c | setup
-	@mkdir -p $(dir $@)
-	$(FW_CC) -std=c99 -Os -g -w -I$(DUK_DIR) -c $< -o $@
+# Duktape is compiled from Debian's amalgamation (copied into build/, never committed) with
+# our low-memory overrides appended to its duk_config.h; -Os as on a device; -w because it is
+# not our code to warn about. Our own sources include the same copied headers.
+$(DUK_CFG)/duk_config.h: $(DUK_DIR)/duk_config.h $(DUK_DIR)/duktape.c firmware/vm/duk_config_overrides.h | setup
+	@mkdir -p $(DUK_CFG)
+	cp $(DUK_DIR)/duktape.c $(DUK_DIR)/duktape.h firmware/vm/duk_config_overrides.h $(DUK_CFG)/
+	sed 's|^#endif  /\* DUK_CONFIG_H_INCLUDED \*/|#include "duk_config_overrides.h"\n&|' $(DUK_DIR)/duk_config.h > $@
+	grep -q '^#include "duk_config_overrides.h"' $@
+
+$(DUK_OBJ): $(DUK_CFG)/duk_config.h
+	$(FW_CC) -std=c99 -Os -g -w -I$(DUK_CFG) -c $(DUK_CFG)/duktape.c -o $@
 
 ifeq ($(ENGINE),duktape)
 VM_SRC := firmware/vm/vm_duktape.c
-VM_INC := -I$(DUK_DIR)
+VM_INC := -I$(DUK_CFG)
 VM_OBJS := $(DUK_OBJ)
 VM_LIBS := -lm
 else ifeq ($(ENGINE),jerryscript)
