@@ -1,0 +1,58 @@
+/* The board's console: the xtfpga 16550 UART (registers 4 bytes apart), wired to picolibc's
+ * stdout/stderr so printf works, plus reset and semihosting exit. */
+#include <stdio.h>
+
+#include "qemu_board.h"
+
+#define UART_REG(n) (*(volatile uint32_t *)(QB_UART + (n)*4u))
+#define UART_RBR_THR 0
+#define UART_LSR 5
+#define LSR_DR 0x01u
+#define LSR_THRE 0x20u
+
+void qb_uart_putc(char c) {
+  /* Bounded wait: QEMU's UART is always ready; a wedged one must not hang the firmware. */
+  for (unsigned n = 100000; !(UART_REG(UART_LSR) & LSR_THRE) && n; n--) {
+  }
+  UART_REG(UART_RBR_THR) = (uint8_t)c;
+}
+
+int qb_uart_getc(void) { return (UART_REG(UART_LSR) & LSR_DR) ? (int)(UART_REG(UART_RBR_THR) & 0xffu) : -1; }
+
+void qb_console_write(const char *s, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] == '\n') qb_uart_putc('\r');
+    qb_uart_putc(s[i]);
+  }
+}
+
+static int console_put(char c, FILE *f) {
+  (void)f;
+  if (c == '\n') qb_uart_putc('\r');
+  qb_uart_putc(c);
+  return (unsigned char)c;
+}
+
+static FILE console = FDEV_SETUP_STREAM(console_put, NULL, NULL, _FDEV_SETUP_WRITE);
+FILE *const stdout = &console;
+FILE *const stderr = &console;
+FILE *const stdin = &console;
+
+void hw_qemu_reset(void) {
+  *(volatile uint32_t *)(QB_FPGA_REGS + 0x10u) = 0xdead;
+  for (;;) {
+  }
+}
+
+void qb_semihost_exit(int code) {
+  register int a2 __asm__("a2") = 1; /* SYS_exit */
+  register int a3 __asm__("a3") = code;
+  __asm__ volatile("simcall" : : "r"(a2), "r"(a3) : "memory");
+  hw_qemu_reset(); /* not under -semihosting: a reset is the closest thing to an exit */
+}
+
+/* picolibc's abort() and exit() end here: print why, then reset like a watchdog would. */
+void _exit(int code) {
+  printf("\n[board] exit(%d): resetting\n", code);
+  hw_qemu_reset();
+}

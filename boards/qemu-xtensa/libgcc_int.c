@@ -1,0 +1,81 @@
+/* Integer helpers GCC calls on the lx106 that Debian's gcc-xtensa-lx106 libgcc does not
+ * ship. The lx106 multiplies 32x32->32 (MULL) but has no high-word multiply and no divider.
+ * The multiplies are branch-free (the crypto code's products depend on secrets); the
+ * dividers are only ever used on public values (lengths, times, printf). */
+#include <stdint.h>
+
+uint64_t __umulsidi3(uint32_t a, uint32_t b);
+uint64_t __muldi3(uint64_t a, uint64_t b);
+uint32_t __udivsi3(uint32_t n, uint32_t d);
+uint32_t __umodsi3(uint32_t n, uint32_t d);
+int32_t __divsi3(int32_t n, int32_t d);
+uint64_t __udivdi3(uint64_t n, uint64_t d);
+uint64_t __umoddi3(uint64_t n, uint64_t d);
+int64_t __divdi3(int64_t n, int64_t d);
+uint64_t __udivmoddi4(uint64_t n, uint64_t d, uint64_t *rem); /* libgcc has this one */
+
+uint64_t __umulsidi3(uint32_t a, uint32_t b) {
+  uint32_t al = a & 0xffffu, ah = a >> 16, bl = b & 0xffffu, bh = b >> 16;
+  uint32_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+  /* cross = lh + hl + (ll >> 16) may need 33 bits: add in two steps and keep the carry */
+  uint32_t cross = hl + (ll >> 16);     /* fits: (2^16-1)^2 + 2^16-1 < 2^32 */
+  uint32_t sum = cross + lh;
+  uint32_t carry = (uint32_t)(sum < lh); /* compiles to a compare-and-set, no branch */
+  uint32_t lo = (sum << 16) | (ll & 0xffffu);
+  uint32_t hi = hh + (sum >> 16) + (carry << 16);
+  return ((uint64_t)hi << 32) | lo;
+}
+
+uint64_t __muldi3(uint64_t a, uint64_t b) {
+  uint32_t al = (uint32_t)a, ah = (uint32_t)(a >> 32), bl = (uint32_t)b, bh = (uint32_t)(b >> 32);
+  return __umulsidi3(al, bl) + ((uint64_t)(al * bh + ah * bl) << 32);
+}
+
+/* Shift-subtract division starting from the divisor's highest useful position. */
+static uint32_t udiv32(uint32_t n, uint32_t d, uint32_t *rem) {
+  if (d == 0) { /* C leaves this undefined; answer something harmless rather than trap */
+    *rem = n;
+    return 0;
+  }
+  uint32_t q = 0, r = 0;
+  for (int bit = 31; bit >= 0; bit--) {
+    r = (r << 1) | ((n >> bit) & 1u);
+    if (r >= d) {
+      r -= d;
+      q |= 1u << bit;
+    }
+  }
+  *rem = r;
+  return q;
+}
+
+uint32_t __udivsi3(uint32_t n, uint32_t d) {
+  uint32_t r;
+  return udiv32(n, d, &r);
+}
+
+uint32_t __umodsi3(uint32_t n, uint32_t d) {
+  uint32_t r;
+  udiv32(n, d, &r);
+  return r;
+}
+
+int32_t __divsi3(int32_t n, int32_t d) {
+  uint32_t un = n < 0 ? 0u - (uint32_t)n : (uint32_t)n, ud = d < 0 ? 0u - (uint32_t)d : (uint32_t)d, r;
+  uint32_t q = udiv32(un, ud, &r);
+  return (int32_t)(((n < 0) != (d < 0)) ? 0u - q : q);
+}
+
+uint64_t __udivdi3(uint64_t n, uint64_t d) { return __udivmoddi4(n, d, 0); }
+
+uint64_t __umoddi3(uint64_t n, uint64_t d) {
+  uint64_t r;
+  __udivmoddi4(n, d, &r);
+  return r;
+}
+
+int64_t __divdi3(int64_t n, int64_t d) {
+  uint64_t un = n < 0 ? 0u - (uint64_t)n : (uint64_t)n, ud = d < 0 ? 0u - (uint64_t)d : (uint64_t)d;
+  uint64_t q = __udivmoddi4(un, ud, 0);
+  return (int64_t)(((n < 0) != (d < 0)) ? 0u - q : q);
+}

@@ -1,0 +1,39 @@
+/* Internals of the QEMU Xtensa board (`-M lx60-nommu -cpu lx106`): device addresses and
+ * the pieces the board's files share. The firmware sees only firmware/runtime/board.h. */
+#ifndef HW_QEMU_BOARD_H
+#define HW_QEMU_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Uncached I/O window of the xtfpga board on a no-MMU core. */
+#define QB_IO_BASE 0x90000000u
+#define QB_FPGA_REGS (QB_IO_BASE + 0x0d020000u) /* clock Hz at +4, reset at +0x10 */
+#define QB_ETH_REGS (QB_IO_BASE + 0x0d030000u)
+#define QB_ETH_DESC (QB_IO_BASE + 0x0d030400u)
+#define QB_ETH_RAM (QB_IO_BASE + 0x0d800000u)
+#define QB_ETH_RAM_SIZE 16384u
+#define QB_UART (QB_IO_BASE + 0x0d050020u)
+#define QB_FLASH (QB_IO_BASE + 0x08000000u) /* CFI flash, present with -drive if=pflash */
+#define QB_FLASH_SIZE 0x400000u
+#define QB_FLASH_SECTOR 0x10000u
+
+/* The lx106 core's clock in QEMU: CCOUNT counts at 40 MHz of virtual time (with -icount
+ * shift=N, 2^N ns per instruction). */
+#define QB_CPU_HZ 40000000u
+
+/* console.c */
+void qb_uart_putc(char c);
+int qb_uart_getc(void); /* -1 if nothing is waiting */
+void qb_console_write(const char *s, size_t len);
+/* Asks the board's FPGA to reset the whole system (what a watchdog would do). */
+void hw_qemu_reset(void) __attribute__((noreturn));
+/* Ends QEMU through semihosting (only with -semihosting; tests and benchmarks). */
+void qb_semihost_exit(int code) __attribute__((noreturn));
+
+/* clock.c */
+uint32_t qb_ccount(void);
+uint64_t qb_cycles(void); /* CCOUNT extended to 64 bits; call at least every 100 s */
+double qb_now_ms(void);
+
+#endif
