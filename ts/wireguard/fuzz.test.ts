@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { nobleCrypto as c } from "../platform/node/crypto.ts";
 import { makePair, establish, ipv4Packet, INNER_A, INNER_B, ADDRESS_A, ADDRESS_B, SeededRandom, type Node } from "./harness.test.ts";
-import { CookieChecker } from "./cookie.ts";
+import { CookieChecker, CookieGenerator } from "./cookie.ts";
 import type { Address } from "../platform/platform.ts";
 
 const TOTAL = 100000;
@@ -99,3 +99,66 @@ function establishAgainIfNeeded(p: ReturnType<typeof makePair>): void {
   if (p.a.device.status().state !== "established") establish(p);
   assert.deepEqual(p.b.device.status().endpoint, ADDRESS_A, "no unauthenticated datagram moved the endpoint");
 }
+
+test("fuzz: 3000 mutated handshake messages with a valid mac1 (past the cheap checks, into the DH)", () => {
+  const p = makePair();
+  establish(p);
+  const r = new SeededRandom(777);
+  // A fresh initiation from A (B has not seen it) and B's response to it (A has not seen it).
+  p.a.clock.t = 10000;
+  p.a.device.connect();
+  const initiation = p.a.outbox.splice(0)[0].bytes;
+  const macsForB = new CookieGenerator(c, p.keys.publicB);
+  const macsForA = new CookieGenerator(c, p.keys.publicA);
+  const mutateBody = (m: Uint8Array): Uint8Array => {
+    const out = m.slice();
+    const kind = r.below(4);
+    const bodyEnd = out.length - 32;
+    if (kind === 0) { const bit = r.below(bodyEnd * 8); out[bit >> 3] ^= 1 << (bit & 7); }
+    else if (kind === 1) out.set(r.randomBytes(32), out[0] === 1 ? 8 : 12); // ephemeral
+    else if (kind === 2) out.fill(0, out[0] === 1 ? 8 : 12, out[0] === 1 ? 40 : 44); // low-order ephemeral
+    else out.set(r.randomBytes(bodyEnd - 4), 4); // everything
+    return out;
+  };
+  const before = { a: p.a.device.status(), b: p.b.device.status() };
+  let toA = 0;
+  let toB = 0;
+  for (let i = 0; i < 3000; i++) {
+    p.a.clock.t += 250; // 4 per second: below the load threshold, so every one reaches the Noise code
+    if (i % 2 === 0) {
+      const m = mutateBody(initiation);
+      macsForB.addMacs(m, p.a.clock.t);
+      p.b.device.onDatagram(m, ADDRESS_A);
+      toB++;
+    } else {
+      const resp = new Uint8Array(92);
+      resp[0] = 2;
+      resp.set(r.randomBytes(56), 4);
+      resp.set(initiation.subarray(4, 8), 8); // addressed to A's handshake in flight
+      macsForA.addMacs(resp, p.a.clock.t);
+      p.a.device.onDatagram(resp, ADDRESS_B);
+      toA++;
+    }
+    p.a.outbox.length = 0;
+    p.b.outbox.length = 0;
+  }
+  for (const [n, b0, sent] of [[p.a, before.a, toA], [p.b, before.b, toB]] as const) {
+    const s = n.device.status();
+    const dropped = Object.values(s.drops).reduce((x, y) => x + y, 0) - Object.values(b0.drops).reduce((x, y) => x + y, 0);
+    assert.equal(dropped + s.datagramsAccepted - b0.datagramsAccepted, sent);
+    assert.equal(s.drops["internal-error"] ?? 0, 0);
+    assert.equal(s.drops["bad-mac1"] ?? 0, 0, "every message passed mac1");
+  }
+  assert.ok((p.b.device.status().drops["handshake-failed"] ?? 0) > 500);
+  assert.ok((p.b.device.status().drops["low-order-point"] ?? 0) > 100);
+  assert.ok((p.a.device.status().drops["handshake-failed"] ?? 0) > 500);
+  // Still working: a new handshake and data.
+  p.a.clock.t += 1000;
+  (p.a.device as unknown as { timers: { stopAll(): void } }).timers.stopAll();
+  establish(p);
+  const pkt = ipv4Packet(INNER_A, INNER_B, 50);
+  p.a.device.onTunnelPacket(pkt);
+  p.pump();
+  assert.deepEqual(p.b.delivered[p.b.delivered.length - 1], pkt);
+  console.log(`fuzz (handshakes): A drops ${JSON.stringify(p.a.device.status().drops)} B drops ${JSON.stringify(p.b.device.status().drops)}`);
+});
