@@ -21,7 +21,7 @@ $(QX_BUILD)/hello.elf: $(QX_BOARD_DEPS) $(QX_DIR)/hello.c | setup
 	$(QX_CC) $(QX_CFLAGS) $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_DIR)/hello.c -o $@
 
 .PHONY: qemu-board
-qemu-board: $(QX_BUILD)/hello.elf ## build the QEMU Xtensa board images (bring-up) and print their sizes
+qemu-board: $(QX_BUILD)/hello.elf $(QX_BUILD)/netcheck.elf ## build the QEMU Xtensa board images (bring-up) and print their sizes
 	@$(QX_SIZE) -A $(QX_BUILD)/hello.elf | awk '$$1 ~ /^\.(text|rodata|data|bss|heap|stack)$$/ {printf "  %-8s %7d\n", $$1, $$2}'
 
 .PHONY: test-qemu
@@ -29,3 +29,19 @@ test-qemu: qemu-board ## run the QEMU Xtensa board checks (bring-up: start-up, c
 	@out=$$(timeout 30 $(QX_QEMU) -serial stdio -semihosting -kernel $(QX_BUILD)/hello.elf) || \
 	  { echo "$$out"; echo "test-qemu: hello image failed" >&2; exit 1; }; \
 	echo "$$out"; grep -q 'HELLO-OK' <<<"$$out"
+
+# ---- lwIP for the target (same Debian source tree and lwipopts as the host board) ---------
+QX_LWIP_BUILD := $(QX_BUILD)/lwip
+QX_LWIP_OBJS = $(patsubst %.c,$(QX_LWIP_BUILD)/%.o,$(LWIP_FILES))
+QX_LWIP_INC = $(LWIP_INC) -I$(QX_DIR)
+
+$(QX_LWIP_BUILD)/%.o: $(LWIP_STAMP) $(LWIP_HDRS) | setup
+	@mkdir -p $(dir $@)
+	$(QX_CC) $(QX_SPECS) -std=c99 -Os -g $(QX_ARCH) $(QX_LWIP_INC) -c $(LWIP_DIR)/src/$*.c -o $@
+
+QX_NET_SRC := $(QX_DIR)/ethoc.c $(QX_DIR)/boot.c $(QX_DIR)/bootparse.c
+QX_NET_DEPS := $(QX_NET_SRC) $(QX_DIR)/ethoc.h $(QX_DIR)/boot.h $(QX_DIR)/bootparse.h
+
+# Network bring-up image: lwIP + the OpenCores NIC answering ARP and ping.
+$(QX_BUILD)/netcheck.elf: $(QX_BOARD_DEPS) $(QX_NET_DEPS) $(QX_DIR)/netcheck.c $(QX_LWIP_OBJS)
+	$(QX_CC) $(QX_CFLAGS) $(QX_LWIP_INC) $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_NET_SRC) $(QX_DIR)/netcheck.c $(QX_LWIP_OBJS) -o $@

@@ -1,0 +1,27 @@
+/* The boot page: 16 KiB at 0x60500000 that the runner (test-hil) fills before every boot
+ * with QEMU's `-device loader,file=boot.txt,addr=0x60500000,force-raw=on`. It stands in for
+ * what a real board keeps in its flash (MAC, addresses, device config) and, for QEMU only,
+ * carries the per-boot RNG seed. Text, NUL-terminated, one `key=value` per line:
+ *
+ *   homewire-boot 1
+ *   seed=<64 hex digits>          (required: QEMU's lx60 has no TRNG, see rng.c)
+ *   mac=02:68:77:00:00:02
+ *   ip=192.168.77.2/24
+ *   gw=192.168.77.1               (optional)
+ *   image=<bytes>                 (length of the app image placed at 0x60600000)
+ *   config=<device config JSON on one line>
+ *   app=<sensor app options JSON on one line>   (optional)
+ */
+#ifndef HW_QEMU_BOOT_H
+#define HW_QEMU_BOOT_H
+
+#include <stddef.h>
+
+/* 0 if the page starts with the expected header and is NUL-terminated within 16 KiB. */
+int qb_boot_valid(void);
+/* The value of `key` (not NUL-terminated; *len receives its length), or NULL. */
+const char *qb_boot_get(const char *key, size_t *len);
+/* Copies the value into out as a C string; -1 if missing or it does not fit. */
+int qb_boot_copy(const char *key, char *out, size_t cap);
+
+#endif
