@@ -317,7 +317,134 @@ int hw_x25519(uint8_t out[32], const uint8_t scalar[32], const uint8_t point[32]
   return -(int)(1u & ((acc - 1u) >> 8));
 }
 
+/* ---- Fixed-base multiply on the equivalent Edwards curve -------------------------------
+ * X25519(k, 9) is the u-coordinate of k*B, B the Edwards25519 base point, under the map
+ * u = (1 + y) / (1 - y). A comb with four teeth 64 bits apart needs only 64 doublings and 64
+ * additions of table entries (x25519_base_table.h: 16 entries, 1920 bytes), against the
+ * ladder's 255 steps. Points are extended coordinates (X:Y:Z:T), x = X/Z, y = Y/Z, T = XY/Z,
+ * on -x^2 + y^2 = 1 + d x^2 y^2. */
+#include "x25519_base_table.h"
+
+typedef struct {
+  fe X, Y, Z, T;
+} ge;
+
+/* Carry a sum or difference back to carried limbs with 32-bit arithmetic (the Edwards
+ * formulas chain more additions than the ladder does before multiplying). */
+static void fe_carry32(fe h) {
+  uint32_t c;
+  int i;
+  for (i = 0; i < 9; i++) {
+    c = h[i] >> ((i & 1) ? 25 : 26);
+    h[i] &= (i & 1) ? M25 : M26;
+    h[i + 1] += c;
+  }
+  c = h[9] >> 25;
+  h[9] &= M25;
+  h[0] += 19 * c;
+  c = h[0] >> 26;
+  h[0] &= M26;
+  h[1] += c;
+}
+
+/* r = 2p, with T (an addition follows every doubling). With a = -1 and the signs of F and H
+ * flipped (which scales the whole point by -1 and so leaves it unchanged):
+ *   A = X^2, B = Y^2, H = A + B, G = B - A, E = (X + Y)^2 - H, F = 2 Z^2 + A - B
+ *   X' = E F, Y' = G H, T' = E H, Z' = F G. */
+static void ge_double(ge *r, const ge *p) {
+  fe a, b, h, g, e, f;
+  fe_sq(a, p->X);
+  fe_sq(b, p->Y);
+  fe_sq(f, p->Z);
+  fe_add(h, a, b);
+  fe_carry32(h);
+  fe_sub(g, b, a);
+  fe_add(e, p->X, p->Y);
+  fe_sq(e, e);
+  fe_sub(e, e, h);
+  fe_add(f, f, f);
+  fe_add(f, f, a);
+  fe_sub(f, f, b);
+  fe_carry32(f);
+  fe_mul(r->X, e, f);
+  fe_mul(r->Y, g, h);
+  fe_mul(r->T, e, h);
+  fe_mul(r->Z, f, g);
+}
+
+/* r = p + q for a table entry q = (y + x, y - x, 2 d x y) with Z = 1, without T (a doubling
+ * follows, and it does not read T):
+ *   A = (Y - X)(y - x), B = (Y + X)(y + x), C = T 2dxy, D = 2 Z
+ *   X' = (B - A)(D - C), Y' = (D + C)(B + A), Z' = (D - C)(D + C). */
+static void ge_add_entry(ge *r, const ge *p, const uint32_t q[3][10]) {
+  fe a, b, c, d, e, f, g, h;
+  fe_sub(a, p->Y, p->X);
+  fe_mul(a, a, q[1]);
+  fe_add(b, p->Y, p->X);
+  fe_mul(b, b, q[0]);
+  fe_mul(c, p->T, q[2]);
+  fe_add(d, p->Z, p->Z);
+  fe_carry32(d);
+  fe_sub(e, b, a);
+  fe_add(h, b, a);
+  fe_sub(f, d, c);
+  fe_add(g, d, c);
+  fe_mul(r->X, e, f);
+  fe_mul(r->Y, g, h);
+  fe_mul(r->Z, f, g);
+}
+
+/* Copies entry idx of the table without a secret-dependent address: every entry is read and
+ * masked in. Word by word across all entries, so the sixteen masks can stay in registers. */
+static void comb_lookup(uint32_t out[3][10], uint32_t idx) {
+  const uint32_t *tab = &BASE_COMB[0][0][0];
+  uint32_t mask[16];
+  uint32_t *o = &out[0][0];
+  int e, w;
+  for (e = 0; e < 16; e++) {
+    /* all ones when e == idx: (x - 1) >> 31 is 1 only for x = e ^ idx == 0 */
+    mask[e] = 0u - ((((uint32_t)e ^ idx) - 1u) >> 31);
+  }
+  for (w = 0; w < 30; w++) {
+    uint32_t acc = 0;
+    for (e = 0; e < 16; e++) acc |= tab[30 * e + w] & mask[e];
+    o[w] = acc;
+  }
+  hw_wipe(mask, sizeof mask);
+}
+
 void hw_x25519_base(uint8_t out[32], const uint8_t scalar[32]) {
-  static const uint8_t base[32] = {9};
-  ladder(out, scalar, base);
+  uint8_t k[32];
+  uint32_t entry[3][10], idx;
+  ge q;
+  fe num, den;
+  int i, j;
+  for (i = 0; i < 32; i++) k[i] = scalar[i];
+  k[0] &= 248;
+  k[31] &= 127;
+  k[31] |= 64;
+  /* q = identity (0 : 1 : 1 : 0) */
+  for (j = 0; j < 10; j++) q.X[j] = q.Y[j] = q.Z[j] = q.T[j] = 0;
+  q.Y[0] = 1;
+  q.Z[0] = 1;
+  /* k = sum over i of 2^i * (k_i + k_(i+64) 2^64 + k_(i+128) 2^128 + k_(i+192) 2^192):
+   * from the top column down, double and add the entry the column's four bits select. */
+  for (i = 63; i >= 0; i--) {
+    ge_double(&q, &q);
+    idx = 0;
+    for (j = 0; j < 4; j++) idx |= (uint32_t)((k[(i + 64 * j) >> 3] >> ((i + 64 * j) & 7)) & 1) << j;
+    comb_lookup(entry, idx);
+    ge_add_entry(&q, &q, (const uint32_t(*)[10])entry);
+  }
+  /* u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y); k*B is never the identity for a clamped k. */
+  fe_add(num, q.Z, q.Y);
+  fe_sub(den, q.Z, q.Y);
+  fe_invert(den, den);
+  fe_mul(num, num, den);
+  fe_tobytes(out, num);
+  hw_wipe(k, sizeof k);
+  hw_wipe(entry, sizeof entry);
+  hw_wipe(&q, sizeof q);
+  hw_wipe(num, sizeof num);
+  hw_wipe(den, sizeof den);
 }
