@@ -20,3 +20,15 @@ uint64_t qb_cycles(void) {
 
 /* Whole milliseconds: integer division first, so no soft-float division on every call. */
 double qb_now_ms(void) { return (double)(qb_cycles() / (QB_CPU_HZ / 1000u)); }
+
+/* The C library's wall clock (Duktape's Date). The board has no RTC and is not told the
+ * time: it reads as 1970-01-01 plus the uptime, and the firmware is told the same through
+ * hw_board_wall_clock_ms (no wall clock), so nothing mistakes it for real time. */
+#include <sys/time.h>
+int gettimeofday(struct timeval *restrict tv, void *restrict tz) {
+  (void)tz;
+  uint64_t us = qb_cycles() / (QB_CPU_HZ / 1000000u);
+  tv->tv_sec = (time_t)(us / 1000000u);
+  tv->tv_usec = (suseconds_t)(us % 1000000u);
+  return 0;
+}

@@ -21,7 +21,7 @@ $(QX_BUILD)/hello.elf: $(QX_BOARD_DEPS) $(QX_DIR)/hello.c | setup
 	$(QX_CC) $(QX_CFLAGS) $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_DIR)/hello.c -o $@
 
 .PHONY: qemu-board
-qemu-board: $(QX_BUILD)/hello.elf $(QX_BUILD)/netcheck.elf ## build the QEMU Xtensa board images (bring-up) and print their sizes
+qemu-board: $(QX_BUILD)/hello.elf $(QX_BUILD)/netcheck.elf $(QX_BUILD)/dukcheck.elf ## build the QEMU Xtensa board images (bring-up) and print their sizes
 	@$(QX_SIZE) -A $(QX_BUILD)/hello.elf | awk '$$1 ~ /^\.(text|rodata|data|bss|heap|stack)$$/ {printf "  %-8s %7d\n", $$1, $$2}'
 
 .PHONY: test-qemu
@@ -45,3 +45,23 @@ QX_NET_DEPS := $(QX_NET_SRC) $(QX_DIR)/ethoc.h $(QX_DIR)/boot.h $(QX_DIR)/bootpa
 # Network bring-up image: lwIP + the OpenCores NIC answering ARP and ping.
 $(QX_BUILD)/netcheck.elf: $(QX_BOARD_DEPS) $(QX_NET_DEPS) $(QX_DIR)/netcheck.c $(QX_LWIP_OBJS)
 	$(QX_CC) $(QX_CFLAGS) $(QX_LWIP_INC) $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_NET_SRC) $(QX_DIR)/netcheck.c $(QX_LWIP_OBJS) -o $@
+
+# ---- soft double precision (Debian's lx106 libgcc has none; Duktape needs it) ------------
+$(QX_BUILD)/softdouble_test: $(QX_DIR)/softdouble.c $(QX_DIR)/softdouble_test.c
+	@mkdir -p $(dir $@)
+	cc -std=c99 -O2 -Wall -Wextra -Werror -DQB_SOFTDOUBLE_HOST_TEST $^ -lm -o $@
+
+.PHONY: test-qemu-softdouble
+test-qemu-softdouble: $(QX_BUILD)/softdouble_test ## the board's software doubles vs the host FPU (2M cases x 10 ops)
+	$(QX_BUILD)/softdouble_test
+
+# ---- Duktape for the target: the firmware's low-memory config (scripts/mk/firmware.mk) --
+QX_DUK_OBJ := $(QX_BUILD)/duktape.o
+$(QX_DUK_OBJ): $(DUK_CFG)/duk_config.h
+	@mkdir -p $(dir $@)
+	$(QX_CC) $(QX_SPECS) -std=c99 -Os -g $(QX_ARCH) -w -I$(DUK_CFG) -c $(DUK_CFG)/duktape.c -o $@
+
+QX_RT_SRC := $(QX_DIR)/softdouble.c
+$(QX_BUILD)/dukcheck.elf: $(QX_BOARD_DEPS) $(QX_DIR)/boot.c $(QX_DIR)/boot.h $(QX_DIR)/dukcheck.c $(QX_RT_SRC) firmware/vm/vm_duktape.c $(QX_DUK_OBJ)
+	$(QX_CC) $(QX_CFLAGS) -I$(DUK_CFG) -Ifirmware/vm $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_RT_SRC) $(QX_DIR)/boot.c \
+	  $(QX_DIR)/dukcheck.c firmware/vm/vm_duktape.c $(QX_DUK_OBJ) -lm -o $@
