@@ -37,6 +37,11 @@ $(CRYPTO_BUILD)/kat-hwmul: $(CRYPTO_DIR)/test/kat.c $(CRYPTO_DIR)/test/fe_mul_re
 	@mkdir -p $(@D)
 	$(CRYPTO_CC) $(CRYPTO_WARN) $(CRYPTO_CFLAGS) -DHW_FE_MUL=hw_test_fe_mul $< $(CRYPTO_DIR)/test/fe_mul_ref.c $(CRYPTO_SRCS) -o $@
 
+# The known answers once more under ASan/UBSan (clang): every KAT path, NULL/0 edge cases.
+$(CRYPTO_BUILD)/kat-asan: $(CRYPTO_DIR)/test/kat.c $(CRYPTO_SRCS) $(CRYPTO_HDRS)
+	@mkdir -p $(@D)
+	$(CRYPTO_FUZZ_CC) -std=c99 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=undefined $< $(CRYPTO_SRCS) -o $@
+
 $(CRYPTO_BUILD)/hwcrypto-cli: $(CRYPTO_DIR)/test/cli.c $(CRYPTO_BUILD)/libhwcrypto.a
 	$(CRYPTO_CC) -std=c99 -Wall -Wextra -Werror $(CRYPTO_CFLAGS) $< $(CRYPTO_BUILD)/libhwcrypto.a -o $@
 
@@ -66,10 +71,12 @@ crypto-cross-check: ## compile the crypto library for RV32IMC and Xtensa lx106, 
 	  for f in $(CRYPTO_SRCS); do $$cc $(CRYPTO_WARN) -O2 $$flags -c $$f -o $(CRYPTO_BUILD)/cross/$$(basename $$f .c).o || exit 1; done; \
 	  echo "crypto-cross-check: $(words $(CRYPTO_SRCS)) files clean under $$cc $$flags"; done
 
-test-crypto-kat: $(CRYPTO_BUILD)/kat $(CRYPTO_BUILD)/kat-hwmul ## crypto known answers (RFC 7748, 8439, 7693, xchacha draft, blake2s-kat)
+test-crypto-kat: $(CRYPTO_BUILD)/kat $(CRYPTO_BUILD)/kat-hwmul $(CRYPTO_BUILD)/kat-asan ## crypto known answers (RFC 7748, 8439, 7693, xchacha draft, blake2s-kat)
 	$(CRYPTO_BUILD)/kat $(CRYPTO_DIR)/test/vectors
 	@echo "known answers again with -DHW_FE_MUL=hw_test_fe_mul (the board hook):"
 	$(CRYPTO_BUILD)/kat-hwmul $(CRYPTO_DIR)/test/vectors | tail -1
+	@echo "known answers again under ASan/UBSan:"
+	$(CRYPTO_BUILD)/kat-asan $(CRYPTO_DIR)/test/vectors | tail -1
 
 test-crypto-diff: setup $(CRYPTO_BUILD)/hwcrypto-cli ## crypto differential vs @noble (CRYPTO_DIFF_SEED, CRYPTO_DIFF_N)
 	$(TSX) scripts/crypto-differential.ts $(CRYPTO_BUILD)/hwcrypto-cli
