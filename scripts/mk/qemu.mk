@@ -21,8 +21,9 @@ $(QX_BUILD)/hello.elf: $(QX_BOARD_DEPS) $(QX_DIR)/hello.c | setup
 	$(QX_CC) $(QX_CFLAGS) $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_DIR)/hello.c -o $@
 
 .PHONY: qemu-board
-qemu-board: $(QX_BUILD)/hello.elf $(QX_BUILD)/netcheck.elf $(QX_BUILD)/dukcheck.elf ## build the QEMU Xtensa board images (bring-up) and print their sizes
-	@$(QX_SIZE) -A $(QX_BUILD)/hello.elf | awk '$$1 ~ /^\.(text|rodata|data|bss|heap|stack)$$/ {printf "  %-8s %7d\n", $$1, $$2}'
+qemu-board: $(QX_BUILD)/hello.elf $(QX_BUILD)/netcheck.elf $(QX_BUILD)/dukcheck.elf $(QX_FW) ## build the QEMU Xtensa board images (bring-up) and print their sizes
+	@for f in hello netcheck dukcheck homewire; do echo "$$f.elf:"; \
+	  $(QX_SIZE) -A $(QX_BUILD)/$$f.elf | awk '$$1 ~ /^\.(text|rodata|data|bss|heap|stack)$$/ {printf "  %-8s %7d\n", $$1, $$2}'; done
 
 .PHONY: test-qemu
 test-qemu: qemu-board ## run the QEMU Xtensa board checks (bring-up: start-up, console, clock, helpers)
@@ -65,3 +66,12 @@ QX_RT_SRC := $(QX_DIR)/softdouble.c
 $(QX_BUILD)/dukcheck.elf: $(QX_BOARD_DEPS) $(QX_DIR)/boot.c $(QX_DIR)/boot.h $(QX_DIR)/dukcheck.c $(QX_RT_SRC) firmware/vm/vm_duktape.c $(QX_DUK_OBJ)
 	$(QX_CC) $(QX_CFLAGS) -I$(DUK_CFG) -Ifirmware/vm $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_RT_SRC) $(QX_DIR)/boot.c \
 	  $(QX_DIR)/dukcheck.c firmware/vm/vm_duktape.c $(QX_DUK_OBJ) -lm -o $@
+
+# ---- the firmware on the board -------------------------------------------------------------
+QX_FW_SRC = $(QX_DIR)/main.c $(QX_DIR)/rng.c $(QX_DIR)/store.c $(QX_DIR)/ethoc.c $(QX_DIR)/boot.c $(QX_DIR)/bootparse.c \
+  $(QX_RT_SRC) firmware/runtime/runtime.c firmware/net/net.c $(FW_BIND_SRC) firmware/vm/vm_duktape.c $(FW_CRYPTO_SRC)
+QX_FW_INC = -I$(DUK_CFG) -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto -Ifirmware/net -Ifirmware/runtime $(QX_LWIP_INC)
+QX_FW := $(QX_BUILD)/homewire.elf
+
+$(QX_FW): $(QX_BOARD_DEPS) $(QX_FW_SRC) $(wildcard $(QX_DIR)/*.h firmware/*/*.h) $(QX_LWIP_OBJS) $(QX_DUK_OBJ)
+	$(QX_CC) $(QX_CFLAGS) $(QX_FW_INC) $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_FW_SRC) $(QX_LWIP_OBJS) $(QX_DUK_OBJ) -lm -o $@

@@ -1,0 +1,109 @@
+/* The homewire firmware on the QEMU Xtensa board: the board side of firmware/runtime/board.h.
+ * Everything per boot comes from the boot page (boot.h): MAC, address, device config, app
+ * options, RNG seed, and the app image placed in the image area. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board.h"
+#include "boot.h"
+#include "bootparse.h"
+#include "ethoc.h"
+#include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
+#include "netif/ethernet.h"
+#include "qemu_board.h"
+#include "runtime.h"
+#include "vm.h"
+
+int qb_rng_seed(void);
+int qb_rng_bytes(uint8_t *out, size_t len);
+
+extern const uint8_t __image_page[];
+extern char __heap_start[], __heap_end[], __bss_start[], __bss_end[], __data_start[], __data_end[];
+extern char __stack_bottom[], __stack_top[];
+
+static struct netif eth;
+static uint8_t mac[6];
+static ip4_addr_t nic_ip, nic_mask, nic_gw;
+static volatile int stop_requested;
+
+double hw_board_now_ms(void) { return qb_now_ms(); }
+int hw_board_wall_clock_ms(double *out) {
+  (void)out;
+  return -1; /* no RTC and no time source: the reboot-without-clock path is the normal one */
+}
+int hw_board_random(uint8_t *out, size_t len) { return qb_rng_bytes(out, len); }
+void hw_board_console(const char *line, size_t len) {
+  qb_console_write(line, len);
+  qb_console_write("\n", 1);
+}
+
+int hw_board_net_up(void) {
+  if (!netif_add(&eth, &nic_ip, &nic_mask, &nic_gw, mac, qb_ethoc_netif_init, ethernet_input)) return -1;
+  netif_set_default(&eth);
+  netif_set_up(&eth);
+  return 0;
+}
+
+void hw_board_poll(uint32_t timeout_ms) {
+  /* Polled NIC: spin until a frame arrives or the wait is over. */
+  double until = qb_now_ms() + timeout_ms;
+  do {
+    if (qb_ethoc_poll(&eth) > 0) return;
+  } while (qb_now_ms() < until);
+}
+
+/* A boot-page value as a fresh C string on the heap, or NULL. */
+static char *boot_string(const char *key) {
+  size_t len;
+  const char *v = qb_boot_get(key, &len);
+  char *s = v ? malloc(len + 1) : NULL;
+  if (s) {
+    memcpy(s, v, len);
+    s[len] = 0;
+  }
+  return s;
+}
+
+static void fail(const char *why) {
+  printf("[board] cannot start: %s\n", why);
+  qb_semihost_exit(2);
+}
+
+int main(void) {
+  size_t arena = (size_t)(__heap_end - __heap_start);
+  printf("[board] qemu-xtensa lx106: dram 320 KiB = data %u + bss %u + heap %u + stack %u\n",
+         (unsigned)(__data_end - __data_start), (unsigned)(__bss_end - __bss_start), (unsigned)arena,
+         (unsigned)(__stack_top - __stack_bottom));
+  if (qb_boot_valid() != 0) fail("no boot page (the runner writes it with -device loader)");
+  if (qb_rng_seed() != 0) fail("boot page has no seed=<64 hex> (QEMU has no hardware RNG)");
+  char text[64];
+  if (qb_boot_copy("mac", text, sizeof text) != 0 || qb_parse_mac(text, mac) != 0) fail("bad mac=");
+  if (qb_boot_copy("ip", text, sizeof text) != 0 || qb_parse_cidr(text, &nic_ip, &nic_mask) != 0) fail("bad ip=");
+  ip4_addr_set_zero(&nic_gw);
+  if (qb_boot_copy("gw", text, sizeof text) == 0) {
+    ip4_addr_t unused;
+    if (qb_parse_cidr(text, &nic_gw, &unused) != 0) fail("bad gw=");
+  }
+  hw_runtime_config rc = {.tick_ms = 100, .status_ms = 2000, .stop = &stop_requested};
+  rc.config_json = boot_string("config");
+  rc.app_json = boot_string("app");
+  if (!rc.config_json) fail("no config=");
+  if (qb_boot_copy("image", text, sizeof text) != 0) fail("no image=");
+  rc.image = __image_page;
+  rc.image_len = strtoul(text, NULL, 10);
+  rc.image_is_source = qb_boot_copy("image-kind", text, sizeof text) == 0 && strcmp(text, "source") == 0;
+  if (qb_boot_copy("status-ms", text, sizeof text) == 0) rc.status_ms = (uint32_t)strtoul(text, NULL, 10);
+  /* The engine may use the arena minus a reserve for malloc's own headers and the strings
+   * above: it collects garbage before it would get near the end. */
+  rc.heap_limit = arena - 24 * 1024;
+  printf("[board] %s, image %u bytes (%s), heap limit %u\n", hw_vm_engine_name(), (unsigned)rc.image_len,
+         rc.image_is_source ? "source" : "bytecode", (unsigned)rc.heap_limit);
+  int r = hw_runtime_run(&rc);
+  /* How much of the arena malloc has claimed (engine bytes + malloc's headers and slack). */
+  extern void *sbrk(ptrdiff_t);
+  printf("[board] runtime ended (%d); malloc arena used %u of %u bytes\n", r,
+         (unsigned)((char *)sbrk(0) - __heap_start), (unsigned)arena);
+  qb_semihost_exit(r);
+}
