@@ -151,7 +151,8 @@ firmware-image: $(HOST_BIN) $(FW_BUILD)/homewire.image ## build the host firmwar
 FW_TESTS = $(sort $(wildcard ts/firmware-tests/*.fwtest.ts))
 FW_TEST_TIMEOUT_MS ?= 120000
 
-# Without root/namespaces the suite prints SKIPPED (never a pass), and fails under CI=true.
+# Without root/namespaces the suite prints SKIPPED (never a pass) and fails unless
+# HOMEWIRE_ALLOW_SKIP=1 (never honoured under CI=true).
 ifneq ($(JERRY_MISSING),)
 .PHONY: test-firmware
 test-firmware:
@@ -165,7 +166,8 @@ test-firmware: setup test-firmware-vm test-firmware-bindings firmware-image ## f
 	  node --import tsx --test --test-concurrency=1 --test-timeout=$(FW_TEST_TIMEOUT_MS) --test-reporter=spec $(FW_TESTS); \
 	else \
 	  echo; echo "*** SKIPPED: make test-firmware ($(ENGINE)) did not run: $$reason ***"; echo; \
-	  if [ "$${CI:-}" = "true" ]; then echo "CI=true: a skipped firmware suite fails the build" >&2; exit 1; fi; \
+	  if [ "$${HOMEWIRE_ALLOW_SKIP:-}" != "1" ] || [ "$${CI:-}" = "true" ]; then \
+	    echo "a skipped firmware suite fails the build (HOMEWIRE_ALLOW_SKIP=1 accepts the skip outside CI)" >&2; exit 1; fi; \
 	fi
 	@echo "firmware $(ENGINE): image $$(size $(HOST_BIN) | awk 'NR==2 {print $$1 + $$2}') bytes (text+data) + app image $$(wc -c < $(FW_BUILD)/homewire.image) bytes"
 endif
@@ -179,7 +181,7 @@ test-firmware-asan: setup firmware-image ## test-firmware with the host firmware
 	  node --import tsx --test --test-concurrency=1 --test-timeout=$(FW_TEST_TIMEOUT_MS) --test-reporter=spec $(FW_TESTS); \
 	else \
 	  echo; echo "*** SKIPPED: make test-firmware-asan did not run: $$reason ***"; echo; \
-	  if [ "$${CI:-}" = "true" ]; then exit 1; fi; \
+	  if [ "$${HOMEWIRE_ALLOW_SKIP:-}" != "1" ] || [ "$${CI:-}" = "true" ]; then exit 1; fi; \
 	fi
 
 .PHONY: demo-firmware

@@ -16,8 +16,8 @@ test-interop: setup ## TS endpoint vs wireguard-go in network namespaces: handsh
 	    echo "a skipped interop suite fails the build (HOMEWIRE_ALLOW_SKIP=1 accepts the skip outside CI)" >&2; exit 1; fi; \
 	fi
 
-.PHONY: demo
-demo: setup ## demo: a sensor tunnels home to wireguard-go, a collector prints readings (root; Ctrl-C or DEMO_SECONDS=N stops)
+.PHONY: demo-node
+demo-node: setup ## the demo with the TS endpoint on Node instead of the firmware (root; Ctrl-C or DEMO_SECONDS=N stops)
 	@node --import tsx ts/demo/run.ts
 
 .PHONY: interop-clean
