@@ -1,4 +1,4 @@
-// `make demo`: a home namespace with wireguard-go and the collector, a device namespace with the
+// `make demo-node`: a home namespace with wireguard-go and the collector, a device namespace with the
 // sensor; the sensor tunnels home and reports every second. Ctrl-C (or DEMO_SECONDS=N) stops
 // every process and removes the namespaces and temp files.
 import { join } from "node:path";

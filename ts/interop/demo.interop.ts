@@ -1,4 +1,4 @@
-// `make demo` end to end: readings arrive at the collector, and nothing is left behind,
+// `make demo-node` end to end: readings arrive at the collector, and nothing is left behind,
 // whether the demo stops by itself (DEMO_SECONDS) or is interrupted (SIGINT, as Ctrl-C sends).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
