@@ -148,3 +148,18 @@ test("the firmware restarts with its store and handshakes again", async (t) => {
     assert.ok((await b.wg.dump()).latestHandshake > hs, "a new handshake accepted by wireguard-go (timestamp moved forward)");
   });
 });
+
+test("make demo (the firmware demo): DEMO_SECONDS=8 prints readings at the collector, then removes everything", async (t) => {
+  if (unavailable) return t.skip(unavailable);
+  const namespaces = async () => (await run(["ip", "netns", "list"])).stdout.split("\n").map((l) => l.split(" ")[0]).filter(Boolean).sort();
+  const before = await namespaces();
+  const demo = await run(["env", "DEMO_SECONDS=8", process.execPath, "--import", "tsx", new URL("./demo.ts", import.meta.url).pathname], {
+    timeoutMs: 60000,
+    allowFail: true,
+  });
+  assert.equal(demo.code, 0, demo.stdout + demo.stderr);
+  const readings = demo.stdout.split("\n").filter((l) => /^\s*collector\| \{.*"celsius"/.test(l));
+  assert.ok(readings.length >= 2, `expected >= 2 readings in 8 s:\n${demo.stdout}`);
+  assert.match(demo.stdout, /demo-firmware: clean/);
+  assert.deepEqual(await namespaces(), before, "the demo leaves no namespace behind");
+});
