@@ -102,6 +102,21 @@ test("counters around 2^32 and 2^52 are exact (no 32-bit bitwise truncation)", (
   assert.equal(w.validateCounter(huge), false);
 });
 
+test("the 2^31 boundary between the bitwise path and the exact path", () => {
+  const w = new ReplayWindow();
+  const edge = 2 ** 31;
+  for (let n = edge - 40; n < edge + 40; n += 2) assert.ok(w.validateCounter(n), `even ${n}`);
+  for (let n = edge - 40; n < edge + 40; n += 2) assert.equal(w.validateCounter(n), false, `replayed ${n}`);
+  for (let n = edge + 39; n > edge - 40; n -= 2) assert.ok(w.validateCounter(n), `odd ${n}`);
+  // Slide so that edge - 41 (never seen) is the oldest counter the window still holds.
+  assert.ok(w.validateCounter(edge + W - 41));
+  assert.equal(w.validateCounter(edge - 42), false, "one below the window");
+  assert.ok(w.validateCounter(edge - 41), "the window's oldest counter, fresh");
+  assert.equal(w.validateCounter(edge - 41), false, "and now seen");
+  assert.equal(w.validateCounter(edge - 1), false, "seen below 2^31, remembered after the slide");
+  assert.equal(w.validateCounter(edge + 1), false, "seen above 2^31, remembered after the slide");
+});
+
 test("non-integer, negative and non-finite counters are rejected and do not move the window", () => {
   const w = new ReplayWindow();
   for (const bad of [-1, 0.5, NaN, Infinity, -Infinity, 2 ** 53, 2 ** 60]) {
@@ -131,11 +146,14 @@ test("agrees with a set-based reference model on 200k pseudo-random counters", (
     seed ^= seed << 5; seed >>>= 0;
     return seed % n;
   };
-  for (let round = 0; round < 4; round++) {
+  // Offsets: low counters (the bitwise fast path), 2^52 (the slow path), and just below 2^31 so
+  // that the walk crosses from one path to the other in the middle of a window.
+  const offsets = [0, 0, 0, 2 ** 52, 2 ** 31 - 30000];
+  for (let round = 0; round < offsets.length; round++) {
     const w = new ReplayWindow();
     const seen = new Set<number>();
     let greatest = -1;
-    const offset = round === 3 ? 2 ** 52 : 0; // the last round runs far up the number line
+    const offset = offsets[round];
     let accepted = 0, rejected = 0;
     for (let i = 0; i < 50000; i++) {
       const r = rand(100);
