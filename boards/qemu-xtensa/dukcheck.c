@@ -50,6 +50,12 @@ int main(void) {
     hw_vm_gc(vm);
     heap_line(vm, ok ? "loaded" : "load-failed");
   }
+  qb_alloc_stats st;
+  qb_alloc_get_stats(&st);
+  printf("[mem] arena %u: slabs %u (%u pages, objects %u, peak %u) + large %u (peak %u), free %u, refused %u\n",
+         (unsigned)st.arena, (unsigned)st.slab_area, (unsigned)st.slab_pages, (unsigned)st.slab_bytes,
+         (unsigned)st.slab_bytes_peak, (unsigned)st.large_arena, (unsigned)st.large_arena_peak,
+         (unsigned)(st.arena - st.slab_area - st.large_arena), (unsigned)st.failures);
   printf("[board] %s\n", ok ? "DUK-OK" : "DUK-FAILED");
   qb_semihost_exit(ok ? 0 : 1);
 }

@@ -101,9 +101,10 @@ int main(void) {
   printf("[board] %s, image %u bytes (%s), heap limit %u\n", hw_vm_engine_name(), (unsigned)rc.image_len,
          rc.image_is_source ? "source" : "bytecode", (unsigned)rc.heap_limit);
   int r = hw_runtime_run(&rc);
-  /* How much of the arena malloc has claimed (engine bytes + malloc's headers and slack). */
-  extern void *sbrk(ptrdiff_t);
-  printf("[board] runtime ended (%d); malloc arena used %u of %u bytes\n", r,
-         (unsigned)((char *)sbrk(0) - __heap_start), (unsigned)arena);
+  qb_alloc_stats st;
+  qb_alloc_get_stats(&st);
+  printf("[board] runtime ended (%d); arena %u: slabs %u (objects peak %u) + large peak %u, refused %u\n", r,
+         (unsigned)st.arena, (unsigned)st.slab_area, (unsigned)st.slab_bytes_peak, (unsigned)st.large_arena_peak,
+         (unsigned)st.failures);
   qb_semihost_exit(r);
 }

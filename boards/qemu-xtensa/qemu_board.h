@@ -36,4 +36,15 @@ uint32_t qb_ccount(void);
 uint64_t qb_cycles(void); /* CCOUNT extended to 64 bits; call at least every 100 s */
 double qb_now_ms(void);
 
+/* alloc.c */
+typedef struct {
+  size_t arena;            /* the linker map's heap */
+  size_t slab_area;        /* taken by slab pages (small objects), from the top */
+  size_t slab_pages;
+  size_t slab_bytes, slab_bytes_peak; /* small objects in use (class sizes) */
+  size_t large_arena, large_arena_peak; /* picolibc's malloc (large objects), from the bottom */
+  size_t failures;         /* requests refused: the heap was full */
+} qb_alloc_stats;
+void qb_alloc_get_stats(qb_alloc_stats *out);
+
 #endif

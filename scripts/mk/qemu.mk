@@ -57,21 +57,30 @@ test-qemu-softdouble: $(QX_BUILD)/softdouble_test ## the board's software double
 	$(QX_BUILD)/softdouble_test
 
 # ---- Duktape for the target: the firmware's low-memory config (scripts/mk/firmware.mk) --
+# The board adds its own options (16-bit fields and heap pointers) to a copy of that config.
+QX_DUK_CFG := $(QX_BUILD)/dukcfg
 QX_DUK_OBJ := $(QX_BUILD)/duktape.o
-$(QX_DUK_OBJ): $(DUK_CFG)/duk_config.h
-	@mkdir -p $(dir $@)
-	$(QX_CC) $(QX_SPECS) -std=c99 -Os -g $(QX_ARCH) -w -I$(DUK_CFG) -c $(DUK_CFG)/duktape.c -o $@
+$(QX_DUK_CFG)/duk_config.h: $(DUK_CFG)/duk_config.h $(QX_DIR)/duk_board_overrides.h
+	@mkdir -p $(QX_DUK_CFG)
+	cp $(DUK_CFG)/duktape.c $(DUK_CFG)/duktape.h $(DUK_CFG)/duk_config_overrides.h $(QX_DIR)/duk_board_overrides.h $(QX_DUK_CFG)/
+	sed 's|^#endif  /\* DUK_CONFIG_H_INCLUDED \*/|#include "duk_board_overrides.h"\n&|' $(DUK_CFG)/duk_config.h > $@
+	grep -q '^#include "duk_board_overrides.h"' $@
 
-QX_RT_SRC := $(QX_DIR)/softdouble.c
+$(QX_DUK_OBJ): $(QX_DUK_CFG)/duk_config.h
+	$(QX_CC) $(QX_SPECS) -std=c99 -Os -g $(QX_ARCH) -w -I$(QX_DUK_CFG) -c $(QX_DUK_CFG)/duktape.c -o $@
+
+# Engine images also take the board's allocator (alloc.c) in place of picolibc's malloc.
+QX_RT_SRC := $(QX_DIR)/softdouble.c $(QX_DIR)/alloc.c
+QX_WRAP := -Wl,--wrap=malloc,--wrap=free,--wrap=realloc,--wrap=calloc
 $(QX_BUILD)/dukcheck.elf: $(QX_BOARD_DEPS) $(QX_DIR)/boot.c $(QX_DIR)/boot.h $(QX_DIR)/dukcheck.c $(QX_RT_SRC) firmware/vm/vm_duktape.c $(QX_DUK_OBJ)
-	$(QX_CC) $(QX_CFLAGS) -I$(DUK_CFG) -Ifirmware/vm $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_RT_SRC) $(QX_DIR)/boot.c \
-	  $(QX_DIR)/dukcheck.c firmware/vm/vm_duktape.c $(QX_DUK_OBJ) -lm -o $@
+	$(QX_CC) $(QX_CFLAGS) -I$(QX_DUK_CFG) -Ifirmware/vm $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_RT_SRC) $(QX_DIR)/boot.c \
+	  $(QX_DIR)/dukcheck.c firmware/vm/vm_duktape.c $(QX_DUK_OBJ) $(QX_WRAP) -lm -o $@
 
 # ---- the firmware on the board -------------------------------------------------------------
 QX_FW_SRC = $(QX_DIR)/main.c $(QX_DIR)/rng.c $(QX_DIR)/store.c $(QX_DIR)/ethoc.c $(QX_DIR)/boot.c $(QX_DIR)/bootparse.c \
   $(QX_RT_SRC) firmware/runtime/runtime.c firmware/net/net.c $(FW_BIND_SRC) firmware/vm/vm_duktape.c $(FW_CRYPTO_SRC)
-QX_FW_INC = -I$(DUK_CFG) -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto -Ifirmware/net -Ifirmware/runtime $(QX_LWIP_INC)
+QX_FW_INC = -I$(QX_DUK_CFG) -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto -Ifirmware/net -Ifirmware/runtime $(QX_LWIP_INC)
 QX_FW := $(QX_BUILD)/homewire.elf
 
 $(QX_FW): $(QX_BOARD_DEPS) $(QX_FW_SRC) $(wildcard $(QX_DIR)/*.h firmware/*/*.h) $(QX_LWIP_OBJS) $(QX_DUK_OBJ)
-	$(QX_CC) $(QX_CFLAGS) $(QX_FW_INC) $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_FW_SRC) $(QX_LWIP_OBJS) $(QX_DUK_OBJ) -lm -o $@
+	$(QX_CC) $(QX_CFLAGS) $(QX_FW_INC) $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_FW_SRC) $(QX_LWIP_OBJS) $(QX_DUK_OBJ) $(QX_WRAP) -lm -o $@
