@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AllowedIps, formatCidr, formatIp, ipPacketLength, parseCidr, parseIp } from "./allowedips.ts";
+import { AllowedIps, NOT_ALLOWED, NOT_AN_IP_PACKET, formatCidr, formatIp, ipPacketLength, parseCidr, parseIp } from "./allowedips.ts";
 
 function ipv4Packet(src: number[], dst: number[], total = 28): Uint8Array {
   const p = new Uint8Array(total);
@@ -136,4 +136,77 @@ test("ipPacketLength reads the header's length and rejects lies", () => {
   assert.equal(ipPacketLength(new Uint8Array(0)), -1);
   assert.equal(ipPacketLength(new Uint8Array(16)), -1, "version 0 (all zero padding, e.g. a keepalive)");
   assert.equal(ipPacketLength(v4.subarray(0, 19)), -1);
+});
+
+/** Reference for the word-wise filter: the first `prefix` bits of the address equal the network's. */
+function inRange(address: Uint8Array, cidr: string): boolean {
+  const c = parseCidr(cidr);
+  if (c.bytes.length !== address.length) return false;
+  for (let bit = 0; bit < c.prefix; bit++) {
+    const shift = 7 - (bit & 7);
+    if (((address[bit >> 3] >> shift) & 1) !== ((c.bytes[bit >> 3] >> shift) & 1)) return false;
+  }
+  return true;
+}
+
+test("filteredLength: the length when the checked address is allowed, NOT_ALLOWED or NOT_AN_IP_PACKET otherwise", () => {
+  const a = new AllowedIps(["10.77.0.0/24", "192.168.1.7/32", "fd00:77::/64"]);
+  const v4 = ipv4Packet([10, 77, 0, 9], [200, 1, 1, 1], 28);
+  const padded = new Uint8Array(32);
+  padded.set(v4);
+  assert.equal(a.filteredLength(padded, true), 28, "source allowed; padding trimmed");
+  assert.equal(a.filteredLength(padded, false), NOT_ALLOWED, "destination 200.1.1.1 not routed");
+  assert.equal(a.filteredLength(ipv4Packet([200, 1, 1, 1], [192, 168, 1, 7]), false), 28);
+  assert.equal(a.filteredLength(v4.subarray(0, 27), true), NOT_AN_IP_PACKET, "claims more than present");
+  const shortHeader = new Uint8Array(v4);
+  shortHeader[0] = 0x44;
+  assert.equal(a.filteredLength(shortHeader, true), NOT_AN_IP_PACKET, "IHL below 5");
+  const tinyTotal = new Uint8Array(v4);
+  tinyTotal[3] = 19;
+  assert.equal(a.filteredLength(tinyTotal, true), NOT_AN_IP_PACKET, "total below the header");
+  assert.equal(a.filteredLength(new Uint8Array(0), true), NOT_AN_IP_PACKET);
+  assert.equal(a.filteredLength(new Uint8Array(16), true), NOT_AN_IP_PACKET, "version 0");
+  const v6 = ipv6Packet("fd00:77::5", "fd00:1::1", 8);
+  const padded6 = new Uint8Array(64);
+  padded6.set(v6);
+  assert.equal(a.filteredLength(padded6, true), 48);
+  assert.equal(a.filteredLength(padded6, false), NOT_ALLOWED);
+  assert.equal(a.filteredLength(v6.subarray(0, 47), true), NOT_AN_IP_PACKET);
+  assert.equal(new AllowedIps(["10.0.0.0/8"]).filteredLength(padded6, true), NOT_ALLOWED, "no IPv6 range at all");
+});
+
+test("the word-wise filter agrees with a bit-by-bit reference on random addresses and prefixes", () => {
+  let seed = 0x2545f491;
+  const rand = (n: number) => {
+    seed ^= seed << 13; seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5; seed >>>= 0;
+    return seed % n;
+  };
+  const bytes = (n: number) => Uint8Array.from({ length: n }, () => rand(256));
+  let allowed = 0, refused = 0;
+  for (let round = 0; round < 400; round++) {
+    // A few ranges of either family; addresses drawn near them (a random host in a random range
+    // with some bits flipped) so that both outcomes occur often, across the sign bit (>= 128.x).
+    const cidrs: string[] = [];
+    const count = 1 + rand(3);
+    for (let i = 0; i < count; i++) {
+      const six = rand(2) === 1;
+      cidrs.push(`${formatIp(bytes(six ? 16 : 4))}/${rand(six ? 129 : 33)}`);
+    }
+    const a = new AllowedIps(cidrs);
+    for (let j = 0; j < 20; j++) {
+      const base = parseCidr(cidrs[rand(cidrs.length)]).bytes;
+      const addr = new Uint8Array(base);
+      const flips = rand(3);
+      for (let f = 0; f < flips; f++) addr[rand(addr.length)] ^= 1 << rand(8);
+      if (rand(4) === 0) addr[addr.length - 1] = rand(256);
+      const packet = addr.length === 4 ? ipv4Packet([...addr], [1, 2, 3, 4]) : ipv6Packet(formatIp(addr), "::1");
+      const want = cidrs.some((c) => inRange(addr, c));
+      assert.equal(a.allowsSource(packet), want, `${formatIp(addr)} in ${cidrs.join(", ")}`);
+      assert.equal(a.filteredLength(packet, true), want ? packet.length : NOT_ALLOWED);
+      if (want) allowed++; else refused++;
+    }
+  }
+  assert.ok(allowed > 1000 && refused > 1000, `both outcomes (allowed ${allowed}, refused ${refused})`);
 });

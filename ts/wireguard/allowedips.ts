@@ -130,16 +130,6 @@ export function formatIp(bytes: Uint8Array): string {
   return hex.slice(0, bestAt).join(":") + "::" + hex.slice(bestAt + bestLen).join(":");
 }
 
-/** True if the address (4 or 16 bytes, read at offset `at` of `packet`) lies in cidr. */
-function contains(cidr: Cidr, packet: Uint8Array, at: number): boolean {
-  var full = cidr.prefix >> 3;
-  for (var i = 0; i < full; i++) if (packet[at + i] !== cidr.bytes[i]) return false;
-  var rest = cidr.prefix & 7;
-  if (rest === 0) return true;
-  var mask = (0xff << (8 - rest)) & 0xff;
-  return (packet[at + full] & mask) === cidr.bytes[full];
-}
-
 /** Total length of the IP packet from its header, or -1 if packet does not start with a
  *  plausible IPv4/IPv6 header or the header claims more bytes than packet holds. The device
  *  trims WireGuard's zero padding with it. */
@@ -161,42 +151,107 @@ export function ipPacketLength(packet: Uint8Array): number {
   return -1;
 }
 
+/** filteredLength: not a plausible IPv4/IPv6 packet (or its header claims more than present). */
+export var NOT_AN_IP_PACKET = -1;
+/** filteredLength: a well-formed packet whose checked address lies outside the peer's ranges. */
+export var NOT_ALLOWED = -2;
+
+/** The mask of an address word (bits 32k .. 32k+31) under a prefix, as an int32. */
+function wordMask(prefix: number, k: number): number {
+  var bits = prefix - 32 * k;
+  if (bits <= 0) return 0;
+  return bits >= 32 ? -1 : -1 << (32 - bits);
+}
+
+function wordAt(bytes: Uint8Array, at: number): number {
+  return (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
+}
+
 export class AllowedIps {
   readonly cidrs: Cidr[];
+  // The ranges as int32 words, so that a check on the per-packet path is one AND and one compare
+  // per word instead of a byte loop (Duktape: each typed-array read or call is costly).
+  /** IPv4: network, mask, network, mask, ... */
+  private v4: number[];
+  /** IPv6: 4 network words then 4 mask words per range. */
+  private v6: number[];
 
   /** Throws a TypeError quoting the first CIDR that does not parse. */
   constructor(cidrs: string[]) {
     if (!(cidrs instanceof Array)) throw new TypeError("allowed IPs must be a list of CIDRs");
     this.cidrs = [];
-    for (var i = 0; i < cidrs.length; i++) this.cidrs.push(parseCidr(cidrs[i]));
+    this.v4 = [];
+    this.v6 = [];
+    for (var i = 0; i < cidrs.length; i++) {
+      var c = parseCidr(cidrs[i]);
+      this.cidrs.push(c);
+      if (c.version === 4) {
+        this.v4.push(wordAt(c.bytes, 0), wordMask(c.prefix, 0));
+      } else {
+        for (var k = 0; k < 4; k++) this.v6.push(wordAt(c.bytes, 4 * k));
+        for (var m = 0; m < 4; m++) this.v6.push(wordMask(c.prefix, m));
+      }
+    }
   }
 
   /** Does the inner packet's source address belong to the peer? False for anything that is
    *  not an IPv4/IPv6 header. */
   allowsSource(packet: Uint8Array): boolean {
-    return this.matches(packet, true);
+    var version = packet.length < 1 ? 0 : packet[0] >> 4;
+    if (version === 4) return packet.length >= 20 && this.allowsIpv4(wordAt(packet, 12));
+    if (version === 6) return packet.length >= 40 && this.allowsIpv6(packet, 8);
+    return false;
   }
 
   /** Does the inner packet's destination lie in the peer's ranges (outbound routing)? */
   allowsDestination(packet: Uint8Array): boolean {
-    return this.matches(packet, false);
+    var version = packet.length < 1 ? 0 : packet[0] >> 4;
+    if (version === 4) return packet.length >= 20 && this.allowsIpv4(wordAt(packet, 16));
+    if (version === 6) return packet.length >= 40 && this.allowsIpv6(packet, 24);
+    return false;
   }
 
-  private matches(packet: Uint8Array, source: boolean): boolean {
-    if (packet.length < 1) return false;
-    var version = packet[0] >> 4;
-    var at: number;
-    if (version === 4) {
-      if (packet.length < 20) return false;
-      at = source ? 12 : 16;
-    } else if (version === 6) {
-      if (packet.length < 40) return false;
-      at = source ? 8 : 24;
-    } else {
-      return false;
+  /**
+   * The per-packet check in one call: ipPacketLength(packet) (the device trims the padding with
+   * it) if the packet is well formed and its source (inbound) or destination (outbound) lies in
+   * the peer's ranges; else NOT_AN_IP_PACKET or NOT_ALLOWED.
+   */
+  filteredLength(packet: Uint8Array, source: boolean): number {
+    var n = packet.length;
+    var first = n > 0 ? packet[0] : 0;
+    if ((first >> 4) === 4) {
+      var headerLen = (first & 15) << 2;
+      if (n < 20 || headerLen < 20) return -1; // NOT_AN_IP_PACKET
+      var total = (packet[2] << 8) | packet[3];
+      if (total < headerLen || total > n) return -1;
+      var at = source ? 12 : 16;
+      var address = (packet[at] << 24) | (packet[at + 1] << 16) | (packet[at + 2] << 8) | packet[at + 3];
+      var v4 = this.v4;
+      for (var i = 0; i < v4.length; i += 2) if ((address & v4[i + 1]) === v4[i]) return total;
+      return -2; // NOT_ALLOWED
     }
-    for (var i = 0; i < this.cidrs.length; i++) {
-      if (this.cidrs[i].version === version && contains(this.cidrs[i], packet, at)) return true;
+    if ((first >> 4) === 6) {
+      if (n < 40) return -1;
+      var total6 = 40 + ((packet[4] << 8) | packet[5]);
+      if (total6 > n) return -1;
+      return this.allowsIpv6(packet, source ? 8 : 24) ? total6 : -2;
+    }
+    return -1;
+  }
+
+  private allowsIpv4(address: number): boolean {
+    var v4 = this.v4;
+    for (var i = 0; i < v4.length; i += 2) if ((address & v4[i + 1]) === v4[i]) return true;
+    return false;
+  }
+
+  private allowsIpv6(packet: Uint8Array, at: number): boolean {
+    var v6 = this.v6;
+    if (v6.length === 0) return false;
+    var a0 = wordAt(packet, at), a1 = wordAt(packet, at + 4), a2 = wordAt(packet, at + 8), a3 = wordAt(packet, at + 12);
+    for (var i = 0; i < v6.length; i += 8) {
+      if ((a0 & v6[i + 4]) === v6[i] && (a1 & v6[i + 5]) === v6[i + 1] &&
+        (a2 & v6[i + 6]) === v6[i + 2] && (a3 & v6[i + 7]) === v6[i + 3]) return true;
     }
     return false;
   }

@@ -23,7 +23,7 @@ import { Tai64nClock } from "./tai64n";
 import { Keypair, Keypairs } from "./keypair";
 import { StagingQueue } from "./staging";
 import { DeviceStatus, DropCounters } from "./status";
-import { AllowedIps, ipPacketLength } from "./allowedips";
+import { AllowedIps, NOT_AN_IP_PACKET } from "./allowedips";
 import { Timers } from "./timers";
 
 export type { DeviceStatus } from "./status";
@@ -178,16 +178,13 @@ export class Device {
       this.drops.add("tx-bad-packet");
       return;
     }
-    var length = ipPacketLength(packet);
-    if (length <= 0) {
-      this.drops.add("tx-bad-packet");
+    // Header length check and destination filter in one call.
+    var length = this.allowedIps.filteredLength(packet, false);
+    if (length < 0) {
+      this.drops.add(length === NOT_AN_IP_PACKET ? "tx-bad-packet" : "tx-no-route");
       return;
     }
     if (length < packet.length) packet = packet.subarray(0, length);
-    if (!this.allowedIps.allowsDestination(packet)) {
-      this.drops.add("tx-no-route");
-      return;
-    }
     var now = this.clock.nowMs();
     var keypair = this.keypairs.current;
     // Fast path: a usable session and nothing queued ahead of this packet.
@@ -365,13 +362,12 @@ export class Device {
     if (plain.length === 0) return null; // keepalive
 
     this.timers.dataReceived(now);
-    var length = ipPacketLength(plain);
-    if (length <= 0) return "bad-inner-packet";
-    // Trim the zero padding; deliver a view, the plaintext is ours.
-    var packet = length === plain.length ? plain : plain.subarray(0, length);
-    if (!this.allowedIps.allowsSource(packet)) return "source-not-allowed";
+    // Header length check and source filter in one call.
+    var length = this.allowedIps.filteredLength(plain, true);
+    if (length < 0) return length === NOT_AN_IP_PACKET ? "bad-inner-packet" : "source-not-allowed";
     this.rxPackets++;
-    this.io.deliverToTunnel(packet);
+    // Trim the zero padding; deliver a view, the plaintext is ours.
+    this.io.deliverToTunnel(length === plain.length ? plain : plain.subarray(0, length));
     return null;
   }
 
