@@ -263,3 +263,47 @@ test("a clock that starts at 0 works (deadline 0 + x is not mistaken for 'off')"
   t.dataReceived(0);
   assert.deepEqual(t.poll(KEEPALIVE_TIMEOUT), only("sendKeepalive"));
 });
+
+test("transportSent / transportReceived arm exactly what the separate events arm", () => {
+  // Every combination of starting state (persistent keepalive on/off, keepalive and new-handshake
+  // timers armed or not) against the separate calls, compared through poll at each deadline.
+  for (const persistent of [0, 25000]) {
+    for (const isData of [false, true]) {
+      for (const sent of [false, true]) {
+        for (const prior of ["none", "dataSent", "dataReceived"]) {
+          const setup = (t: Timers) => {
+            if (prior === "dataSent") t.dataSent(100);
+            if (prior === "dataReceived") t.dataReceived(100);
+          };
+          const a = new Timers(new ScriptedRandom(), persistent), b = new Timers(new ScriptedRandom(), persistent);
+          setup(a);
+          setup(b);
+          const now = 2000;
+          if (sent) {
+            a.transportSent(now, isData);
+            b.anyAuthenticatedPacketTraversal(now);
+            b.anyAuthenticatedPacketSent(now);
+            if (isData) b.dataSent(now);
+          } else {
+            a.transportReceived(now, isData);
+            b.anyAuthenticatedPacketTraversal(now);
+            b.anyAuthenticatedPacketReceived(now);
+            if (isData) b.dataReceived(now);
+          }
+          const label = `persistent ${persistent} data ${isData} sent ${sent} prior ${prior}`;
+          assert.equal(a.nextDeadline(), b.nextDeadline(), label);
+          for (const t of [now + KEEPALIVE_TIMEOUT, now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT, now + 25000, 100 + KEEPALIVE_TIMEOUT]) {
+            assert.deepEqual(a.poll(t), b.poll(t), `${label} at ${t}`);
+          }
+        }
+      }
+    }
+  }
+  // And they do arm something: data received owes a keepalive, data sent expects an answer.
+  const r = new Timers(new ScriptedRandom(), 0);
+  r.transportReceived(0, true);
+  assert.equal(r.nextDeadline(), KEEPALIVE_TIMEOUT);
+  const s = new Timers(new ScriptedRandom(), 0);
+  s.transportSent(0, true);
+  assert.equal(s.nextDeadline(), KEEPALIVE_TIMEOUT + REKEY_TIMEOUT);
+});

@@ -104,6 +104,22 @@ export class Timers {
     if (this.persistentKeepaliveMs > 0) this.persistentAt = now + this.persistentKeepaliveMs;
   }
 
+  /** A transport message was sent: anyAuthenticatedPacketTraversal, anyAuthenticatedPacketSent
+   *  and, for data (not a keepalive), dataSent — in one call, for the per-packet path. */
+  transportSent(now: number, isData: boolean): void {
+    if (this.persistentKeepaliveMs > 0) this.persistentAt = now + this.persistentKeepaliveMs;
+    this.keepaliveAt = OFF;
+    if (isData && this.newHandshakeAt === OFF) this.newHandshakeAt = now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT;
+  }
+
+  /** An authenticated transport message arrived: anyAuthenticatedPacketTraversal,
+   *  anyAuthenticatedPacketReceived and, for data, dataReceived — in one call. */
+  transportReceived(now: number, isData: boolean): void {
+    if (this.persistentKeepaliveMs > 0) this.persistentAt = now + this.persistentKeepaliveMs;
+    this.newHandshakeAt = OFF;
+    if (isData && this.keepaliveAt === OFF) this.keepaliveAt = now + KEEPALIVE_TIMEOUT;
+  }
+
   /** A handshake is in flight (initiated, neither complete nor given up). */
   wantRetransmit(): boolean {
     return this.inFlight;
