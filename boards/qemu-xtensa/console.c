@@ -65,3 +65,11 @@ int kill(int pid, int sig) {
   printf("\n[board] signal %d: resetting\n", sig);
   hw_qemu_reset();
 }
+
+/* Deepest stack use since boot: the painted words start.S left untouched. */
+extern uint32_t __stack_bottom[], __stack_top[];
+size_t qb_stack_peak(void) {
+  const uint32_t *p = __stack_bottom;
+  while (p < __stack_top && *p == 0xa5a5a5a5u) p++;
+  return (size_t)((const char *)__stack_top - (const char *)p);
+}

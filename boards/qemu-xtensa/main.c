@@ -34,9 +34,24 @@ int hw_board_wall_clock_ms(double *out) {
   return -1; /* no RTC and no time source: the reboot-without-clock path is the normal one */
 }
 int hw_board_random(uint8_t *out, size_t len) { return qb_rng_bytes(out, len); }
+/* After each runtime status line, the board's own: RAM use by owner and CPU cycles since
+ * boot (under -icount shift=7, instructions = cycles / 5.12). */
+static void board_status(void) {
+  qb_alloc_stats st;
+  qb_alloc_get_stats(&st);
+  printf("[board] cycles=%llu stack-peak=%u arena=%u slabs=%u slab-objects=%u large=%u large-peak=%u refused=%u\n",
+         (unsigned long long)qb_cycles(), (unsigned)qb_stack_peak(), (unsigned)st.arena, (unsigned)st.slab_area,
+         (unsigned)st.slab_bytes, (unsigned)st.large_arena, (unsigned)st.large_arena_peak, (unsigned)st.failures);
+}
+
 void hw_board_console(const char *line, size_t len) {
   qb_console_write(line, len);
   qb_console_write("\n", 1);
+  if (len > 8 && (!memcmp(line, "[status]", 8) || !memcmp(line, "[started", 8) || !memcmp(line, "[exit] ", 7)))
+    board_status();
+  /* Protocol milestones get a cycle stamp too (boot-to-tunnel-up under -icount). */
+  if (len >= 25 && !memcmp(line, "[info] handshake complete", 25))
+    printf("[board] cycles=%llu at handshake complete\n", (unsigned long long)qb_cycles());
 }
 
 int hw_board_net_up(void) {

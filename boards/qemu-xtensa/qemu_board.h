@@ -28,6 +28,8 @@ int qb_uart_getc(void); /* -1 if nothing is waiting */
 void qb_console_write(const char *s, size_t len);
 /* Asks the board's FPGA to reset the whole system (what a watchdog would do). */
 void hw_qemu_reset(void) __attribute__((noreturn));
+/* Most stack used since boot, in bytes (start.S paints the stack). */
+size_t qb_stack_peak(void);
 /* Ends QEMU through semihosting (only with -semihosting; tests and benchmarks). */
 void qb_semihost_exit(int code) __attribute__((noreturn));
 

@@ -6,6 +6,7 @@
  * which ends the log. A get returns the last record of its key. When a put does not fit,
  * the live records are gathered in RAM, the sector is erased and rewritten (a power cut in
  * that window loses the store; the firmware treats a lost store like a first boot). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "bindings.h"
@@ -128,13 +129,24 @@ int hw_board_store_put(const char *key, const char *value, size_t len) {
   return program(end, rec, n);
 }
 
-/* Rewrites the sector with only the latest record of each key. */
+typedef struct {
+  char key[HW_STORE_KEY_MAX + 1];
+  char value[HW_STORE_VALUE_MAX];
+  size_t len;
+} live_entry;
+
+/* Rewrites the sector with only the latest record of each key. The live records are held on
+ * the heap for the moment of the rewrite (9 KiB, rarely needed: not worth a static). */
+static int compact_into(live_entry *live);
 static int compact(void) {
-  static struct {
-    char key[HW_STORE_KEY_MAX + 1];
-    char value[HW_STORE_VALUE_MAX];
-    size_t len;
-  } live[MAX_ENTRIES];
+  live_entry *live = malloc(MAX_ENTRIES * sizeof *live);
+  if (!live) return -1;
+  int r = compact_into(live);
+  free(live);
+  return r;
+}
+
+static int compact_into(live_entry *live) {
   int count = 0;
   uint32_t end = log_end(), off = 0;
   while (off < end) {

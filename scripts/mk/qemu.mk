@@ -21,9 +21,8 @@ $(QX_BUILD)/hello.elf: $(QX_BOARD_DEPS) $(QX_DIR)/hello.c | setup
 	$(QX_CC) $(QX_CFLAGS) $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_DIR)/hello.c -o $@
 
 .PHONY: qemu-board
-qemu-board: $(QX_BUILD)/hello.elf $(QX_BUILD)/netcheck.elf $(QX_BUILD)/dukcheck.elf $(QX_FW) ## build the QEMU Xtensa board images (bring-up) and print their sizes
-	@for f in hello netcheck dukcheck homewire; do echo "$$f.elf:"; \
-	  $(QX_SIZE) -A $(QX_BUILD)/$$f.elf | awk '$$1 ~ /^\.(text|rodata|data|bss|heap|stack)$$/ {printf "  %-8s %7d\n", $$1, $$2}'; done
+qemu-board: $(QX_BUILD)/hello.elf $(QX_BUILD)/netcheck.elf $(QX_BUILD)/dukcheck.elf $(QX_FW) ## build the QEMU Xtensa board images; report flash and the 320 KiB dram split
+	@for f in hello netcheck dukcheck homewire; do scripts/qemu-memreport.sh $(QX_BUILD)/$$f.elf; done
 
 .PHONY: test-qemu
 test-qemu: qemu-board ## run the QEMU Xtensa board checks (bring-up: start-up, console, clock, helpers)
