@@ -4,6 +4,7 @@
  *   homewire-host --tap hwtap0 --ip 192.168.77.2/24 [--gw 192.168.77.1] --config dev.json
  *                 --store state.txt --bundle homewire.js|homewire.bin [--heap 262144]
  *                 [--app '{"collector":"10.77.0.1:9999"}'] [--tick-ms 100] [--status-ms 5000] [--run-ms 0]
+ *                 [--wall-clock on|off]   (off: a board without an RTC, as after a power cut)
  *   homewire-host --compile homewire.js homewire.bin      (Duktape: precompile to bytecode)
  */
 #include <errno.h>
@@ -28,6 +29,7 @@ static ip4_addr_t nic_ip, nic_mask, nic_gw;
 static struct timespec boot;
 static volatile int stop_requested;
 static double run_until_ms;
+static int no_wall_clock;
 
 /* ---- board.h --------------------------------------------------------------------------- */
 
@@ -41,6 +43,7 @@ double hw_board_now_ms(void) {
 
 int hw_board_wall_clock_ms(double *out) {
   struct timespec t;
+  if (no_wall_clock) return -1;
   if (clock_gettime(CLOCK_REALTIME, &t) != 0) return -1;
   *out = (double)t.tv_sec * 1000.0 + (double)(t.tv_nsec / 1000000);
   return 0;
@@ -153,6 +156,10 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--tick-ms")) rc.tick_ms = (uint32_t)strtoul(v, NULL, 10);
     else if (!strcmp(k, "--status-ms")) rc.status_ms = (uint32_t)strtoul(v, NULL, 10);
     else if (!strcmp(k, "--run-ms")) run_until_ms = strtod(v, NULL);
+    else if (!strcmp(k, "--wall-clock")) {
+      if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) return usage("--wall-clock takes on or off");
+      no_wall_clock = !strcmp(v, "off");
+    }
     else return usage("unknown option");
   }
   if (!tap || !ip || !config || !store || !bundle) return usage("--tap, --ip, --config, --store and --bundle are required");
