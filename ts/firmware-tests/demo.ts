@@ -3,7 +3,8 @@
 // with a prefix. Ctrl-C (or DEMO_SECONDS=N) stops everything and removes the namespaces.
 import { interopUnavailable, removeStaleNamespaces } from "../interop/netns.ts";
 import { sleep } from "../interop/proc.ts";
-import { FirmwareBench, ENGINE, FIRMWARE_BIN, FIRMWARE_IMAGE } from "./bench.ts";
+import { Bench } from "../../test-hil/bench.ts";
+import { HostTarget, ENGINE, FIRMWARE_BIN, FIRMWARE_IMAGE } from "../../test-hil/targets/host.ts";
 
 const seconds = process.env.DEMO_SECONDS ? Number(process.env.DEMO_SECONDS) : 0;
 if (!(seconds >= 0)) {
@@ -18,14 +19,15 @@ if (reason) {
 await removeStaleNamespaces();
 
 console.log(`demo-firmware: ${ENGINE} firmware ${FIRMWARE_BIN}, app image ${FIRMWARE_IMAGE}`);
-const bench = await FirmwareBench.create();
+const target = new HostTarget();
+const bench = await Bench.create(target);
 let stopping = false;
 async function shutdown(why: string, code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     console.log(`demo-firmware: ${why}: stopping, removing namespaces ${bench.topo.home} ${bench.topo.dev}`);
-    if (bench.running) {
-      const exit = await bench.stopFirmware();
+    if (target.running) {
+      const exit = await bench.stopDevice();
       console.log(`demo-firmware: firmware exited (${exit.code}); JS heap peak ${exit.heapPeak} bytes`);
     }
     await bench.destroy();
@@ -37,7 +39,7 @@ process.on("SIGINT", () => void shutdown("interrupted", 0));
 process.on("SIGTERM", () => void shutdown("terminated", 0));
 
 try {
-  await bench.startFirmware({ readingIntervalMs: 2000, statusIntervalMs: 10000 });
+  await bench.startDevice({ readingIntervalMs: 2000, statusIntervalMs: 10000 });
 } catch (e) {
   console.error(`demo-firmware: ${(e as Error).message}`);
   await shutdown("firmware failed to start", 1);
@@ -47,10 +49,10 @@ let shownLines = 0;
 let shownReadings = 0;
 const deadline = seconds > 0 ? Date.now() + seconds * 1000 : Infinity;
 while (Date.now() < deadline) {
-  for (; shownLines < bench.lines.length; shownLines++) console.log(`  firmware | ${bench.lines[shownLines]}`);
+  for (; shownLines < target.lines.length; shownLines++) console.log(`  firmware | ${target.lines[shownLines]}`);
   const readings = bench.readings();
   for (; shownReadings < readings.length; shownReadings++) console.log(`  collector| ${JSON.stringify(readings[shownReadings])}`);
-  if (!bench.running) await shutdown("the firmware exited", 1);
+  if (!target.running) await shutdown("the firmware exited", 1);
   await sleep(200);
 }
 await shutdown(`${seconds} s elapsed`, bench.readings().length > 0 ? 0 : 1);

@@ -1,10 +1,13 @@
 // Sends malformed WireGuard datagrams at the device's outer port (run inside the home
 // namespace): random lengths and bytes, plus each message type with a right length and random
-// content, plus right types with wrong lengths. Paced in bursts so the TAP queue carries them.
-//   node --import tsx flood.ts <host> <port> <count> <seed>
+// content, plus right types with wrong lengths. Paced in bursts so the board's NIC queue
+// carries them (the pace is the target's: a TAP takes 20 per 4 ms, QEMU's polled NIC less).
+//   node --import tsx flood.ts <host> <port> <count> <seed> [burst=20] [intervalMs=4]
 import { createSocket } from "node:dgram";
 
-const [host, portText, countText, seedText] = process.argv.slice(2);
+const [host, portText, countText, seedText, burstText, intervalText] = process.argv.slice(2);
+const burstSize = Number(burstText ?? 20);
+const intervalMs = Number(intervalText ?? 4);
 const port = Number(portText);
 const count = Number(countText);
 let seed = Number(seedText) >>> 0 || 1;
@@ -39,10 +42,10 @@ const sock = createSocket("udp4");
 let sent = 0;
 let errors = 0;
 function burst(): void {
-  for (let k = 0; k < 20 && sent < count; k++, sent++) {
+  for (let k = 0; k < burstSize && sent < count; k++, sent++) {
     sock.send(datagram(sent), port, host, (e) => { if (e) errors++; });
   }
-  if (sent < count) setTimeout(burst, 4);
+  if (sent < count) setTimeout(burst, intervalMs);
   else setTimeout(() => { console.log(JSON.stringify({ sent, errors })); sock.close(); }, 200);
 }
 burst();

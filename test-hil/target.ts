@@ -1,0 +1,111 @@
+// The one interface every board target implements (host process, QEMU, real board on a serial
+// port), and the console reading they share. A scenario only ever talks to a Target and the
+// Bench's home side, so it is written once and runs on all of them.
+import type { Topology } from "../ts/interop/netns.ts";
+
+export type TargetName = "host" | "qemu" | "serial";
+
+/** What one boot of the device needs: the same on every board, delivered differently
+ *  (files and flags on the host, the boot page on QEMU, console lines on a real board). */
+export interface BootConfig {
+  /** The device config JSON as ts/app/config.ts parses it. Holds the private key: never logged. */
+  configJson: string;
+  /** The sensor app's options JSON (ts/app/sensor.ts). */
+  appJson: string;
+  /** The board's outer address with prefix, e.g. "192.168.77.2/24". */
+  outerCidr: string;
+  /** Whether the board may use a wall clock. false = a board without an RTC. */
+  wallClock: boolean;
+}
+
+/** The network a target attaches its board to (see bench.ts). */
+export interface BoardNet {
+  topo: Topology;
+  /** Namespace holding the board's TAP (host, qemu); unused for serial. */
+  ns: string;
+  tap: string;
+  /** A private directory for this bench's files (store, boot page); removed with the bench. */
+  dir: string;
+}
+
+export interface ExitReport {
+  /** Process exit code where the target has one (host); null when the board was cut off. */
+  code: number | null;
+  /** Engine heap peak and limit from the last runtime line ([exit] or [status]). */
+  heapPeak: number | null;
+  heapLimit: number | null;
+  lines: string[];
+}
+
+export interface Target {
+  readonly name: TargetName;
+  /** Multiplier on every scenario timeout (QEMU runs the lx106 under TCG). */
+  readonly slowdown: number;
+  /** The board stops on request and reports [exit] (the host process and a serial board). */
+  readonly cleanShutdown: boolean;
+  /** Minimum share of flood datagrams that must reach the JS core (the NIC path differs). */
+  readonly floodMinShare: number;
+  /** Flood pace: datagrams per burst and ms between bursts. */
+  readonly floodPace: { burst: number; intervalMs: number };
+  /** Why this target cannot run here, or null. Checked before any namespace is made. */
+  unavailable(): Promise<string | null>;
+  /** Attach to the bench's network (TAP in the device namespace, or the user's LAN). */
+  attach(net: BoardNet): Promise<void>;
+  /** Power on with this config; the store is the one left by the previous boot of this bench.
+   *  Resolves once the runtime printed [started]; the clock starts at zero. */
+  start(boot: BootConfig): Promise<void>;
+  /** Power off (clean where the board supports it) and report. */
+  stop(): Promise<ExitReport>;
+  /** Erase the board's store (as a factory reset would). Only while stopped. null = unsupported. */
+  wipeStore: (() => Promise<void>) | null;
+  /** The store's contents as text (to check what was persisted), or null if not readable. */
+  storeText(): string | null;
+  readonly running: boolean;
+  /** Console lines since the last start (bounded). */
+  readonly lines: string[];
+  /** Text to append to a failure: the console tail and board-specific state. */
+  diagnostics(): string;
+}
+
+export const MAX_LINES = 20000;
+
+// ---- console lines, the same from every board (firmware/runtime, ts/app) -----------------
+
+/** The app's latest status ("[info] status {json}"), or null. */
+export function appStatus(lines: string[]): any | null {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /^\[info\] status (\{.*\})$/.exec(lines[i]);
+    if (!m) continue;
+    try {
+      return JSON.parse(m[1]);
+    } catch {
+      continue; // a line garbled on the console: an older one will do
+    }
+  }
+  return null;
+}
+
+/** key=number fields of the last runtime line with one of these tags ("started", "status", "exit"). */
+export function runtimeLine(lines: string[], tags: string[]): Record<string, number> | null {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /^\[(\w+)\] engine=\S+ (.*)$/.exec(lines[i]);
+    if (!m || !tags.includes(m[1])) continue;
+    const out: Record<string, number> = {};
+    for (const f of m[2].split(" ")) {
+      const kv = /^([a-z-]+)=(\d+)$/.exec(f);
+      if (kv) out[kv[1]] = Number(kv[2]);
+    }
+    return out;
+  }
+  return null;
+}
+
+export function exitReport(code: number | null, lines: string[]): ExitReport {
+  const last = runtimeLine(lines, ["exit", "status", "started"]);
+  return { code, heapPeak: last?.["heap-peak"] ?? null, heapLimit: last?.["heap-limit"] ?? null, lines };
+}
+
+/** A line that means the board did not get its app running (start-up failures only). */
+export function fatalLine(lines: string[]): string | null {
+  return lines.find((l) => l.startsWith("[runtime] ") || l.startsWith("[board] cannot start")) ?? null;
+}

@@ -1,0 +1,94 @@
+// The host board (boards/host): the firmware as a Linux process on a TAP in the dev namespace.
+// Its store is a file in the bench directory, so a restart with the same file is a reboot.
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Child, waitFor } from "../../ts/interop/proc.ts";
+import { interopUnavailable } from "../../ts/interop/netns.ts";
+import { bridgeTap } from "../bench.ts";
+import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target } from "../target.ts";
+
+export const ENGINE = process.env.ENGINE ?? "duktape";
+export const FIRMWARE_BIN = resolve(process.env.HW_FIRMWARE_BIN ?? `build/firmware/${ENGINE}/homewire-host`);
+export const FIRMWARE_IMAGE = resolve(process.env.HW_FIRMWARE_IMAGE ?? `build/firmware/${ENGINE}/homewire.image`);
+/** Engine heap ceiling given to the firmware (bytes). */
+export const HEAP_LIMIT = Number(process.env.HW_FIRMWARE_HEAP ?? 512 * 1024);
+
+export class HostTarget implements Target {
+  readonly name = "host" as const;
+  readonly slowdown = 1;
+  readonly cleanShutdown = true;
+  // The TAP driver leaves frames in the kernel queue while lwIP's pool is busy, so nearly all
+  // of the flood reaches the JS core at 5000/s.
+  readonly floodMinShare = 0.9;
+  readonly floodPace = { burst: 20, intervalMs: 4 };
+  lines: string[] = [];
+  private net: BoardNet | null = null;
+  private child: Child | null = null;
+
+  async unavailable(): Promise<string | null> {
+    const why = await interopUnavailable();
+    if (why) return why;
+    if (!existsSync(FIRMWARE_BIN)) return `${FIRMWARE_BIN} not built (make firmware-image ENGINE=${ENGINE})`;
+    if (!existsSync(FIRMWARE_IMAGE)) return `${FIRMWARE_IMAGE} not built (make firmware-image ENGINE=${ENGINE})`;
+    return null;
+  }
+
+  async attach(net: BoardNet): Promise<void> {
+    await bridgeTap(net.topo, net.tap);
+    this.net = net;
+  }
+
+  private get storePath(): string {
+    return join(this.net!.dir, "host-store.txt");
+  }
+
+  async start(boot: BootConfig): Promise<void> {
+    const net = this.net;
+    if (!net) throw new Error("host target: attach() first");
+    if (this.running) throw new Error("host target: already running");
+    this.lines = [];
+    // The config holds the private key: a 0600 file in the bench directory, never on argv.
+    const configPath = join(net.dir, "device.json");
+    writeFileSync(configPath, boot.configJson, { mode: 0o600 });
+    this.child = net.topo.spawn("firmware", net.ns, [FIRMWARE_BIN, "--tap", net.tap, "--ip", boot.outerCidr,
+      "--config", configPath, "--store", this.storePath, "--bundle", FIRMWARE_IMAGE, "--app", boot.appJson,
+      "--status-ms", "2000", "--heap", String(HEAP_LIMIT), "--wall-clock", boot.wallClock ? "on" : "off"], {
+      onLine: (line) => {
+        if (this.lines.length < MAX_LINES) this.lines.push(line);
+      },
+    });
+    const child = this.child;
+    await waitFor("firmware start ([started])", () => {
+      if (!child.running) throw new Error(`firmware exited:\n${child.tail}`);
+      const bad = fatalLine(this.lines);
+      if (bad) throw new Error(`firmware failed to start: ${bad}`);
+      return this.lines.some((l) => l.startsWith("[started]"));
+    }, 10000, 50);
+  }
+
+  async stop(): Promise<ExitReport> {
+    const c = this.child;
+    if (!c) throw new Error("host target: not started");
+    await c.stop(5000); // SIGTERM: the runtime leaves its loop and prints [exit]
+    const { code } = await c.exited;
+    this.child = null;
+    return exitReport(code, this.lines);
+  }
+
+  wipeStore = async (): Promise<void> => {
+    if (this.running) throw new Error("host target: wipe the store only while stopped");
+    rmSync(this.storePath, { force: true });
+  };
+
+  storeText(): string | null {
+    return existsSync(this.storePath) ? readFileSync(this.storePath, "utf8") : "";
+  }
+
+  get running(): boolean {
+    return this.child?.running ?? false;
+  }
+
+  diagnostics(): string {
+    return `--- host firmware (last 40 lines) ---\n${this.lines.slice(-40).join("\n")}`;
+  }
+}

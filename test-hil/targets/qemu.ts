@@ -1,0 +1,163 @@
+// The QEMU board (boards/qemu-xtensa): `qemu-system-xtensa -M lx60-nommu -cpu lx106` inside the
+// dev namespace, its OpenCores NIC on the bench's TAP, its UART on QEMU's stdio. Per boot the
+// runner writes the boot page (boards/qemu-xtensa/boot.h) and loads the app image beside it;
+// the store is the board's CFI flash, a 4 MiB file that survives QEMU restarts.
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join, resolve } from "node:path";
+import { Child, run, waitFor } from "../../ts/interop/proc.ts";
+import { interopUnavailable } from "../../ts/interop/netns.ts";
+import { bridgeTap } from "../bench.ts";
+import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target } from "../target.ts";
+
+export const QEMU_ELF = resolve(process.env.HW_QEMU_ELF ?? "build/qemu-xtensa/homewire.elf");
+/** The app image the board runs: the ES5 bundle as source (Duktape compiles it at boot). */
+export const QEMU_IMAGE = resolve(process.env.HW_QEMU_IMAGE ?? "build/firmware/homewire-fw.js");
+export const QEMU_BIN = "qemu-system-xtensa";
+
+// The board's memory map (boards/qemu-xtensa/board.ld, qemu_board.h).
+export const BOOT_PAGE_ADDR = 0x60500000;
+export const BOOT_PAGE_SIZE = 16 * 1024;
+export const IMAGE_ADDR = 0x60600000;
+export const IMAGE_MAX = 1024 * 1024;
+export const FLASH_SIZE = 4 * 1024 * 1024;
+export const FLASH_SECTOR = 64 * 1024;
+export const BOARD_MAC = "02:68:77:00:00:02";
+
+export interface BootPageFields {
+  seed: Uint8Array;
+  mac: string;
+  ip: string;
+  gw?: string;
+  imageLength: number;
+  imageKind: "source" | "bytecode";
+  statusMs: number;
+  configJson: string;
+  appJson: string;
+}
+
+/** The boot page text (NUL-terminated): one key=value per line after the header. */
+export function bootPage(f: BootPageFields): Buffer {
+  if (f.seed.length !== 32) throw new RangeError("boot page: seed must be 32 bytes");
+  for (const [k, v] of [["config", f.configJson], ["app", f.appJson]] as const) {
+    if (/[\n\0]/.test(v)) throw new RangeError(`boot page: ${k} must be one line`);
+  }
+  const lines = [
+    "homewire-boot 1",
+    `seed=${Buffer.from(f.seed).toString("hex")}`,
+    `mac=${f.mac}`,
+    `ip=${f.ip}`,
+    ...(f.gw ? [`gw=${f.gw}`] : []),
+    `image=${f.imageLength}`,
+    `image-kind=${f.imageKind}`,
+    `status-ms=${f.statusMs}`,
+    `config=${f.configJson}`,
+    `app=${f.appJson}`,
+  ];
+  const page = Buffer.from(lines.join("\n") + "\n\0", "utf8");
+  if (page.length > BOOT_PAGE_SIZE) throw new RangeError(`boot page: ${page.length} bytes, the page holds ${BOOT_PAGE_SIZE}`);
+  return page;
+}
+
+/** The log in flash sector 0 as text: records up to the first erased (0xff) byte. */
+export function flashLogText(flash: Buffer): string {
+  const sector = flash.subarray(0, Math.min(flash.length, FLASH_SECTOR));
+  const end = sector.indexOf(0xff);
+  return sector.subarray(0, end < 0 ? sector.length : end).toString("utf8");
+}
+
+export class QemuTarget implements Target {
+  readonly name = "qemu" as const;
+  // The lx106 runs Duktape and the crypto under TCG: generous, but finite (handshake <= 60 s).
+  readonly slowdown = 4;
+  readonly cleanShutdown = false; // QEMU is switched off; the board never sees a stop request
+  // A polled NIC with 9 receive descriptors drops frames QEMU cannot place: a slower flood, and
+  // only half has to reach the core. Every datagram that does is still counted exactly once.
+  readonly floodMinShare = 0.5;
+  readonly floodPace = { burst: 5, intervalMs: 5 };
+  lines: string[] = [];
+  private net: BoardNet | null = null;
+  private child: Child | null = null;
+
+  async unavailable(): Promise<string | null> {
+    const why = await interopUnavailable();
+    if (why) return why;
+    const which = await run(["sh", "-c", `command -v ${QEMU_BIN}`], { allowFail: true });
+    if (which.code !== 0) return `${QEMU_BIN} missing (apt-get install qemu-system-misc)`;
+    if (!existsSync(QEMU_ELF)) return `${QEMU_ELF} not built (make qemu-board)`;
+    if (!existsSync(QEMU_IMAGE)) return `${QEMU_IMAGE} not built (make firmware-image)`;
+    return null;
+  }
+
+  async attach(net: BoardNet): Promise<void> {
+    await bridgeTap(net.topo, net.tap);
+    this.net = net;
+    // Erased flash reads 0xff: a new board has an empty store.
+    writeFileSync(this.flashPath, Buffer.alloc(FLASH_SIZE, 0xff), { mode: 0o600 });
+  }
+
+  private get flashPath(): string {
+    return join(this.net!.dir, "qemu-flash.bin");
+  }
+
+  async start(boot: BootConfig): Promise<void> {
+    const net = this.net;
+    if (!net) throw new Error("qemu target: attach() first");
+    if (this.running) throw new Error("qemu target: already running");
+    this.lines = [];
+    const imageLength = readFileSync(QEMU_IMAGE).length;
+    if (imageLength > IMAGE_MAX) throw new RangeError(`app image ${imageLength} bytes, the board's image area holds ${IMAGE_MAX}`);
+    // boot.wallClock is moot: the lx60 has no RTC, every boot starts without a wall clock.
+    const pagePath = join(net.dir, "qemu-boot.txt");
+    // A fresh seed every boot: QEMU has no hardware RNG (boards/qemu-xtensa/rng.c).
+    writeFileSync(pagePath, bootPage({ seed: randomBytes(32), mac: BOARD_MAC, ip: boot.outerCidr, imageLength, imageKind: "source",
+      statusMs: 2000, configJson: boot.configJson, appJson: boot.appJson }), { mode: 0o600 });
+    this.child = net.topo.spawn("qemu", net.ns, [QEMU_BIN, "-M", "lx60-nommu", "-cpu", "lx106", "-nographic", "-monitor", "none",
+      "-serial", "stdio", "-semihosting", "-kernel", QEMU_ELF,
+      "-nic", `tap,ifname=${net.tap},script=no,downscript=no,model=open_eth,mac=${BOARD_MAC}`,
+      "-device", `loader,file=${pagePath},addr=0x${BOOT_PAGE_ADDR.toString(16)},force-raw=on`,
+      "-device", `loader,file=${QEMU_IMAGE},addr=0x${IMAGE_ADDR.toString(16)},force-raw=on`,
+      "-drive", `if=pflash,format=raw,file=${this.flashPath}`], {
+      onLine: (line) => {
+        if (this.lines.length < MAX_LINES) this.lines.push(line.replace(/\r$/, ""));
+      },
+    });
+    const child = this.child;
+    try {
+      await waitFor("the board's [started] line", () => {
+        if (!child.running) throw new Error(`QEMU exited:\n${child.tail.split("\n").slice(-20).join("\n")}`);
+        const bad = fatalLine(this.lines);
+        if (bad) throw new Error(`the board failed to start: ${bad}`);
+        return this.lines.some((l) => l.startsWith("[started]"));
+      }, 120000, 200);
+    } finally {
+      // QEMU read the page at start-up; the key need not stay on disk.
+      rmSync(pagePath, { force: true });
+    }
+  }
+
+  async stop(): Promise<ExitReport> {
+    const c = this.child;
+    if (!c) throw new Error("qemu target: not started");
+    await c.stop(5000);
+    this.child = null;
+    return exitReport(null, this.lines);
+  }
+
+  wipeStore = async (): Promise<void> => {
+    if (this.running) throw new Error("qemu target: wipe the store only while stopped");
+    writeFileSync(this.flashPath, Buffer.alloc(FLASH_SIZE, 0xff));
+  };
+
+  storeText(): string | null {
+    return existsSync(this.flashPath) ? flashLogText(readFileSync(this.flashPath)) : null;
+  }
+
+  get running(): boolean {
+    return this.child?.running ?? false;
+  }
+
+  diagnostics(): string {
+    return `--- QEMU board console (last 40 lines) ---\n${this.lines.slice(-40).join("\n")}`;
+  }
+}
