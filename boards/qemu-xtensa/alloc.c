@@ -12,6 +12,7 @@
  * Linked with -Wl,--wrap=malloc,... so every malloc/free/realloc/calloc in our code and in
  * Duktape lands here; __real_* are picolibc's. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "qemu_board.h"
@@ -19,6 +20,8 @@
 void *__real_malloc(size_t n);
 void __real_free(void *p);
 void *__real_realloc(void *p, size_t n);
+void *memalign(size_t align, size_t n);
+size_t malloc_usable_size(void *p);
 void *__wrap_malloc(size_t n);
 void __wrap_free(void *p);
 void *__wrap_realloc(void *p, size_t n);
@@ -91,7 +94,9 @@ void *__wrap_malloc(size_t n) {
   if (!init_done) init();
   if (n == 0) n = 1;
   if (n > SMALL_MAX) {
-    void *p = __real_malloc(n);
+    /* picolibc's malloc only promises 4-byte alignment once blocks have been split; Duktape
+     * asks for 8 (and 16-bit heap pointers count in 8-byte units). */
+    void *p = memalign(8, n);
     if (!p) A.stats.failures++;
     return p;
   }
@@ -126,7 +131,14 @@ void *__wrap_realloc(void *p, size_t n) {
     return NULL;
   }
   if (!is_slab(p)) {
-    if (n > SMALL_MAX) return __real_realloc(p, n);
+    if (n > SMALL_MAX) {
+      void *r = __real_realloc(p, n);
+      if (!r || ((uintptr_t)r & 7u) == 0) return r;
+      void *q = memalign(8, n); /* realloc moved it to a 4-aligned block: move once more */
+      if (q) memcpy(q, r, n);
+      __real_free(r);
+      return q;
+    }
     void *q = __wrap_malloc(n); /* shrinking into a slab class */
     if (!q) return NULL;
     memcpy(q, p, n);
@@ -155,4 +167,18 @@ void qb_alloc_get_stats(qb_alloc_stats *out) {
   out->arena = (size_t)(__heap_end - __heap_start);
   out->large_arena = (size_t)(A.brk - __heap_start);
   out->slab_area = (size_t)(__heap_end - A.slab_low);
+}
+
+/* Duktape's 16-bit heap pointers (duk_board_overrides.h): the offset from the heap start in
+ * 4-byte units, plus one so that 0 stays NULL. Duktape also compresses pointers into the
+ * middle of its allocations, which are only 4-aligned. The linker map keeps the heap under
+ * 256 KiB so every offset fits; anything else is a bug, stopped loudly here. */
+uint16_t qb_heapptr_enc16(const void *p) {
+  if (!p) return 0;
+  uintptr_t off = (uintptr_t)p - (uintptr_t)__heap_start;
+  if ((off & 3u) || off >= (uintptr_t)(__heap_end - __heap_start)) {
+    printf("[board] heap pointer %p outside the heap: stopping\n", p);
+    hw_qemu_reset();
+  }
+  return (uint16_t)((off >> 2) + 1u);
 }

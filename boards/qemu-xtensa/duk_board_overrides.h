@@ -9,3 +9,12 @@
 #define DUK_USE_STRLEN16
 #define DUK_USE_BUFLEN16
 #define DUK_USE_OBJSIZES16
+
+/* 16-bit heap pointers: every engine allocation comes from the board's heap (alloc.c),
+ * which the linker map keeps under 256 KiB, so (offset / 4) + 1 fits 16 bits; 0 is NULL. */
+#define DUK_USE_HEAPPTR16
+extern char __heap_start[];
+duk_uint16_t qb_heapptr_enc16(const void *p);
+#define DUK_USE_HEAPPTR_ENC16(ud, p) qb_heapptr_enc16((p))
+#define DUK_USE_HEAPPTR_DEC16(ud, x) \
+  ((void *)((x) ? (char *)__heap_start + (((duk_uintptr_t)(x) - 1u) << 2) : (char *)0))
