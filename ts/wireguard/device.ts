@@ -167,8 +167,9 @@ export class Device {
       // Transport messages, the per-packet path, are told apart here (type 4, reserved bytes
       // zero, room for header and tag) and skip the general classify; the constructor test
       // is the cheap way to know a Uint8Array (instanceof still decides for subclasses).
+      // (Sums, not ORs, of bytes: Duktape's bitwise operators cost ~7 times an addition.)
       if ((bytes.constructor === U8 || bytes instanceof U8) && bytes.length >= 32 && bytes[0] === 4 &&
-        (bytes[1] | bytes[2] | bytes[3]) === 0) {
+        bytes[1] + bytes[2] + bytes[3] === 0) {
         reason = this.receiveTransport(bytes, from, this.clock.nowMs());
       } else {
         reason = this.receive(bytes, from);
@@ -350,10 +351,11 @@ export class Device {
   }
 
   /** The per-packet receive path. Written for an interpreter: checks inline, literal constants
-   *  (module constants cost a scope and a property lookup each), one call per concern. */
+   *  (module constants cost a scope and a property lookup each), one call per concern, and
+   *  header words read with + and * (exact, and far cheaper than | and << under Duktape). */
   private receiveTransport(bytes: Uint8Array, from: Address, now: number): string | null {
     // Receiver index (LE32 at 4): the current keypair first, the other slots only if it is not.
-    var index = (bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24)) >>> 0;
+    var index = bytes[4] + bytes[5] * 256 + bytes[6] * 65536 + bytes[7] * 16777216;
     var keypairs = this.keypairs;
     var keypair = keypairs.current;
     if (keypair === null || keypair.localIndex !== index) {
@@ -362,9 +364,9 @@ export class Device {
     }
     if (now - keypair.created >= 180000) return "expired-keypair"; // REJECT_AFTER_TIME
     // Counter (LE64 at 8): the high word is zero for the first 2^32 messages of a session.
-    var counter = (bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (bytes[11] << 24)) >>> 0;
-    if ((bytes[12] | bytes[13] | bytes[14] | bytes[15]) !== 0) {
-      counter += ((bytes[12] | (bytes[13] << 8) | (bytes[14] << 16) | (bytes[15] << 24)) >>> 0) * 4294967296;
+    var counter = bytes[8] + bytes[9] * 256 + bytes[10] * 65536 + bytes[11] * 16777216;
+    if (bytes[12] + bytes[13] + bytes[14] + bytes[15] !== 0) {
+      counter += (bytes[12] + bytes[13] * 256 + bytes[14] * 65536 + bytes[15] * 16777216) * 4294967296;
       if (counter >= REJECT_AFTER_MESSAGES) return "bad-counter";
     }
     var plain = this.crypto.aeadOpen(keypair.recvKey, counter, bytes.subarray(16), EMPTY);
