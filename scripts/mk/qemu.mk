@@ -83,3 +83,9 @@ QX_FW := $(QX_BUILD)/homewire.elf
 
 $(QX_FW): $(QX_BOARD_DEPS) $(QX_FW_SRC) $(wildcard $(QX_DIR)/*.h firmware/*/*.h) $(QX_LWIP_OBJS) $(QX_DUK_OBJ)
 	$(QX_CC) $(QX_CFLAGS) $(QX_FW_INC) $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_FW_SRC) $(QX_LWIP_OBJS) $(QX_DUK_OBJ) $(QX_WRAP) -lm -o $@
+
+# ---- interactive ----------------------------------------------------------------------------
+# QEMU_ARGS passes options to scripts/qemu-run.ts, e.g. QEMU_ARGS="--config dev.json --net tap:hwtap0".
+.PHONY: qemu
+qemu: qemu-board $(FW_BUNDLE) ## boot the QEMU Xtensa board interactively (console here, Ctrl-A X quits; QEMU_ARGS=... see scripts/qemu-run.ts)
+	$(TSX) scripts/qemu-run.ts $(QEMU_ARGS)

@@ -1,0 +1,72 @@
+// `make qemu`: boots the QEMU Xtensa board interactively, its console on this terminal
+// (Ctrl-A X quits QEMU). Writes the boot page (boards/qemu-xtensa/boot.h) from a device
+// config and keeps the board's flash (its store) in a file across runs.
+//
+//   tsx scripts/qemu-run.ts [--config dev.json] [--app '{"collector":"10.0.2.2:9999"}']
+//                           [--net user|tap:IFNAME] [--ip A.B.C.D/N] [--flash file] [--icount N]
+//
+// --net user (default) is QEMU's user-mode network: the board is 10.0.2.15/24 and reaches the
+// host as 10.0.2.2, so a wireguard-go listening on the host answers a peer endpoint of
+// 10.0.2.2:<port> without root. --net tap:IF puts the NIC on an existing TAP (e.g. in a netns).
+// Without --config a throwaway config is generated (random keys, peer 10.0.2.2:51820).
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) {
+  const k = process.argv[i], v = process.argv[i + 1];
+  if (!k.startsWith("--") || v === undefined) usage(`bad argument ${k}`);
+  args.set(k.slice(2), v);
+}
+function usage(why: string): never {
+  console.error(`qemu-run: ${why}\nsee scripts/qemu-run.ts for the options`);
+  process.exit(2);
+}
+
+const ELF = process.env.HW_QEMU_ELF ?? "build/qemu-xtensa/homewire.elf";
+const IMAGE = process.env.HW_QEMU_IMAGE ?? "build/firmware/homewire-fw.js";
+const RUN_DIR = "build/qemu-xtensa/run";
+for (const f of [ELF, IMAGE]) if (!existsSync(f)) usage(`${f} is not built (make qemu-board firmware-image)`);
+if (statSync(IMAGE).size > 1024 * 1024) usage(`${IMAGE} does not fit the board's 1 MiB image area`);
+mkdirSync(RUN_DIR, { recursive: true });
+
+const net = args.get("net") ?? "user";
+const ip = args.get("ip") ?? (net === "user" ? "10.0.2.15/24" : "192.168.77.2/24");
+let config: string;
+if (args.has("config")) {
+  config = JSON.stringify(JSON.parse(readFileSync(args.get("config")!, "utf8"))); // one line
+} else {
+  // The device's key is random and the peer's public key a placeholder: the board boots and
+  // sends initiations that nothing answers - enough to watch it run.
+  config = JSON.stringify({
+    privateKey: randomBytes(32).toString("base64"),
+    address: "10.77.0.2/24",
+    listenPort: 51820,
+    peer: { publicKey: randomBytes(32).toString("base64"), endpoint: "10.0.2.2:51820", allowedIps: ["10.77.0.1/32"] },
+  });
+  console.log("qemu-run: no --config: a throwaway device config (random keys, peer 10.0.2.2:51820)");
+}
+const app = args.get("app") ?? JSON.stringify({ collector: "10.77.0.1:9999", name: "qemu" });
+const mac = "02:68:77:00:00:02";
+const page = ["homewire-boot 1", `seed=${randomBytes(32).toString("hex")}`, `mac=${mac}`, `ip=${ip}`,
+  `image=${statSync(IMAGE).size}`, "image-kind=source", "status-ms=5000", `config=${config}`, `app=${app}`].join("\n") + "\n\0";
+if (page.length > 16 * 1024) usage("boot page over 16 KiB");
+const bootFile = join(RUN_DIR, "boot.txt");
+writeFileSync(bootFile, page, { mode: 0o600 }); // holds the device key
+
+const flash = args.get("flash") ?? join(RUN_DIR, "flash.bin");
+if (!existsSync(flash)) writeFileSync(flash, Buffer.alloc(4 * 1024 * 1024, 0xff)); // erased
+else if (statSync(flash).size !== 4 * 1024 * 1024) usage(`${flash} is not a 4 MiB flash image`);
+
+const nic = net === "user" ? `user,mac=${mac}`
+  : net.startsWith("tap:") ? `tap,ifname=${net.slice(4)},script=no,downscript=no,mac=${mac}` : usage(`--net must be user or tap:IFNAME`);
+const argv = ["-M", "lx60-nommu", "-cpu", "lx106", "-nographic", "-serial", "mon:stdio", "-semihosting",
+  "-kernel", ELF, "-device", `loader,file=${bootFile},addr=0x60500000,force-raw=on`,
+  "-device", `loader,file=${IMAGE},addr=0x60600000,force-raw=on`,
+  "-drive", `if=pflash,format=raw,file=${flash}`, "-nic", nic,
+  ...(args.has("icount") ? ["-icount", `shift=${args.get("icount")}`] : [])];
+console.log(`qemu-run: board ${ip} on ${net}, store ${flash}; Ctrl-A X quits`);
+const r = spawnSync("qemu-system-xtensa", argv, { stdio: "inherit" });
+process.exit(r.status ?? 1);
