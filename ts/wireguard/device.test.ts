@@ -129,7 +129,7 @@ test("padding: to 16 bytes, never beyond the MTU; the receiver trims it", () => 
   assert.equal(paddedLength(TUNNEL_MTU), TUNNEL_MTU);
   const p = makePair();
   establish(p);
-  for (const len of [1, 15, 16, 17, 100, TUNNEL_MTU - 28 - 3, TUNNEL_MTU - 28]) {
+  for (const len of [1, 15, 16, 17, 100, TUNNEL_MTU - 28 - 3, TUNNEL_MTU - 28, TUNNEL_MTU - 28 + 5]) {
     const pkt = ipv4Packet(INNER_A, INNER_B, len);
     p.a.device.onTunnelPacket(pkt);
     const sent = p.a.outbox[p.a.outbox.length - 1];

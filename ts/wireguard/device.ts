@@ -168,7 +168,7 @@ export class Device {
       // zero, room for header and tag) and skip the general classify; the constructor test
       // is the cheap way to know a Uint8Array (instanceof still decides for subclasses).
       // (Sums, not ORs, of bytes: Duktape's bitwise operators cost ~7 times an addition.)
-      if ((bytes.constructor === U8 || bytes instanceof U8) && bytes.length >= 32 && bytes[0] === 4 &&
+      if (((bytes != null && bytes.constructor === U8) || bytes instanceof U8) && bytes.length >= 32 && bytes[0] === 4 &&
         bytes[1] + bytes[2] + bytes[3] === 0) {
         reason = this.receiveTransport(bytes, from, this.clock.nowMs());
       } else {
@@ -186,7 +186,8 @@ export class Device {
   /** lwIP wants to send an inner IP packet to the peer: encrypt and send it, or stage it and
    *  start a handshake. */
   onTunnelPacket(packet: Uint8Array): void {
-    if (!(packet instanceof Uint8Array)) {
+    // Per-packet path: see receiveTransport for why it is written this way.
+    if (!((packet != null && packet.constructor === U8) || packet instanceof U8)) {
       this.drops.add("tx-bad-packet");
       return;
     }
@@ -199,10 +200,15 @@ export class Device {
     if (length < packet.length) packet = packet.subarray(0, length);
     var now = this.clock.nowMs();
     var keypair = this.keypairs.current;
-    // Fast path: a usable session and nothing queued ahead of this packet.
-    if (this.staging.length === 0 && keypair !== null && keypair.canSend(now) && this.endpoint !== null) {
+    // Fast path: a usable session (canSend inline: younger than REJECT_AFTER_TIME, a nonce
+    // left below REJECT_AFTER_MESSAGES) and nothing queued ahead of this packet.
+    if (this.staging.length === 0 && keypair !== null && now - keypair.created < 180000 &&
+      keypair.sendCounter < 9007199254740991 && this.endpoint !== null) {
       this.sendTransport(keypair, packet, now);
-      this.keepKeyFreshSending(keypair, now);
+      // keepKeyFreshSending inline (REKEY_AFTER_SENT_MESSAGES, REKEY_AFTER_TIME).
+      if (keypair.sendCounter > 9007199253692415 || (keypair.isInitiator && now - keypair.created >= 120000)) {
+        this.sendInitiation(false, now);
+      }
       return;
     }
     // The caller may reuse its buffer once we return.
@@ -449,25 +455,28 @@ export class Device {
     this.keepKeyFreshSending(keypair, now);
   }
 
-  /** The per-packet path: pad, seal, frame, send. No closures, two copies (pad, frame). */
+  /** The per-packet send path: pad, seal, frame, send. No closures; two copies (pad, frame);
+   *  paddedLength and sendDatagram inline. */
   private sendTransport(keypair: Keypair, packet: Uint8Array, now: number): void {
     var n = packet.length;
-    var p = paddedLength(n);
+    var p = n + 15 - (n + 15) % 16;
+    if (p > 1420 && n <= 1420) p = 1420; // never pad beyond TUNNEL_MTU
     var plain = packet;
     if (p !== n) {
-      plain = new Uint8Array(p);
+      plain = new U8(p);
       plain.set(packet);
     }
     var counter = keypair.sendCounter;
     keypair.sendCounter = counter + 1;
-    var sealed = this.crypto.aeadSeal(keypair.sendKey, counter, plain, EMPTY);
-    this.sendDatagram(frameTransport(keypair.header, counter, sealed), this.endpoint as Address);
-    this.timers.anyAuthenticatedPacketTraversal(now);
-    this.timers.anyAuthenticatedPacketSent(now);
-    if (n > 0) {
-      this.txPackets++;
-      this.timers.dataSent(now);
+    var datagram = frameTransport(keypair.header, counter, this.crypto.aeadSeal(keypair.sendKey, counter, plain, EMPTY));
+    this.txBytes += datagram.length;
+    try {
+      this.io.sendDatagram(datagram, this.endpoint as Address);
+    } catch (e) {
+      this.sendFailed(e);
     }
+    this.timers.transportSent(now, n !== 0);
+    if (n !== 0) this.txPackets++;
   }
 
   /** Initiator side: a session is renewed before it gets old (REKEY_AFTER_TIME) and either
@@ -521,9 +530,13 @@ export class Device {
     try {
       this.io.sendDatagram(bytes, to);
     } catch (e) {
-      // Transient socket errors must not unwind the protocol state; retransmits cover losses.
-      this.log(LOG_WARN, "sendDatagram failed: " + (e && (e as Error).message ? (e as Error).message : String(e)));
+      this.sendFailed(e);
     }
+  }
+
+  /** Transient socket errors must not unwind the protocol state; retransmits cover losses. */
+  private sendFailed(e: unknown): void {
+    this.log(LOG_WARN, "sendDatagram failed: " + (e && (e as Error).message ? (e as Error).message : String(e)));
   }
 
   private log(level: number, message: string): void {

@@ -77,7 +77,12 @@ test("serializers refuse wrong field sizes", () => {
 
 test("frameTransport from a keypair's header template equals serializeTransport", () => {
   const sealed = r.randomBytes(16 + 5);
-  for (const counter of [0, 1, 0xffffffff, 2 ** 32, 2 ** 52 + 3, 2 ** 53 - 2]) {
+  const counters = [0, 1, 255, 256, 65535, 65536, 2 ** 24 - 1, 2 ** 24, 0xffffffff, 2 ** 32, 2 ** 40 + 0x1234567, 2 ** 52 + 3, 2 ** 53 - 2];
+  // And a seeded spread over the whole range: a 21-bit high part times 2^32 plus a 32-bit low part.
+  let seed = 0x6a09e667;
+  const next32 = () => { seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0; return seed; };
+  for (let i = 0; i < 200; i++) counters.push(Math.min((next32() >>> 11) * 2 ** 32 + next32(), 2 ** 53 - 2), next32());
+  for (const counter of counters) {
     assert.deepEqual(frameTransport(transportHeaderTemplate(0x89abcdef), counter, sealed), serializeTransport(0x89abcdef, counter, sealed), `counter ${counter}`);
   }
 });

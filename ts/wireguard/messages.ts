@@ -196,24 +196,24 @@ export function transportHeaderTemplate(receiver: number): Uint8Array {
   return serializeTransport(receiver, 0, new Uint8Array(0));
 }
 
-/** A transport message from a precomputed header template: the per-packet framing. The high
- *  counter word is written only once it is non-zero (the buffer starts zeroed). */
+/** A transport message from a precomputed header template: the per-packet framing. Counter
+ *  bytes are stored through the typed array's own conversion (ToUint8 keeps floor(x) mod 256),
+ *  so each is one division by a power of two: exact, and far cheaper than shifts and masks
+ *  under Duktape. The high word is written only once it is non-zero (the buffer starts zeroed). */
 export function frameTransport(template: Uint8Array, counter: number, sealed: Uint8Array): Uint8Array {
-  var out = new Uint8Array(TRANSPORT_HEADER_SIZE + sealed.length);
+  var out = new Uint8Array(16 + sealed.length); // TRANSPORT_HEADER_SIZE (a literal: per packet)
   out.set(template);
-  var low = counter >>> 0;
-  out[8] = low & 0xff;
-  out[9] = (low >>> 8) & 0xff;
-  out[10] = (low >>> 16) & 0xff;
-  out[11] = low >>> 24;
+  out[8] = counter;
+  out[9] = counter / 256;
+  out[10] = counter / 65536;
+  out[11] = counter / 16777216;
   if (counter > 4294967295) {
-    var high = (counter - low) / 4294967296;
-    out[12] = high & 0xff;
-    out[13] = (high >>> 8) & 0xff;
-    out[14] = (high >>> 16) & 0xff;
-    out[15] = high >>> 24;
+    out[12] = counter / 4294967296;
+    out[13] = counter / 1099511627776;
+    out[14] = counter / 281474976710656;
+    out[15] = counter / 72057594037927936;
   }
-  out.set(sealed, TRANSPORT_HEADER_SIZE);
+  out.set(sealed, 16);
   return out;
 }
 
