@@ -148,8 +148,9 @@ firmware-image: $(HOST_BIN) $(FW_BUILD)/homewire.image ## build the host firmwar
 	@echo "bundle (ES5 source): $$(wc -c < $(FW_BUNDLE)) bytes; image for $(ENGINE): $$(wc -c < $(FW_BUILD)/homewire.image) bytes"
 
 # ---- the proof: the firmware against wireguard-go -----------------------------------------
-FW_TESTS = $(sort $(wildcard ts/firmware-tests/*.fwtest.ts))
-FW_TEST_TIMEOUT_MS ?= 120000
+# The scenarios are test-hil's (test-hil/scenarios.ts), run on the host-board target; each has
+# its own bounded budget. JUnit in $(BUILD)/test-hil/host-$(ENGINE).xml.
+FW_HIL_RUN = $(TSX) test-hil/run.ts --target host --junit $(BUILD)/test-hil/host-$(ENGINE)$(1).xml
 
 # Without root/namespaces the suite prints SKIPPED (never a pass) and fails unless
 # HOMEWIRE_ALLOW_SKIP=1 (never honoured under CI=true).
@@ -160,10 +161,9 @@ test-firmware:
 	@if [ "$${CI:-}" = "true" ]; then echo "CI=true: a skipped firmware suite fails the build" >&2; exit 1; fi
 else
 .PHONY: test-firmware
-test-firmware: setup test-firmware-vm test-firmware-bindings firmware-image ## firmware on the host board vs wireguard-go: both roles, ping, readings, restarts, flood (root; ENGINE=duktape|jerryscript)
+test-firmware: setup test-firmware-vm test-firmware-bindings firmware-image ## test-hil scenarios on the host board vs wireguard-go: both roles, ping, readings, restarts, flood, reboot, demo (root; ENGINE=duktape|jerryscript)
 	@if reason=$$(node --import tsx ts/interop/preflight.ts); then \
-	  ENGINE=$(ENGINE) HW_FIRMWARE_BIN=$(HOST_BIN) HW_FIRMWARE_IMAGE=$(FW_BUILD)/homewire.image \
-	  node --import tsx --test --test-concurrency=1 --test-timeout=$(FW_TEST_TIMEOUT_MS) --test-reporter=spec $(FW_TESTS); \
+	  ENGINE=$(ENGINE) HW_FIRMWARE_BIN=$(HOST_BIN) HW_FIRMWARE_IMAGE=$(FW_BUILD)/homewire.image $(call FW_HIL_RUN,); \
 	else \
 	  echo; echo "*** SKIPPED: make test-firmware ($(ENGINE)) did not run: $$reason ***"; echo; \
 	  if [ "$${HOMEWIRE_ALLOW_SKIP:-}" != "1" ] || [ "$${CI:-}" = "true" ]; then \
@@ -178,7 +178,7 @@ test-firmware-asan: setup firmware-image ## test-firmware with the host firmware
 	$(MAKE) --no-print-directory firmware-host FW_BUILD=$(FW_BUILD)-asan FW_SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 	@if reason=$$(node --import tsx ts/interop/preflight.ts); then \
 	  ASAN_OPTIONS=detect_leaks=0 ENGINE=$(ENGINE) HW_FIRMWARE_BIN=$(FW_BUILD)-asan/homewire-host HW_FIRMWARE_IMAGE=$(FW_BUILD)/homewire.image \
-	  node --import tsx --test --test-concurrency=1 --test-timeout=$(FW_TEST_TIMEOUT_MS) --test-reporter=spec $(FW_TESTS); \
+	  $(call FW_HIL_RUN,-asan); \
 	else \
 	  echo; echo "*** SKIPPED: make test-firmware-asan did not run: $$reason ***"; echo; \
 	  if [ "$${HOMEWIRE_ALLOW_SKIP:-}" != "1" ] || [ "$${CI:-}" = "true" ]; then exit 1; fi; \

@@ -2,7 +2,7 @@
 // dev namespace, its OpenCores NIC on the bench's TAP, its UART on QEMU's stdio. Per boot the
 // runner writes the boot page (boards/qemu-xtensa/boot.h) and loads the app image beside it;
 // the store is the board's CFI flash, a 4 MiB file that survives QEMU restarts.
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import { Child, run, waitFor } from "../../ts/interop/proc.ts";
@@ -92,6 +92,9 @@ export class QemuTarget implements Target {
   async attach(net: BoardNet): Promise<void> {
     await bridgeTap(net.topo, net.tap);
     this.net = net;
+    // Private copies: a rebuild while the run goes on (make qemu-board) must not change what boots.
+    copyFileSync(QEMU_ELF, this.elfPath);
+    copyFileSync(QEMU_IMAGE, this.imagePath);
     // Erased flash reads 0xff: a new board has an empty store.
     writeFileSync(this.flashPath, Buffer.alloc(FLASH_SIZE, 0xff), { mode: 0o600 });
   }
@@ -100,12 +103,20 @@ export class QemuTarget implements Target {
     return join(this.net!.dir, "qemu-flash.bin");
   }
 
+  private get elfPath(): string {
+    return join(this.net!.dir, "homewire.elf");
+  }
+
+  private get imagePath(): string {
+    return join(this.net!.dir, "homewire-image.js");
+  }
+
   async start(boot: BootConfig): Promise<void> {
     const net = this.net;
     if (!net) throw new Error("qemu target: attach() first");
     if (this.running) throw new Error("qemu target: already running");
     this.lines = [];
-    const imageLength = readFileSync(QEMU_IMAGE).length;
+    const imageLength = readFileSync(this.imagePath).length;
     if (imageLength > IMAGE_MAX) throw new RangeError(`app image ${imageLength} bytes, the board's image area holds ${IMAGE_MAX}`);
     // boot.wallClock is moot: the lx60 has no RTC, every boot starts without a wall clock.
     const pagePath = join(net.dir, "qemu-boot.txt");
@@ -113,10 +124,10 @@ export class QemuTarget implements Target {
     writeFileSync(pagePath, bootPage({ seed: randomBytes(32), mac: BOARD_MAC, ip: boot.outerCidr, imageLength, imageKind: "source",
       statusMs: 2000, configJson: boot.configJson, appJson: boot.appJson }), { mode: 0o600 });
     this.child = net.topo.spawn("qemu", net.ns, [QEMU_BIN, "-M", "lx60-nommu", "-cpu", "lx106", "-nographic", "-monitor", "none",
-      "-serial", "stdio", "-semihosting", "-kernel", QEMU_ELF,
+      "-serial", "stdio", "-semihosting", "-kernel", this.elfPath,
       "-nic", `tap,ifname=${net.tap},script=no,downscript=no,model=open_eth,mac=${BOARD_MAC}`,
       "-device", `loader,file=${pagePath},addr=0x${BOOT_PAGE_ADDR.toString(16)},force-raw=on`,
-      "-device", `loader,file=${QEMU_IMAGE},addr=0x${IMAGE_ADDR.toString(16)},force-raw=on`,
+      "-device", `loader,file=${this.imagePath},addr=0x${IMAGE_ADDR.toString(16)},force-raw=on`,
       "-drive", `if=pflash,format=raw,file=${this.flashPath}`], {
       onLine: (line) => {
         if (this.lines.length < MAX_LINES) this.lines.push(line.replace(/\r$/, ""));
