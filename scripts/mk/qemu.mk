@@ -21,14 +21,20 @@ $(QX_BUILD)/hello.elf: $(QX_BOARD_DEPS) $(QX_DIR)/hello.c | setup
 	$(QX_CC) $(QX_CFLAGS) $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_DIR)/hello.c -o $@
 
 .PHONY: qemu-board
-qemu-board: $(QX_BUILD)/hello.elf $(QX_BUILD)/netcheck.elf $(QX_BUILD)/dukcheck.elf $(QX_FW) ## build the QEMU Xtensa board images; report flash and the 320 KiB dram split
+qemu-board: $(QX_BUILD)/hello.elf $(QX_BUILD)/netcheck.elf $(QX_BUILD)/dukcheck.elf $(QX_BUILD)/homewire.elf ## build the QEMU Xtensa board images; report flash and the 320 KiB dram split
 	@for f in hello netcheck dukcheck homewire; do scripts/qemu-memreport.sh $(QX_BUILD)/$$f.elf; done
 
 .PHONY: test-qemu
-test-qemu: qemu-board ## run the QEMU Xtensa board checks (bring-up: start-up, console, clock, helpers)
+test-qemu: qemu-board $(FW_BUNDLE) ## QEMU Xtensa board checks: start-up/console/clock/helpers, then Duktape loading the app bundle within 256 KiB
 	@out=$$(timeout 30 $(QX_QEMU) -serial stdio -semihosting -kernel $(QX_BUILD)/hello.elf) || \
 	  { echo "$$out"; echo "test-qemu: hello image failed" >&2; exit 1; }; \
 	echo "$$out"; grep -q 'HELLO-OK' <<<"$$out"
+	@printf 'homewire-boot 1\nimage=%d\nimage-kind=source\n\0' $$(stat -c %s $(FW_BUNDLE)) > $(QX_BUILD)/dukcheck-boot.txt
+	@out=$$(timeout 120 $(QX_QEMU) -serial stdio -semihosting -kernel $(QX_BUILD)/dukcheck.elf \
+	  -device loader,file=$(QX_BUILD)/dukcheck-boot.txt,addr=0x60500000,force-raw=on \
+	  -device loader,file=$(FW_BUNDLE),addr=0x60600000,force-raw=on) || \
+	  { echo "$$out"; echo "test-qemu: Duktape could not load the app bundle on the board" >&2; exit 1; }; \
+	echo "$$out"; grep -q 'DUK-OK' <<<"$$out"
 
 # ---- lwIP for the target (same Debian source tree and lwipopts as the host board) ---------
 QX_LWIP_BUILD := $(QX_BUILD)/lwip
