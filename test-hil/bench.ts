@@ -2,9 +2,9 @@
 // from ts/interop/netns.ts) and a board attached by its Target. For host and QEMU the "dev"
 // namespace's veth loses its address and is bridged with a TAP the board's lwIP owns; a serial
 // board reaches home over the user's LAN (targets/serial.ts).
-import { JsonAgent, run, waitFor } from "../ts/interop/proc.ts";
+import { JsonAgent, run } from "../ts/interop/proc.ts";
 import { b64, generateKeyPair, Topology, WireguardGo, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER, type KeyPair } from "../ts/interop/netns.ts";
-import { appStatus, type BootConfig, type ExitReport, type Target } from "./target.ts";
+import { appStatus, type BootConfig, type ExitReport, type Target, pollUntil } from "./target.ts";
 
 export const HOME_PORT = 51820;
 export const DEV_PORT = 51820;
@@ -117,7 +117,7 @@ export class Bench {
   }
 
   async waitReadings(n: number, hostTimeoutMs: number): Promise<void> {
-    await waitFor(`${n} readings at the collector`, () => {
+    await pollUntil(`${n} readings at the collector`, () => {
       if (!this.target.running) throw new Error("the board is not running");
       return this.readings().length >= n;
     }, this.ms(hostTimeoutMs), 100);

@@ -6,9 +6,9 @@
 // slow); after a failure, or for a scenario marked fresh, the runner builds a new bench.
 import assert from "node:assert/strict";
 import { DEV_INNER, nsPing } from "../ts/interop/netns.ts";
-import { run, sleep, waitFor } from "../ts/interop/proc.ts";
+import { run, sleep } from "../ts/interop/proc.ts";
 import { DEV_PORT, type Bench, type BenchOptions } from "./bench.ts";
-import { runtimeLine, type ExitReport, type TargetName } from "./target.ts";
+import { runtimeLine, type ExitReport, type TargetName, pollUntil } from "./target.ts";
 
 export const FLOOD = new URL("./flood.ts", import.meta.url).pathname;
 export const DEMO = new URL("../ts/firmware-tests/demo.ts", import.meta.url).pathname;
@@ -48,7 +48,7 @@ async function latestHandshake(b: Bench): Promise<number> {
 }
 
 async function waitHandshakeAfter(b: Bench, after: number, hostMs: number): Promise<number> {
-  return waitFor(`a handshake at wireguard-go newer than ${after}`, async () => {
+  return pollUntil(`a handshake at wireguard-go newer than ${after}`, async () => {
     if (!b.target.running) throw new Error("the board is not running");
     const t = await latestHandshake(b);
     return t > after ? t : null;
@@ -78,7 +78,7 @@ export const SCENARIOS: Scenario[] = [
       await waitHandshakeAfter(b, 0, 15000);
       const d = await b.wg.dump();
       assert.equal(d.endpoint, `${b.outer.board}:${DEV_PORT}`, "wireguard-go learned the board's outer endpoint");
-      const s = await waitFor("app status: established", () => {
+      const s = await pollUntil("app status: established", () => {
         const st = b.appStatus();
         return st && st.state === "established" && st.handshakes >= 1 ? st : null;
       }, b.ms(5000));
@@ -114,7 +114,7 @@ export const SCENARIOS: Scenario[] = [
       const replies = Number(/(\d+) received/.exec(ping.output)?.[1] ?? 0);
       assert.ok(replies >= 1, `replies: ${ping.output}`);
       // The app's status line (printed every second) counts the echo requests it received.
-      const s = await waitFor("app status with the pings counted", () => {
+      const s = await pollUntil("app status with the pings counted", () => {
         const st = b.appStatus();
         return st && st.state === "established" && st.rxPackets >= before.rxPackets + 3 ? st : null;
       }, b.ms(5000));
@@ -153,7 +153,7 @@ export const SCENARIOS: Scenario[] = [
       assert.ok(b.target.running, "the board still runs after the flood");
       // Until the queue is drained: two status lines in a row with the same datagram count.
       let last = -1;
-      const s = await waitFor("the board to finish the flood (datagram count settles)", async () => {
+      const s = await pollUntil("the board to finish the flood (datagram count settles)", async () => {
         const st = b.appStatus();
         if (st && st.datagramsIn === last) return st;
         last = st ? st.datagramsIn : -1;
@@ -229,7 +229,7 @@ export const SCENARIOS: Scenario[] = [
       const refusedBefore = (b.wg.log.match(/invalid initiation/gi) ?? []).length;
       await b.startDevice({}, false);
       // The device initiates at once (and again every REKEY_TIMEOUT): wireguard-go must refuse.
-      await waitFor("wireguard-go to refuse an initiation", () => (b.wg.log.match(/invalid initiation/gi) ?? []).length > refusedBefore, b.ms(8000), 200);
+      await pollUntil("wireguard-go to refuse an initiation", () => (b.wg.log.match(/invalid initiation/gi) ?? []).length > refusedBefore, b.ms(8000), 200);
       await sleep(b.ms(1000)); // a status line after the refusal
       assert.equal(await latestHandshake(b), hs2, "wireguard-go refused the initiation with a timestamp from zero");
       const st = b.appStatus();

@@ -2,7 +2,7 @@
 // runtime's key=value lines, exit reports, start-up failures.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appStatus, exitReport, fatalLine, runtimeLine } from "./target.ts";
+import { appStatus, exitReport, fatalLine, pollUntil, runtimeLine } from "./target.ts";
 
 const LINES = [
   "[board] host: tap hwtap0, ip 192.168.77.2/24, engine duktape",
@@ -36,4 +36,13 @@ test("fatalLine: start-up failures from the runtime or the board, not ordinary l
   assert.equal(fatalLine([...LINES, "[runtime] the application failed to start"]), "[runtime] the application failed to start");
   assert.equal(fatalLine(["[board] cannot start: bad ip="]), "[board] cannot start: bad ip=");
   assert.equal(fatalLine(["[warn] udpSend to 10.0.0.1:1 failed"]), null);
+});
+
+test("pollUntil: returns the first value, ends at once on an exception, times out otherwise", async () => {
+  let n = 0;
+  assert.equal(await pollUntil("three polls", () => (++n >= 3 ? n : null), 1000, 1), 3);
+  const t0 = Date.now();
+  await assert.rejects(pollUntil("a dead board", () => { throw new Error("board exited"); }, 5000, 1), /board exited/);
+  assert.ok(Date.now() - t0 < 1000, "no wait for the deadline after an exception");
+  await assert.rejects(pollUntil("nothing", () => null, 50, 5), /timed out after 50 ms waiting for nothing/);
 });

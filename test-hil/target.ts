@@ -109,3 +109,15 @@ export function exitReport(code: number | null, lines: string[]): ExitReport {
 export function fatalLine(lines: string[]): string | null {
   return lines.find((l) => l.startsWith("[runtime] ") || l.startsWith("[board] cannot start")) ?? null;
 }
+
+/** Polls check() until it returns a value or timeoutMs passes. Unlike proc.ts's waitFor, an
+ *  exception ends the wait at once: a board that died is not waited for until the deadline. */
+export async function pollUntil<T>(what: string, check: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v as T;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -2,10 +2,10 @@
 // Its store is a file in the bench directory, so a restart with the same file is a reboot.
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Child, waitFor } from "../../ts/interop/proc.ts";
+import { Child } from "../../ts/interop/proc.ts";
 import { interopUnavailable } from "../../ts/interop/netns.ts";
 import { bridgeTap } from "../bench.ts";
-import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target } from "../target.ts";
+import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target, pollUntil } from "../target.ts";
 
 export const ENGINE = process.env.ENGINE ?? "duktape";
 export const FIRMWARE_BIN = resolve(process.env.HW_FIRMWARE_BIN ?? `build/firmware/${ENGINE}/homewire-host`);
@@ -58,7 +58,7 @@ export class HostTarget implements Target {
       },
     });
     const child = this.child;
-    await waitFor("firmware start ([started])", () => {
+    await pollUntil("firmware start ([started])", () => {
       if (!child.running) throw new Error(`firmware exited:\n${child.tail}`);
       const bad = fatalLine(this.lines);
       if (bad) throw new Error(`firmware failed to start: ${bad}`);

@@ -5,10 +5,10 @@
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
-import { Child, run, waitFor } from "../../ts/interop/proc.ts";
+import { Child, run } from "../../ts/interop/proc.ts";
 import { interopUnavailable } from "../../ts/interop/netns.ts";
 import { bridgeTap } from "../bench.ts";
-import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target } from "../target.ts";
+import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target, pollUntil } from "../target.ts";
 
 export const QEMU_ELF = resolve(process.env.HW_QEMU_ELF ?? "build/qemu-xtensa/homewire.elf");
 /** The app image the board runs: the ES5 bundle as source (Duktape compiles it at boot). */
@@ -135,7 +135,7 @@ export class QemuTarget implements Target {
     });
     const child = this.child;
     try {
-      await waitFor("the board's [started] line", () => {
+      await pollUntil("the board's [started] line", () => {
         if (!child.running) throw new Error(`QEMU exited:\n${child.tail.split("\n").slice(-20).join("\n")}`);
         const bad = fatalLine(this.lines);
         if (bad) throw new Error(`the board failed to start: ${bad}`);

@@ -19,9 +19,9 @@ import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { run, waitFor } from "../../ts/interop/proc.ts";
+import { run } from "../../ts/interop/proc.ts";
 import { interopUnavailable } from "../../ts/interop/netns.ts";
-import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target } from "../target.ts";
+import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target, pollUntil } from "../target.ts";
 
 export const READY = "[board] homewire-console 1 ready";
 export const PAGE_OK = "[board] boot-page ok";
@@ -130,7 +130,7 @@ export class SerialTarget implements Target {
 
   /** Waits for a console line after position `from` that matches. */
   private async expectLine(what: string, from: number, match: (l: string) => boolean, ms: number): Promise<string> {
-    return waitFor(what, () => this.console.slice(from).find(match) ?? null, Math.round(ms * this.slowdown), 20);
+    return pollUntil(what, () => this.console.slice(from).find(match) ?? null, Math.round(ms * this.slowdown), 20);
   }
 
   private send(line: string): void {
@@ -150,7 +150,7 @@ export class SerialTarget implements Target {
     const answer = await this.expectLine("the boot page answer", sent, (l) => l === PAGE_OK || l.startsWith(PAGE_ERROR), 10000);
     if (answer !== PAGE_OK) throw new Error(`the board refused the boot page: ${answer}`);
     this.state = "running";
-    await waitFor("the board's [started] line", () => {
+    await pollUntil("the board's [started] line", () => {
       const bad = fatalLine(this.lines);
       if (bad) throw new Error(`the board failed to start: ${bad}`);
       return this.lines.some((l) => l.startsWith("[started]"));
