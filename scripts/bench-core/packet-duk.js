@@ -1,8 +1,9 @@
 // Per-packet cost of the protocol core under Duktape, for scripts/bench-core/run.sh. Runs after
 // the Device bundle (global `hw`) and a line setting PACKETS and MODE: "send" | "recv" | "build"
 // (recv's input without receiving) | "seal" | "open" | "nop" (the stand-in AEAD alone, and the
-// same loop calling an empty function, so its cost can be taken out of send/recv) | "check" (a
-// functional run).
+// same loop calling an empty function, so its cost can be taken out of send/recv) | "hsend" |
+// "hrecv" (the send/recv loops calling empty methods instead of the Device: the harness's own
+// cost) | "check" (a functional run).
 //
 // The crypto here is a stand-in that keeps the protocol's structure but is NOT secure: public key
 // = private key, DH = xor (so both sides agree), AEAD = copy plus a 16-byte tag, hashes = a cheap
@@ -59,10 +60,15 @@
   packet.set([10, 0, 0, 2], 12); packet.set([10, 0, 0, 1], 16);
   // Pre-build the datagrams B receives so that "recv" measures only the receive path.
   var inbound = [];
-  if (MODE === "recv" || MODE === "build") for (var j = 0; j < PACKETS; j++) { a.onTunnelPacket(packet); inbound.push(last); }
+  if (MODE === "recv" || MODE === "build" || MODE === "hrecv") for (var j = 0; j < PACKETS; j++) { a.onTunnelPacket(packet); inbound.push(last); }
   var i;
   if (MODE === "send") for (i = 0; i < PACKETS; i++) a.onTunnelPacket(packet);
   else if (MODE === "recv") for (i = 0; i < PACKETS; i++) b.onDatagram(inbound[i], A);
+  else if (MODE === "hsend" || MODE === "hrecv") {
+    var stubDevice = { onTunnelPacket: function (p) {}, onDatagram: function (d, from) {} };
+    if (MODE === "hsend") for (i = 0; i < PACKETS; i++) stubDevice.onTunnelPacket(packet);
+    else for (i = 0; i < PACKETS; i++) stubDevice.onDatagram(inbound[i], A);
+  }
   else if (MODE === "seal" || MODE === "open" || MODE === "nop") {
     // What the core hands the AEAD for this packet: 112 padded bytes to seal, a 128-byte sealed
     // view to open. The call itself stays on the core's account (a native is called too).
