@@ -71,9 +71,9 @@ export class QemuTarget implements Target {
   // The lx106 runs Duktape and the crypto under TCG: generous, but finite (handshake <= 60 s).
   readonly slowdown = 4;
   readonly cleanShutdown = false; // QEMU is switched off; the board never sees a stop request
-  // A polled NIC with 9 receive descriptors drops frames QEMU cannot place: a slower flood, and
-  // only half has to reach the core. Every datagram that does is still counted exactly once.
-  readonly floodMinShare = 0.5;
+  // A polled NIC with 9 receive descriptors drops frames QEMU cannot place: at a fifth of the
+  // host's pace (1000/s) 96.8-99.4% reach the core (3 runs), so the host's 90% holds here too.
+  readonly floodMinShare = 0.9;
   readonly floodPace = { burst: 5, intervalMs: 5 };
   lines: string[] = [];
   private net: BoardNet | null = null;
