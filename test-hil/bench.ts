@@ -46,6 +46,8 @@ export class Bench {
   readonly wg: WireguardGo;
   collector: JsonAgent | null = null;
   private readonly configJson: string;
+  /** Set by destroy(): a scenario abandoned at its budget must not boot a board on the next bench. */
+  private destroyed = false;
 
   private constructor(readonly topo: Topology, readonly target: Target, readonly outer: OuterAddresses, readonly options: BenchOptions) {
     this.psk = options.psk ? generateKeyPair().privateKey : null;
@@ -93,6 +95,7 @@ export class Bench {
 
   /** Powers the board on (clock at zero, store as the last boot of this bench left it). */
   async startDevice(app: Record<string, unknown> = {}, wallClock = true): Promise<void> {
+    if (this.destroyed) throw new Error("this bench was removed");
     const appJson = JSON.stringify({ collector: `${HOME_INNER}:${COLLECTOR_PORT}`, name: "hiltest", readingIntervalMs: 1000, statusIntervalMs: 1000, ...app });
     const boot: BootConfig = { configJson: this.configJson, appJson, outerCidr: `${this.outer.board}/${this.outer.prefix}`, wallClock };
     await this.target.start(boot);
@@ -128,6 +131,7 @@ export class Bench {
   }
 
   async destroy(): Promise<void> {
+    this.destroyed = true;
     if (this.target.running) await this.target.stop().catch(() => {});
     await this.topo.destroy();
   }
