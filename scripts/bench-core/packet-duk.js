@@ -3,12 +3,13 @@
 // (recv's input without receiving) | "seal" | "open" | "nop" (the stand-in AEAD alone, and the
 // same loop calling an empty function, so its cost can be taken out of send/recv) | "hsend" |
 // "hrecv" (the send/recv loops calling empty methods instead of the Device: the harness's own
-// cost) | "check" (a functional run).
+// cost) | "check" (a functional run). NATIVES (optional, default false): the stand-in crypto also
+// has the optional per-packet natives Crypto.sealTransport / openTransport.
 //
 // The crypto here is a stand-in that keeps the protocol's structure but is NOT secure: public key
 // = private key, DH = xor (so both sides agree), AEAD = copy plus a 16-byte tag, hashes = a cheap
 // mix. The bench measures the JS around the crypto; the natives are benchmarked on their own.
-/* global hw, print, PACKETS, MODE */
+/* global hw, print, PACKETS, MODE, NATIVES */
 (function () {
   function mix(outLen, data, key) {
     var out = new Uint8Array(outLen), acc = 7, i;
@@ -29,6 +30,22 @@
     x25519Base: function (s) { var o = new Uint8Array(32); o.set(s); return o; },
     aeadSeal: seal, aeadOpen: open, xaeadSeal: seal, xaeadOpen: open, blake2s: mix
   };
+  if (typeof NATIVES !== "undefined" && NATIVES) {
+    // header[0, 8) || LE64(counter) || "seal"(packet || zeros); the bench's counters stay below 2^32.
+    crypto.sealTransport = function (key, counter, header, packet, paddedLength) {
+      var o = new Uint8Array(16 + paddedLength + 16);
+      o.set(header.subarray(0, 8));
+      o[8] = counter & 255; o[9] = (counter >>> 8) & 255; o[10] = (counter >>> 16) & 255; o[11] = counter >>> 24;
+      o.set(packet, 16);
+      return o;
+    };
+    crypto.openTransport = function (key, counter, message) {
+      if (message.length < 32) return null;
+      var o = new Uint8Array(message.length - 32);
+      o.set(message.subarray(16, message.length - 16));
+      return o;
+    };
+  }
   var seed = 1;
   var random = { randomBytes: function (n) {
     var o = new Uint8Array(n);
@@ -72,11 +89,17 @@
   else if (MODE === "seal" || MODE === "open" || MODE === "nop") {
     // What the core hands the AEAD for this packet: 112 padded bytes to seal, a 128-byte sealed
     // view to open. The call itself stays on the core's account (a native is called too).
+    // With the optional natives: the 16-byte header template and the 100-byte packet to seal
+    // (padded to 112 inside), the whole 144-byte message to open.
     var key = new Uint8Array(32), none = new Uint8Array(0), plain = new Uint8Array(112);
-    var sealedView = new Uint8Array(16 + 128).subarray(16);
-    var stub = { aeadSeal: function (k, n, p, d) {} };
-    if (MODE === "seal") for (i = 0; i < PACKETS; i++) crypto.aeadSeal(key, i, plain, none);
+    var message = new Uint8Array(16 + 128), sealedView = message.subarray(16), header = new Uint8Array(16);
+    var stub = { aeadSeal: function (k, n, p, d) {}, sealTransport: function (k, n, h, p, l) {} };
+    var natives = typeof crypto.sealTransport === "function";
+    if (MODE === "seal" && natives) for (i = 0; i < PACKETS; i++) crypto.sealTransport(key, i, header, packet, 112);
+    else if (MODE === "seal") for (i = 0; i < PACKETS; i++) crypto.aeadSeal(key, i, plain, none);
+    else if (MODE === "open" && natives) for (i = 0; i < PACKETS; i++) crypto.openTransport(key, i, message);
     else if (MODE === "open") for (i = 0; i < PACKETS; i++) crypto.aeadOpen(key, i, sealedView, none);
+    else if (natives) for (i = 0; i < PACKETS; i++) stub.sealTransport(key, i, header, packet, 112);
     else for (i = 0; i < PACKETS; i++) stub.aeadSeal(key, i, sealedView, none);
   }
   if (MODE === "check") {

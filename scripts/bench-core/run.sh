@@ -13,12 +13,13 @@ N=${BENCH_CORE_PACKETS:-1000}
 out=build/bench-core
 mkdir -p "$out"
 node_modules/.bin/tsx scripts/bundle.ts --entry wireguard/device --global hw --out "$out/device.js" >/dev/null
-count() { # mode packets
-  printf 'var PACKETS = %d; var MODE = "%s";\n' "$2" "$1" > "$out/params.js"
+count() { # mode packets (NATIVES from the environment)
+  printf 'var PACKETS = %d; var MODE = "%s"; var NATIVES = %s;\n' "$2" "$1" "$NATIVES" > "$out/params.js"
   valgrind --tool=callgrind --callgrind-out-file=/dev/null duk "$out/device.js" "$out/params.js" scripts/bench-core/packet-duk.js 2>"$out/valgrind.log" >"$out/run.log"
   grep -q '"ok":true' "$out/run.log" || { cat "$out/run.log" "$out/valgrind.log" >&2; exit 1; }
   sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/valgrind.log"
 }
+measure() { # label
 send0=$(count send 0)
 build=$(count build "$N")
 send=$(( ($(count send "$N") - send0) / N ))
@@ -28,6 +29,9 @@ hrecv=$(( ($(count hrecv "$N") - build) / N ))
 nop=$(count nop "$N")
 seal=$(( ($(count seal "$N") - nop) / N ))
 open=$(( ($(count open "$N") - nop) / N ))
-echo "bench-core: Duktape 2.7, x86 instructions per 100-byte packet, N=$N; stand-in AEAD measured alone"
-printf 'bench-core: send %6d total  %6d stand-in aeadSeal  %5d harness  %6d core JS  (onTunnelPacket)\n' "$send" "$seal" "$hsend" $(( send - seal - hsend ))
-printf 'bench-core: recv %6d total  %6d stand-in aeadOpen  %5d harness  %6d core JS  (onDatagram)\n' "$recv" "$open" "$hrecv" $(( recv - open - hrecv ))
+printf 'bench-core: send %6d total  %6d stand-in seal  %5d harness  %6d core JS  (onTunnelPacket; %s)\n' "$send" "$seal" "$hsend" $(( send - seal - hsend )) "$1"
+printf 'bench-core: recv %6d total  %6d stand-in open  %5d harness  %6d core JS  (onDatagram; %s)\n' "$recv" "$open" "$hrecv" $(( recv - open - hrecv )) "$1"
+}
+echo "bench-core: Duktape 2.7, x86 instructions per 100-byte packet, N=$N; stand-in crypto and harness measured alone"
+NATIVES=false measure "Crypto: aeadSeal/aeadOpen"
+NATIVES=true measure "Crypto: + optional sealTransport/openTransport"

@@ -26,6 +26,15 @@ export interface Crypto {
   xaeadOpen(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array): Uint8Array | null;
   /** BLAKE2s with outLen in 1..32 and an optional key of 1..32 bytes (absent or empty = unkeyed). */
   blake2s(outLen: number, data: Uint8Array, key?: Uint8Array): Uint8Array;
+  /** Optional (the core uses it when present; the datagrams are the same bytes): a whole
+   *  transport message in one call, which spares an interpreter the padding copy and the framing
+   *  (~14k of ~42k instructions per packet sent under Duktape). Returns header[0, 8) ||
+   *  LE64(counter) || aeadSeal(key, counter, packet || zeros up to paddedLength, empty AD).
+   *  header: 16 bytes, its last 8 ignored; packet.length <= paddedLength <= 65535. */
+  sealTransport?(key: Uint8Array, counter: number, header: Uint8Array, packet: Uint8Array, paddedLength: number): Uint8Array;
+  /** Optional: aeadOpen(key, counter, message[16, length), empty AD) without the caller making
+   *  the view (~2k instructions under Duktape). message is at least 32 bytes. */
+  openTransport?(key: Uint8Array, counter: number, message: Uint8Array): Uint8Array | null;
 }
 
 /** Cryptographically secure randomness (getrandom, the ESP32 TRNG, a seeded ChaCha20 DRBG in QEMU). */

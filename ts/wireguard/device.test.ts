@@ -4,7 +4,7 @@ import { nobleCrypto as c } from "../platform/node/crypto.ts";
 import { MemoryStore } from "../platform/node/store.ts";
 import type { Address } from "../platform/platform.ts";
 import {
-  makePair, makeNode, establish, ipv4Packet, ipv6Packet, v6, restartA, FakeClock, SeededRandom,
+  makePair, makeNode, establish, ipv4Packet, ipv6Packet, v6, restartA, FakeClock, SeededRandom, withTransportNatives,
   INNER_A, INNER_B, ADDRESS_A, ADDRESS_B, type Pair, type Node, type Sent,
 } from "./harness.test.ts";
 import { Device, paddedLength, REKEY_AFTER_SENT_MESSAGES, UNDER_LOAD_THRESHOLD } from "./device.ts";
@@ -662,4 +662,38 @@ test("local indices are random and never collide with a live keypair's", () => {
   p.pump();
   assert.equal(p.a.device.status().handshakes, 2);
   assert.notEqual(keypairsOf(p.a).current!.localIndex, keypairsOf(p.a).previous!.localIndex);
+});
+
+test("optional transport natives (Crypto.sealTransport / openTransport): used when present, the very same datagrams", () => {
+  // Two pairs from the same seeds; in the first, A has the natives and B does not, so each
+  // direction crosses between the two code paths. Every datagram must be byte-identical.
+  const natives = withTransportNatives(c);
+  const withNatives = makePair({ cryptoA: natives });
+  const without = makePair();
+  for (const p of [withNatives, without]) {
+    p.a.device.connect();
+    p.pump();
+  }
+  const traffic: Uint8Array[][] = [[], []];
+  [withNatives, without].forEach((p, k) => {
+    for (const len of [0, 1, 15, 16, 17, 100, TUNNEL_MTU - 28, TUNNEL_MTU - 28 + 5]) {
+      p.a.device.onTunnelPacket(ipv4Packet(INNER_A, INNER_B, len));
+      p.b.device.onTunnelPacket(ipv4Packet(INNER_B, INNER_A, len));
+      traffic[k].push(...p.a.outbox.map((s) => s.bytes), ...p.b.outbox.map((s) => s.bytes));
+      p.pump();
+    }
+  });
+  assert.ok(natives.sealCalls >= 8 && natives.openCalls >= 8, `natives used (seal ${natives.sealCalls}, open ${natives.openCalls})`);
+  assert.equal(traffic[0].length, traffic[1].length);
+  traffic[0].forEach((d, i) => assert.deepEqual(d, traffic[1][i], `datagram ${i}`));
+  assert.deepEqual(withNatives.a.delivered, without.a.delivered);
+  assert.deepEqual(withNatives.b.delivered, without.b.delivered);
+  assert.equal(withNatives.b.delivered.length, 8);
+  // A forged message still fails through the native open.
+  const forged = Uint8Array.from(traffic[0][traffic[0].length - 1]);
+  forged[forged.length - 1] ^= 1;
+  const before = natives.openCalls;
+  withNatives.a.device.onDatagram(forged, ADDRESS_B);
+  assert.equal(natives.openCalls, before + 1);
+  assert.equal(withNatives.a.device.status().drops["decrypt-failed"], 1);
 });

@@ -2,7 +2,7 @@
 // in-memory "wire" that carries datagrams between two Devices, and inner packet builders.
 import { nobleCrypto } from "../platform/node/crypto.ts";
 import { MemoryStore } from "../platform/node/store.ts";
-import type { Address, Clock, Platform, Random, Store } from "../platform/platform.ts";
+import type { Address, Clock, Crypto, Platform, Random, Store } from "../platform/platform.ts";
 import { Device, type DeviceConfig } from "./device.ts";
 
 export class FakeClock implements Clock {
@@ -62,7 +62,7 @@ export interface Node {
   address: Address;
 }
 
-export function makeNode(config: DeviceConfig, address: Address, options: { clock?: FakeClock; store?: Store; seed?: number } = {}): Node {
+export function makeNode(config: DeviceConfig, address: Address, options: { clock?: FakeClock; store?: Store; seed?: number; crypto?: Crypto } = {}): Node {
   const clock = options.clock ?? new FakeClock();
   const store = options.store ?? new MemoryStore();
   const random = new SeededRandom(options.seed ?? 1);
@@ -70,7 +70,7 @@ export function makeNode(config: DeviceConfig, address: Address, options: { cloc
   const delivered: Uint8Array[] = [];
   const logs: string[] = [];
   const platform: Platform = {
-    crypto: nobleCrypto,
+    crypto: options.crypto ?? nobleCrypto,
     random,
     clock,
     store,
@@ -119,6 +119,8 @@ export interface PairOptions {
   storeA?: Store;
   clockA?: FakeClock;
   seedA?: number;
+  cryptoA?: Crypto;
+  cryptoB?: Crypto;
 }
 
 /** A = the sensor (initiator, knows B's endpoint), B = home (responder). */
@@ -143,8 +145,8 @@ export function makePair(options: PairOptions = {}): Pair {
     privateKey: keys.privateB,
     peer: { publicKey: keys.publicA, presharedKey: options.psk ?? null, endpoint: options.bKnowsA ? ADDRESS_A : null, allowedIps: [INNER_A + "/32", "fd77::2/128"], persistentKeepalive: options.keepaliveB ?? 0 },
   };
-  const a = makeNode(configA, ADDRESS_A, { clock: options.clockA ?? (options.sharedClock === false ? new FakeClock() : clock), store: options.storeA, seed: options.seedA ?? 11 });
-  const b = makeNode(configB, ADDRESS_B, { clock: options.sharedClock === false ? new FakeClock() : clock, seed: 22 });
+  const a = makeNode(configA, ADDRESS_A, { clock: options.clockA ?? (options.sharedClock === false ? new FakeClock() : clock), store: options.storeA, seed: options.seedA ?? 11, crypto: options.cryptoA });
+  const b = makeNode(configB, ADDRESS_B, { clock: options.sharedClock === false ? new FakeClock() : clock, seed: 22, crypto: options.cryptoB });
   const pair: Pair = { a, b, keys, configA, configB, pump: (filter) => pumpPair(pair, filter) };
   return pair;
 }
@@ -225,4 +227,31 @@ export function v6(last: number): Uint8Array {
 export function establish(pair: Pair): void {
   pair.a.device.connect();
   pair.pump();
+}
+
+/** A Crypto with the optional per-packet natives (sealTransport / openTransport), written here
+ *  from the platform contract on top of aeadSeal / aeadOpen, counting their calls. */
+export function withTransportNatives(base: Crypto): Crypto & { sealCalls: number; openCalls: number } {
+  const c = {
+    ...base,
+    sealCalls: 0,
+    openCalls: 0,
+    sealTransport(key: Uint8Array, counter: number, header: Uint8Array, packet: Uint8Array, paddedLength: number): Uint8Array {
+      c.sealCalls++;
+      if (header.length !== 16 || paddedLength < packet.length) throw new RangeError("sealTransport: bad arguments");
+      const plain = new Uint8Array(paddedLength);
+      plain.set(packet);
+      const sealed = base.aeadSeal(key, counter, plain, new Uint8Array(0));
+      const out = new Uint8Array(16 + sealed.length);
+      out.set(header.subarray(0, 8));
+      new DataView(out.buffer).setBigUint64(8, BigInt(counter), true);
+      out.set(sealed, 16);
+      return out;
+    },
+    openTransport(key: Uint8Array, counter: number, message: Uint8Array): Uint8Array | null {
+      c.openCalls++;
+      return base.aeadOpen(key, counter, message.subarray(16), new Uint8Array(0));
+    },
+  };
+  return c;
 }

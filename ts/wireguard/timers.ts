@@ -105,19 +105,20 @@ export class Timers {
   }
 
   /** A transport message was sent: anyAuthenticatedPacketTraversal, anyAuthenticatedPacketSent
-   *  and, for data (not a keepalive), dataSent — in one call, for the per-packet path. */
+   *  and, for data (not a keepalive), dataSent — in one call, for the per-packet path (so with
+   *  literals: -1 = OFF, 15000 = KEEPALIVE_TIMEOUT + REKEY_TIMEOUT, 10000 = KEEPALIVE_TIMEOUT). */
   transportSent(now: number, isData: boolean): void {
     if (this.persistentKeepaliveMs > 0) this.persistentAt = now + this.persistentKeepaliveMs;
-    this.keepaliveAt = OFF;
-    if (isData && this.newHandshakeAt === OFF) this.newHandshakeAt = now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT;
+    this.keepaliveAt = -1;
+    if (isData && this.newHandshakeAt === -1) this.newHandshakeAt = now + 15000;
   }
 
   /** An authenticated transport message arrived: anyAuthenticatedPacketTraversal,
    *  anyAuthenticatedPacketReceived and, for data, dataReceived — in one call. */
   transportReceived(now: number, isData: boolean): void {
     if (this.persistentKeepaliveMs > 0) this.persistentAt = now + this.persistentKeepaliveMs;
-    this.newHandshakeAt = OFF;
-    if (isData && this.keepaliveAt === OFF) this.keepaliveAt = now + KEEPALIVE_TIMEOUT;
+    this.newHandshakeAt = -1;
+    if (isData && this.keepaliveAt === -1) this.keepaliveAt = now + 10000;
   }
 
   /** A handshake is in flight (initiated, neither complete nor given up). */
