@@ -3,8 +3,9 @@
 // (recv's input without receiving) | "seal" | "open" | "nop" (the stand-in AEAD alone, and the
 // same loop calling an empty function, so its cost can be taken out of send/recv) | "hsend" |
 // "hrecv" (the send/recv loops calling empty methods instead of the Device: the harness's own
-// cost) | "check" (a functional run). NATIVES (optional, default false): the stand-in crypto also
-// has the optional per-packet natives Crypto.sealTransport / openTransport.
+// cost) | "check" (a functional run). NATIVES (optional, default false): the stand-in platform
+// also has the optional per-packet natives Crypto.sealTransport / openTransport and
+// Io.deliverPrefixToTunnel.
 //
 // The crypto here is a stand-in that keeps the protocol's structure but is NOT secure: public key
 // = private key, DH = xor (so both sides agree), AEAD = copy plus a 16-byte tag, hashes = a cheap
@@ -60,7 +61,9 @@
   }
   var last = null, delivered = 0;
   function io() {
-    return { sendDatagram: function (bytes) { last = bytes; }, deliverToTunnel: function () { delivered++; }, log: function () {} };
+    var o = { sendDatagram: function (bytes) { last = bytes; }, deliverToTunnel: function () { delivered++; }, log: function () {} };
+    if (typeof NATIVES !== "undefined" && NATIVES) o.deliverPrefixToTunnel = function () { delivered++; };
+    return o;
   }
   var A = { host: "192.0.2.1", port: 51820 }, B = { host: "192.0.2.2", port: 51820 };
   var ka = new Uint8Array(32), kb = new Uint8Array(32);

@@ -33,5 +33,5 @@ printf 'bench-core: send %6d total  %6d stand-in seal  %5d harness  %6d core JS 
 printf 'bench-core: recv %6d total  %6d stand-in open  %5d harness  %6d core JS  (onDatagram; %s)\n' "$recv" "$open" "$hrecv" $(( recv - open - hrecv )) "$1"
 }
 echo "bench-core: Duktape 2.7, x86 instructions per 100-byte packet, N=$N; stand-in crypto and harness measured alone"
-NATIVES=false measure "Crypto: aeadSeal/aeadOpen"
-NATIVES=true measure "Crypto: + optional sealTransport/openTransport"
+NATIVES=false measure "plain aeadSeal/aeadOpen/deliverToTunnel"
+NATIVES=true measure "+ optional sealTransport/openTransport/deliverPrefixToTunnel"

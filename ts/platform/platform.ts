@@ -73,6 +73,10 @@ export interface Io {
   sendDatagram(bytes: Uint8Array, to: Address): void;
   /** Hand one decrypted, source-checked inner IP packet to the tunnel interface (lwIP). */
   deliverToTunnel(packet: Uint8Array): void;
+  /** Optional (the core uses it when present): deliverToTunnel(plaintext[0, length)) without
+   *  the caller making the view that trims WireGuard's padding (~2k instructions per packet
+   *  received under Duktape). 0 < length <= plaintext.length; the plaintext is not reused. */
+  deliverPrefixToTunnel?(plaintext: Uint8Array, length: number): void;
   /** Log a line. Never called with key material. */
   log(level: number, message: string): void;
 }

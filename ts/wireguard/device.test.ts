@@ -664,11 +664,11 @@ test("local indices are random and never collide with a live keypair's", () => {
   assert.notEqual(keypairsOf(p.a).current!.localIndex, keypairsOf(p.a).previous!.localIndex);
 });
 
-test("optional transport natives (Crypto.sealTransport / openTransport): used when present, the very same datagrams", () => {
+test("optional per-packet natives (Crypto.sealTransport / openTransport, Io.deliverPrefixToTunnel): used when present, the very same datagrams", () => {
   // Two pairs from the same seeds; in the first, A has the natives and B does not, so each
   // direction crosses between the two code paths. Every datagram must be byte-identical.
   const natives = withTransportNatives(c);
-  const withNatives = makePair({ cryptoA: natives });
+  const withNatives = makePair({ cryptoA: natives, deliverPrefixA: true });
   const without = makePair();
   for (const p of [withNatives, without]) {
     p.a.device.connect();
@@ -684,6 +684,8 @@ test("optional transport natives (Crypto.sealTransport / openTransport): used wh
     }
   });
   assert.ok(natives.sealCalls >= 8 && natives.openCalls >= 8, `natives used (seal ${natives.sealCalls}, open ${natives.openCalls})`);
+  // Padded packets only: 6 of the 8 (IP totals 128 and 1420 need no padding: deliverToTunnel).
+  assert.equal(withNatives.a.prefixDeliveries(), 6);
   assert.equal(traffic[0].length, traffic[1].length);
   traffic[0].forEach((d, i) => assert.deepEqual(d, traffic[1][i], `datagram ${i}`));
   assert.deepEqual(withNatives.a.delivered, without.a.delivered);

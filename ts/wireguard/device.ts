@@ -41,6 +41,7 @@ export var REKEY_AFTER_SENT_MESSAGES = Math.min(REKEY_AFTER_MESSAGES, REJECT_AFT
 var EMPTY = new Uint8Array(0);
 type SealTransport = NonNullable<Crypto["sealTransport"]>;
 type OpenTransport = NonNullable<Crypto["openTransport"]>;
+type DeliverPrefix = NonNullable<Io["deliverPrefixToTunnel"]>;
 var U8 = Uint8Array;
 /** Age at which an initiator that is receiving renews its session before it is rejected. */
 var LAST_MINUTE_HANDSHAKE_AGE = REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT;
@@ -99,6 +100,8 @@ export class Device {
   /** The platform has the optional per-packet natives (Crypto.sealTransport / openTransport). */
   private nativeSeal: boolean;
   private nativeOpen: boolean;
+  /** The platform has the optional Io.deliverPrefixToTunnel. */
+  private nativeDeliver: boolean;
   private clock: Clock;
   private io: Io;
   private localPublic: Uint8Array;
@@ -153,6 +156,7 @@ export class Device {
     this.nativeOpen = typeof crypto.openTransport === "function";
     this.clock = platform.clock;
     this.io = platform.io;
+    this.nativeDeliver = typeof platform.io.deliverPrefixToTunnel === "function";
     this.localPublic = crypto.x25519Base(privateKey);
     if (constantTimeEqual(this.localPublic, peerPublic)) throw new TypeError("peer.publicKey: is our own public key");
     // The static-static DH is fixed for the life of the device: computed once.
@@ -422,8 +426,10 @@ export class Device {
     var length = this.allowedIps.filteredLength(plain, true);
     if (length < 0) return length === NOT_AN_IP_PACKET ? "bad-inner-packet" : "source-not-allowed";
     this.rxPackets++;
-    // Trim the zero padding; deliver a view, the plaintext is ours.
-    this.io.deliverToTunnel(length === n ? plain : plain.subarray(0, length));
+    // Trim the zero padding (the platform or a view does); the plaintext is ours to give away.
+    if (length === n) this.io.deliverToTunnel(plain);
+    else if (this.nativeDeliver) (this.io.deliverPrefixToTunnel as DeliverPrefix)(plain, length);
+    else this.io.deliverToTunnel(plain.subarray(0, length));
     return null;
   }
 

@@ -60,9 +60,11 @@ export interface Node {
   delivered: Uint8Array[];
   logs: string[];
   address: Address;
+  /** Calls of the optional Io.deliverPrefixToTunnel (present only with options.deliverPrefix). */
+  prefixDeliveries: () => number;
 }
 
-export function makeNode(config: DeviceConfig, address: Address, options: { clock?: FakeClock; store?: Store; seed?: number; crypto?: Crypto } = {}): Node {
+export function makeNode(config: DeviceConfig, address: Address, options: { clock?: FakeClock; store?: Store; seed?: number; crypto?: Crypto; deliverPrefix?: boolean } = {}): Node {
   const clock = options.clock ?? new FakeClock();
   const store = options.store ?? new MemoryStore();
   const random = new SeededRandom(options.seed ?? 1);
@@ -86,7 +88,18 @@ export function makeNode(config: DeviceConfig, address: Address, options: { cloc
       },
     },
   };
-  return { device: new Device(config, platform), platform, clock, store, random, outbox, delivered, logs, address };
+  let prefixDeliveries = 0;
+  if (options.deliverPrefix) {
+    platform.io.deliverPrefixToTunnel = (plaintext, length) => {
+      prefixDeliveries++;
+      if (!(length > 0 && length <= plaintext.length)) throw new RangeError("deliverPrefixToTunnel: bad length");
+      delivered.push(plaintext.slice(0, length));
+    };
+  }
+  return {
+    device: new Device(config, platform), platform, clock, store, random, outbox, delivered, logs, address,
+    prefixDeliveries: () => prefixDeliveries,
+  };
 }
 
 export const ADDRESS_A: Address = { host: "192.0.2.1", port: 51820 };
@@ -121,6 +134,7 @@ export interface PairOptions {
   seedA?: number;
   cryptoA?: Crypto;
   cryptoB?: Crypto;
+  deliverPrefixA?: boolean;
 }
 
 /** A = the sensor (initiator, knows B's endpoint), B = home (responder). */
@@ -145,7 +159,7 @@ export function makePair(options: PairOptions = {}): Pair {
     privateKey: keys.privateB,
     peer: { publicKey: keys.publicA, presharedKey: options.psk ?? null, endpoint: options.bKnowsA ? ADDRESS_A : null, allowedIps: [INNER_A + "/32", "fd77::2/128"], persistentKeepalive: options.keepaliveB ?? 0 },
   };
-  const a = makeNode(configA, ADDRESS_A, { clock: options.clockA ?? (options.sharedClock === false ? new FakeClock() : clock), store: options.storeA, seed: options.seedA ?? 11, crypto: options.cryptoA });
+  const a = makeNode(configA, ADDRESS_A, { clock: options.clockA ?? (options.sharedClock === false ? new FakeClock() : clock), store: options.storeA, seed: options.seedA ?? 11, crypto: options.cryptoA, deliverPrefix: options.deliverPrefixA });
   const b = makeNode(configB, ADDRESS_B, { clock: options.sharedClock === false ? new FakeClock() : clock, seed: 22, crypto: options.cryptoB });
   const pair: Pair = { a, b, keys, configA, configB, pump: (filter) => pumpPair(pair, filter) };
   return pair;
