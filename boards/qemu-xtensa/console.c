@@ -73,3 +73,28 @@ size_t qb_stack_peak(void) {
   while (p < __stack_top && *p == 0xa5a5a5a5u) p++;
   return (size_t)((const char *)__stack_top - (const char *)p);
 }
+
+/* Where the exception vectors (start.S) end: the cause, the faulting PC and address, then a
+ * reset, as a watchdog would. Written with nothing but the UART: the heap or stack may be
+ * what broke. kind: 1 debug, 2 NMI, 3 kernel, 5 user, 7 double exception. */
+static void put_hex(const char *label, uint32_t v) {
+  while (*label) qb_uart_putc(*label++);
+  for (int shift = 28; shift >= 0; shift -= 4) qb_uart_putc("0123456789abcdef"[(v >> shift) & 15u]);
+}
+
+void qb_fatal(int kind) __attribute__((noreturn));
+void qb_fatal(int kind) {
+  uint32_t cause, vaddr, epc1, depc;
+  __asm__ volatile("rsr.exccause %0" : "=a"(cause));
+  __asm__ volatile("rsr.excvaddr %0" : "=a"(vaddr));
+  __asm__ volatile("rsr.epc1 %0" : "=a"(epc1));
+  __asm__ volatile("rsr.depc %0" : "=a"(depc));
+  put_hex("\r\n[board] FATAL exception kind=", (uint32_t)kind);
+  put_hex(" exccause=", cause);
+  put_hex(" epc1=", epc1);
+  put_hex(" depc=", depc);
+  put_hex(" excvaddr=", vaddr);
+  qb_uart_putc('\r');
+  qb_uart_putc('\n');
+  hw_qemu_reset();
+}

@@ -95,3 +95,8 @@ $(QX_FW): $(QX_BOARD_DEPS) $(QX_FW_SRC) $(wildcard $(QX_DIR)/*.h firmware/*/*.h)
 .PHONY: qemu
 qemu: qemu-board $(FW_BUNDLE) ## boot the QEMU Xtensa board interactively (console here, Ctrl-A X quits; QEMU_ARGS=... see scripts/qemu-run.ts)
 	$(TSX) scripts/qemu-run.ts $(QEMU_ARGS)
+
+# ---- benchmark ------------------------------------------------------------------------------
+.PHONY: bench-qemu
+bench-qemu: qemu-board $(FW_BUNDLE) ## instructions on the QEMU board (-icount): boot, handshake, per-packet work vs wireguard-go (root); build/bench/qemu-xtensa.json
+	$(TSX) scripts/qemu-bench.ts
