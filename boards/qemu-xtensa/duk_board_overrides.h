@@ -18,3 +18,8 @@ duk_uint16_t qb_heapptr_enc16(const void *p);
 #define DUK_USE_HEAPPTR_ENC16(ud, p) qb_heapptr_enc16((p))
 #define DUK_USE_HEAPPTR_DEC16(ud, x) \
   ((void *)((x) ? (char *)__heap_start + (((duk_uintptr_t)(x) - 1u) << 2) : (char *)0))
+
+/* Integers without doubles: the lx106 has no FPU (nor has the ESP32 for doubles), so every
+ * JS number operation on a double goes through software floating point (softdouble.c).
+ * The protocol's arithmetic is on integers; fastints keep them as integers in the engine. */
+#define DUK_USE_FASTINT
