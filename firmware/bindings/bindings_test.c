@@ -21,6 +21,7 @@ static struct {
   uint8_t udp_ip[4];
   uint16_t udp_port;
   size_t tunnel_len;
+  unsigned tunnel_sum; /* of the bytes handed over: tells a prefix from the whole */
   char log_line[64];
   int log_level;
   char store_key[40], store_value[600];
@@ -40,6 +41,8 @@ static int fake_udp(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4]
 static int fake_tunnel(void *ctx, const uint8_t *p, size_t len) {
   rec.tunnel_calls++;
   rec.tunnel_len = len;
+  rec.tunnel_sum = 0;
+  for (size_t i = 0; i < len; i++) rec.tunnel_sum += p[i];
   return 0;
 }
 static int fake_app(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
@@ -131,7 +134,9 @@ int main(int argc, char **argv) {
   CHECK(rec.udp_calls == 2, "udp_send called for the valid sends only");
   CHECK(rec.udp_len == 148 && rec.udp_port == 51820, "udp length and port");
   CHECK(memcmp(rec.udp_ip, "\xc0\xa8\x4d\x01", 4) == 0, "udp ip parsed");
-  CHECK(rec.tunnel_calls == 1 && rec.tunnel_len == 84, "tunnel_deliver");
+  /* tunnelDeliver(84 bytes), then tunnelDeliverPrefix(bytes 1..96, 60): the last is bytes 1..60. */
+  CHECK(rec.tunnel_calls == 2, "tunnel_deliver for the valid calls only");
+  CHECK(rec.tunnel_len == 60 && rec.tunnel_sum == 60 * 61 / 2, "tunnelDeliverPrefix hands over the prefix");
   CHECK(rec.app_calls == 1, "app_udp_send");
   CHECK(rec.log_calls == 1 && rec.log_level == 2 && strcmp(rec.log_line, "hello from js") == 0, "log");
 

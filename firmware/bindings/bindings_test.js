@@ -50,6 +50,85 @@ throws(RangeError, function () { hw.aeadSeal(bytes(16, 0), 1, pt, ad); }, /aeadS
 throws(TypeError, function () { hw.aeadOpen(key, 1, sealed); }, /aeadOpen: ad must be a Uint8Array/, "missing ad");
 throws(RangeError, function () { hw.aeadSeal(key, 1, new Uint8Array(65537), ad); }, /plaintext longer than 65536/, "huge plaintext");
 
+// sealTransport / openTransport: the whole transport message in one call. Known answers computed
+// with an independent implementation; then the same bytes as the plain path (aeadSeal of the
+// padded packet, framed in JS as messages.ts frameTransport does) over lengths and counters.
+function plainTransport(k, counter, header, packet, padded) {
+  var plain = new Uint8Array(padded); plain.set(packet);
+  var s = hw.aeadSeal(k, counter, plain, new Uint8Array(0));
+  var out = new Uint8Array(16 + s.length);
+  out.set(header.subarray(0, 8));
+  for (var i = 0; i < 8; i++) out[8 + i] = Math.floor(counter / Math.pow(2, 8 * i)) % 256;
+  out.set(s, 16);
+  return out;
+}
+function padTo(n) { var p = Math.ceil(n / 16) * 16; return n <= 1420 && p > 1420 ? 1420 : p; }
+var header = unhex("0400000044332211" + "deadbeefdeadbeef"); // the last 8 bytes are ignored
+var tpkt = unhex("686f6d657769726520736561 6c65642074686973".replace(/ /g, ""));
+var tmsg = hw.sealTransport(key, 5, header, tpkt, 32);
+ok(hex(tmsg) === "04000000443322110500000000000000" + "5b83befbf7320fa70c876857505325ec0866d0f08b7266fea1f280b705837570" +
+  "ee9f4d8a735b9a415529603ba1aacc3c", "sealTransport known answer (counter 5, padded 20 -> 32)");
+ok(hex(hw.sealTransport(key, 4294967303, header, tpkt, 32)) === "04000000443322110700000001000000" +
+  "a6df9e4dff3c744fbe8430c7492a8ad8e87950f89c41e89bce847396032459c30e312bdcf50242c9106f802a8c1bb85c",
+  "sealTransport known answer (counter 2^32 + 7: high counter word framed)");
+var opened = hw.openTransport(key, 5, tmsg);
+ok(opened.length === 32 && hex(opened.subarray(0, 20)) === hex(tpkt) && hex(opened.subarray(20)) === hex(new Uint8Array(12)),
+  "openTransport: padded plaintext back");
+var lengths = [0, 1, 15, 16, 17, 64, 1399, 1404, 1408, 1409, 1419, 1420, 1421, 1436, 1437];
+var counters = [0, 1, 255, 256, 65535, 4294967295, 4294967296, 1099511627777, 9007199254740991];
+var big = bytes(1437, 0x45);
+for (var li = 0; li < lengths.length; li++) {
+  for (var ci = 0; ci < counters.length; ci++) {
+    var n = lengths[li], ctr = counters[ci], pk = big.subarray(0, n);
+    var m1 = hw.sealTransport(key, ctr, header, pk, padTo(n));
+    var m2 = plainTransport(key, ctr, header, pk, padTo(n));
+    ok(hex(m1) === hex(m2), "sealTransport = plain path, packet " + n + ", counter " + ctr);
+    var back = hw.openTransport(key, ctr, m1);
+    var ref = hw.aeadOpen(key, ctr, m1.subarray(16), new Uint8Array(0));
+    ok(back !== null && hex(back) === hex(ref) && hex(back.subarray(0, n)) === hex(pk), "openTransport = aeadOpen, packet " + n + ", counter " + ctr);
+  }
+}
+ok(padTo(1409) === 1420 && hw.sealTransport(key, 0, header, big.subarray(0, 1409), 1420).length === 1452, "padding stops at the MTU");
+var inView = new Uint8Array(tmsg.length + 3); inView.set(tmsg, 3);
+ok(hex(hw.openTransport(key, 5, inView.subarray(3))) === hex(opened), "openTransport on a subarray");
+ok(hex(hw.sealTransport(key, 5, inView.subarray(3, 19), tpkt, 32)) === hex(tmsg), "sealTransport header as a subarray");
+ok(hw.openTransport(key, 6, tmsg) === null, "openTransport: wrong counter -> null");
+ok(hw.openTransport(bytes(32, 0), 5, tmsg) === null, "openTransport: wrong key -> null");
+var tbad = hw.sealTransport(key, 5, header, tpkt, 32); tbad[tbad.length - 1] ^= 0x80;
+ok(hw.openTransport(key, 5, tbad) === null, "openTransport: flipped tag bit -> null");
+tbad = hw.sealTransport(key, 5, header, tpkt, 32); tbad[16] ^= 1;
+ok(hw.openTransport(key, 5, tbad) === null, "openTransport: flipped ciphertext bit -> null");
+tbad = hw.sealTransport(key, 5, header, tpkt, 32); tbad[4] ^= 1; tbad[9] ^= 1;
+ok(hex(hw.openTransport(key, 5, tbad)) === hex(opened), "openTransport: header bytes 4..15 are not authenticated (empty AD)");
+var keepalive = hw.sealTransport(key, 9, header, new Uint8Array(0), 0);
+ok(keepalive.length === 32 && hw.openTransport(key, 9, keepalive).length === 0, "keepalive: 32 bytes, empty plaintext");
+ok(hex(header) === "0400000044332211deadbeefdeadbeef" && hex(tpkt) === "686f6d657769726520736561" + "6c65642074686973", "inputs unchanged");
+throws(RangeError, function () { hw.sealTransport(key, 5, header, tpkt, 48); }, /paddedLength must be 32 for a 20-byte packet/, "padding past the rule");
+throws(RangeError, function () { hw.sealTransport(key, 5, header, tpkt, 20); }, /paddedLength must be 32/, "no padding");
+throws(RangeError, function () { hw.sealTransport(key, 5, header, tpkt, 16); }, /paddedLength must be 32/, "paddedLength below the packet");
+throws(RangeError, function () { hw.sealTransport(key, 5, header, big.subarray(0, 1410), 1424); }, /paddedLength must be 1420 for a 1410-byte packet/, "padding past the MTU");
+throws(RangeError, function () { hw.sealTransport(key, 5, header, tpkt, 32.5); }, /paddedLength must be an integer in \[0, 65536\]/, "fractional paddedLength");
+throws(RangeError, function () { hw.sealTransport(key, 5, header, tpkt, -16); }, /paddedLength must be an integer/, "negative paddedLength");
+throws(TypeError, function () { hw.sealTransport(key, 5, header, tpkt); }, /sealTransport: paddedLength must be a number/, "missing paddedLength");
+throws(RangeError, function () { hw.sealTransport(key, 5, header, new Uint8Array(65537), 65552); }, /sealTransport: packet longer than 65536/, "huge packet");
+throws(RangeError, function () { hw.sealTransport(key, 5, header.subarray(0, 8), tpkt, 32); }, /sealTransport: header must be 16 bytes, got 8/, "short header");
+throws(RangeError, function () { hw.sealTransport(key, 5, unhex("0100000044332211" + "0000000000000000"), tpkt, 32); }, /header must start 04 00 00 00/, "initiation type in header");
+throws(RangeError, function () { hw.sealTransport(key, 5, unhex("0400010044332211" + "0000000000000000"), tpkt, 32); }, /header must start 04 00 00 00/, "reserved byte set");
+throws(RangeError, function () { hw.sealTransport(bytes(31, 0), 5, header, tpkt, 32); }, /sealTransport: key must be 32 bytes, got 31/, "short key");
+throws(RangeError, function () { hw.sealTransport(key, 9007199254740992, header, tpkt, 32); }, /sealTransport: counter must be an integer/, "counter 2^53");
+throws(RangeError, function () { hw.sealTransport(key, -1, header, tpkt, 32); }, /sealTransport: counter/, "negative counter");
+throws(TypeError, function () { hw.sealTransport(key, "5", header, tpkt, 32); }, /sealTransport: counter must be a number/, "string counter");
+throws(TypeError, function () { hw.sealTransport(key, 5, header, [1, 2, 3], 16); }, /sealTransport: packet must be a Uint8Array/, "array packet");
+throws(TypeError, function () { hw.sealTransport(key, 5, new Uint16Array(8), tpkt, 32); }, /sealTransport: header must be a Uint8Array/, "Uint16Array header");
+throws(RangeError, function () { hw.openTransport(key, 5, tmsg.subarray(0, 31)); }, /openTransport: message must be 32\.\.65552 bytes, got 31/, "message shorter than header + tag");
+throws(RangeError, function () { hw.openTransport(key, 5, new Uint8Array(65553)); }, /openTransport: message must be 32\.\.65552 bytes, got 65553/, "huge message");
+var wrongType = hw.sealTransport(key, 5, header, tpkt, 32); wrongType[0] = 2;
+throws(RangeError, function () { hw.openTransport(key, 5, wrongType); }, /openTransport: message must start 04 00 00 00/, "response type");
+throws(RangeError, function () { hw.openTransport(key, 1.5, tmsg); }, /openTransport: counter must be an integer/, "fractional counter");
+throws(RangeError, function () { hw.openTransport(bytes(33, 0), 5, tmsg); }, /openTransport: key must be 32 bytes, got 33/, "long key");
+throws(TypeError, function () { hw.openTransport(key, 5); }, /openTransport: message must be a Uint8Array/, "missing message");
+throws(TypeError, function () { hw.openTransport(key, 5, "message"); }, /openTransport: message must be a Uint8Array/, "string message");
+
 // XChaCha20-Poly1305: round trip, tamper, lengths.
 var nonce = bytes(24, 3);
 var xs = hw.xaeadSeal(key, nonce, pt, ad);
@@ -83,6 +162,17 @@ throws(TypeError, function () { hw.udpSend(bytes(4, 0), 1234, 1); }, /udpSend: h
 ok(hw.tunnelDeliver(bytes(84, 0x45)) === true, "tunnelDeliver");
 throws(RangeError, function () { hw.tunnelDeliver(new Uint8Array(1421)); }, /1\.\.1420 bytes, got 1421/, "packet over MTU");
 throws(RangeError, function () { hw.tunnelDeliver(new Uint8Array(0)); }, /got 0/, "empty packet");
+// tunnelDeliverPrefix: the board gets the first `length` bytes (bindings_test.c checks length and sum).
+var padded = bytes(96, 1);
+ok(hw.tunnelDeliverPrefix(padded, 60) === true, "tunnelDeliverPrefix");
+ok(hex(padded) === hex(bytes(96, 1)), "tunnelDeliverPrefix leaves the plaintext as it was");
+throws(RangeError, function () { hw.tunnelDeliverPrefix(padded, 97); }, /length must be an integer in \[1, 96\] \(plaintext of 96 bytes/, "prefix past the end");
+throws(RangeError, function () { hw.tunnelDeliverPrefix(padded, 0); }, /tunnelDeliverPrefix: length must be an integer/, "empty prefix");
+throws(RangeError, function () { hw.tunnelDeliverPrefix(padded, 2.5); }, /tunnelDeliverPrefix: length/, "fractional length");
+throws(RangeError, function () { hw.tunnelDeliverPrefix(padded, NaN); }, /tunnelDeliverPrefix: length/, "NaN length");
+throws(RangeError, function () { hw.tunnelDeliverPrefix(new Uint8Array(1500), 1421); }, /\[1, 1420\]/, "prefix over the MTU");
+throws(TypeError, function () { hw.tunnelDeliverPrefix(padded, "60"); }, /tunnelDeliverPrefix: length must be a number/, "string length");
+throws(TypeError, function () { hw.tunnelDeliverPrefix([1, 2], 1); }, /tunnelDeliverPrefix: plaintext must be a Uint8Array/, "array plaintext");
 ok(hw.appUdpSend(unhex("7b7d"), "10.77.0.1", 9999) === true, "appUdpSend");
 ok(hw.nowMs() === 12345, "nowMs");
 ok(hw.wallClockMs() === null, "wallClockMs unknown -> null");

@@ -1,4 +1,4 @@
-/* hw.udpSend / tunnelDeliver / appUdpSend / nowMs / wallClockMs / randomBytes / log /
+/* hw.udpSend / tunnelDeliver / tunnelDeliverPrefix / appUdpSend / nowMs / wallClockMs / randomBytes / log /
  * storeGet / storePut: the board's services, reached through hw_board_ops. */
 #include <math.h>
 #include <stdio.h>
@@ -88,6 +88,24 @@ static void n_tunnel_deliver(hw_vm_call *c) {
     return;
   }
   hw_vm_return_bool(c, ops_of(c)->tunnel_deliver(ops_of(c)->ctx, p, len) == 0);
+}
+
+/* tunnelDeliverPrefix(plaintext, length): tunnelDeliver(plaintext[0, length)) without the JS
+ * view that trims WireGuard's padding (platform.ts Io.deliverPrefixToTunnel). */
+static void n_tunnel_deliver_prefix(hw_vm_call *c) {
+  size_t len;
+  const uint8_t *p = hw_vm_arg_bytes(c, 0, &len, "tunnelDeliverPrefix: plaintext");
+  if (!p) return;
+  int ok;
+  double n = hw_vm_arg_number(c, 1, &ok, "tunnelDeliverPrefix: length");
+  if (!ok) return;
+  size_t max = len < HW_MAX_TUNNEL_PACKET ? len : HW_MAX_TUNNEL_PACKET;
+  if (!(n >= 1 && n <= (double)max) || floor(n) != n) {
+    hw_vm_throw_range(c, "tunnelDeliverPrefix: length must be an integer in [1, %u] (plaintext of %u bytes, MTU %u)",
+                      (unsigned)max, (unsigned)len, HW_MAX_TUNNEL_PACKET);
+    return;
+  }
+  hw_vm_return_bool(c, ops_of(c)->tunnel_deliver(ops_of(c)->ctx, p, (size_t)n) == 0);
 }
 
 static void n_now_ms(hw_vm_call *c) { hw_vm_return_number(c, ops_of(c)->now_ms(ops_of(c)->ctx)); }
@@ -240,6 +258,7 @@ int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
     hw_vm_native fn;
   } table[] = {
       {"udpSend", n_udp_send},     {"appUdpSend", n_app_udp_send},   {"tunnelDeliver", n_tunnel_deliver},
+      {"tunnelDeliverPrefix", n_tunnel_deliver_prefix},
       {"nowMs", n_now_ms},         {"wallClockMs", n_wall_clock_ms}, {"randomBytes", n_random_bytes},
       {"log", n_log},              {"storeGet", n_store_get},        {"storePut", n_store_put},
       {"netConfigure", n_net_configure}, {"tunnelRoute", n_tunnel_route},
