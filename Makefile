@@ -30,11 +30,14 @@ typecheck: setup ## type-check firmware TS (ES5 engine subset) and host TS
 	$(TSX) scripts/check-engine-subset.ts
 
 .PHONY: test
-test: setup typecheck test-crypto test-ts test-engine test-core-engine test-interop test-firmware test-firmware-jerryscript ## everything CI runs (installs what it needs)
+test: setup typecheck test-crypto test-ts test-engine test-core-engine test-interop test-firmware test-firmware-jerryscript test-qemu ## everything CI runs (installs what it needs)
 	@echo "make test: all suites passed$$(if [ -s $(BUILD)/skipped.txt ]; then echo "; NOT RUN: $$(paste -sd';' $(BUILD)/skipped.txt)"; fi)"
 
 .PHONY: demo
-demo: demo-firmware ## a sensor firmware (host board, Duktape) tunnels home to wireguard-go; the collector prints readings (root; Ctrl-C or DEMO_SECONDS=N stops)
+demo: demo-qemu ## the sensor firmware on the QEMU Xtensa board tunnels home to wireguard-go; the collector prints readings (root; Ctrl-C or DEMO_SECONDS=N stops)
+
+.PHONY: bench
+bench: bench-crypto bench-core bench-qemu ## every benchmark: crypto vs libsodium, the core's per-packet JS, the QEMU board (root); tables + build/bench/*.json
 
 # JerryScript is in no registry: its suite runs only when the user supplies a tree. Without one it
 # is reported as not run (here and in make test's last line), never as passed.

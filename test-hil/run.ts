@@ -153,6 +153,7 @@ async function runScenario(s: Scenario): Promise<CaseResult> {
       spoil: () => {
         spoiled = true;
       },
+      target: target.name,
     };
     const budget = Math.round(s.budgetMs * target.slowdown);
     const limit = timeout(budget, s.name);

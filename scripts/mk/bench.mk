@@ -1,7 +1,6 @@
 # Benchmarks. Performance goals live here, never in timed tests.
 
-.PHONY: bench bench-crypto
-bench: bench-crypto ## run all benchmarks
+.PHONY: bench-crypto
 
 # Retired instructions per crypto operation, homewire vs libsodium's portable C (Debian's
 # source package), on RV32 and Xtensa lx106 under QEMU -icount and on the host with callgrind.

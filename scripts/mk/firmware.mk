@@ -186,4 +186,4 @@ test-firmware-asan: setup firmware-image ## test-firmware with the host firmware
 
 .PHONY: demo-firmware
 demo-firmware: setup firmware-image ## demo on the firmware: host board (ENGINE) -> wireguard-go, the collector prints readings (root; DEMO_SECONDS=N stops)
-	@ENGINE=$(ENGINE) HW_FIRMWARE_BIN=$(HOST_BIN) HW_FIRMWARE_IMAGE=$(FW_BUILD)/homewire.image node --import tsx ts/firmware-tests/demo.ts
+	@ENGINE=$(ENGINE) HW_FIRMWARE_BIN=$(HOST_BIN) HW_FIRMWARE_IMAGE=$(FW_BUILD)/homewire.image node --import tsx test-hil/demo.ts --target host

@@ -1,8 +1,8 @@
 # test-hil: the hardware-in-the-loop scenarios (test-hil/scenarios.ts), written once, run on a
 # target: host (the host-board firmware; that is `make test-firmware`), qemu, serial. Each run
 # writes JUnit to $(BUILD)/test-hil/<target>.xml and ends with "N passed, N failed".
-# qemu.mk's test-qemu is the board's bring-up check; the scenarios on QEMU are test-hil-qemu
-# here until the lead merges the two (and adds it to `make test`).
+# `make test-qemu` (part of `make test`) = the board's bring-up checks (qemu.mk) + the scenarios on
+# QEMU; `make demo` runs the firmware demo on the QEMU board, `make demo-firmware` on the host board.
 
 HIL_RUN := $(TSX) test-hil/run.ts
 HIL_SERIAL ?=
@@ -21,6 +21,13 @@ endef
 .PHONY: test-hil-qemu
 test-hil-qemu: setup qemu-board $(FW_BUNDLE) ## test-hil scenarios on the QEMU Xtensa board vs wireguard-go (root; JUnit build/test-hil/qemu.xml)
 	$(call hil_guarded,$(HIL_RUN) --target qemu --junit $(BUILD)/test-hil/qemu.xml,make test-hil-qemu)
+
+.PHONY: test-qemu
+test-qemu: test-qemu-board test-qemu-softdouble test-hil-qemu ## the QEMU Xtensa board: bring-up checks, soft doubles, then the test-hil scenarios vs wireguard-go (root)
+
+.PHONY: demo-qemu
+demo-qemu: setup qemu-board $(FW_BUNDLE) ## the firmware demo on the QEMU Xtensa board: tunnels home to wireguard-go, the collector prints readings (root; Ctrl-C or DEMO_SECONDS=N stops)
+	@node --import tsx test-hil/demo.ts --target qemu
 
 .PHONY: test-hil-serial
 test-hil-serial: setup ## test-hil scenarios on a real board: HIL_SERIAL="--port DEV --lan-if IF --home-ip A.B.C.D/P --board-ip A.B.C.D" (root; not in CI)

@@ -1,6 +1,6 @@
 # The QEMU Xtensa board (boards/qemu-xtensa): `qemu-system-xtensa -M lx60-nommu -cpu lx106`,
-# built with Debian's gcc-xtensa-lx106 + picolibc. Not yet part of `make test`: the lead wires
-# test-qemu in once it passes reliably.
+# built with Debian's gcc-xtensa-lx106 + picolibc. `make test-qemu` (scripts/mk/hil.mk) runs
+# the bring-up checks here, then the test-hil scenarios on the board.
 
 QX_BUILD := $(BUILD)/qemu-xtensa
 QX_DIR := boards/qemu-xtensa
@@ -24,8 +24,8 @@ $(QX_BUILD)/hello.elf: $(QX_BOARD_DEPS) $(QX_DIR)/hello.c | setup
 qemu-board: $(QX_BUILD)/hello.elf $(QX_BUILD)/netcheck.elf $(QX_BUILD)/dukcheck.elf $(QX_BUILD)/homewire.elf ## build the QEMU Xtensa board images; report flash and the 320 KiB dram split
 	@for f in hello netcheck dukcheck homewire; do scripts/qemu-memreport.sh $(QX_BUILD)/$$f.elf; done
 
-.PHONY: test-qemu
-test-qemu: qemu-board $(FW_BUNDLE) ## QEMU Xtensa board checks: start-up/console/clock/helpers, then Duktape loading the app bundle within 256 KiB
+.PHONY: test-qemu-board
+test-qemu-board: qemu-board $(FW_BUNDLE) ## QEMU Xtensa board bring-up checks: start-up/console/clock/helpers, then Duktape loading the app bundle within 256 KiB
 	@out=$$(timeout 30 $(QX_QEMU) -serial stdio -semihosting -kernel $(QX_BUILD)/hello.elf) || \
 	  { echo "$$out"; echo "test-qemu: hello image failed" >&2; exit 1; }; \
 	echo "$$out"; grep -q 'HELLO-OK' <<<"$$out"

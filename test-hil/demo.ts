@@ -1,10 +1,19 @@
-// `make demo-firmware`: the firmware on the host board (ENGINE, default duktape) tunnels home to
-// wireguard-go; the collector at home prints each reading, the firmware's console is shown
-// with a prefix. Ctrl-C (or DEMO_SECONDS=N) stops everything and removes the namespaces.
-import { interopUnavailable, removeStaleNamespaces } from "../interop/netns.ts";
-import { sleep } from "../interop/proc.ts";
-import { Bench } from "../../test-hil/bench.ts";
-import { HostTarget, ENGINE, FIRMWARE_BIN, FIRMWARE_IMAGE } from "../../test-hil/targets/host.ts";
+// `make demo` (the QEMU board) and `make demo-firmware` (the host board): the firmware tunnels
+// home to wireguard-go; the collector at home prints each reading, the firmware's console is
+// shown with a prefix. Ctrl-C (or DEMO_SECONDS=N) stops everything and removes the namespaces.
+//   npx tsx test-hil/demo.ts [--target qemu|host]      (default qemu)
+import { interopUnavailable, removeStaleNamespaces } from "../ts/interop/netns.ts";
+import { sleep } from "../ts/interop/proc.ts";
+import { Bench } from "./bench.ts";
+import type { Target } from "./target.ts";
+import { HostTarget, ENGINE, FIRMWARE_BIN, FIRMWARE_IMAGE } from "./targets/host.ts";
+import { QemuTarget, QEMU_ELF, QEMU_IMAGE } from "./targets/qemu.ts";
+
+const targetArg = process.argv.indexOf("--target") >= 0 ? process.argv[process.argv.indexOf("--target") + 1] : "qemu";
+if (targetArg !== "qemu" && targetArg !== "host") {
+  console.error(`demo-firmware: --target must be qemu or host, not "${targetArg}"`);
+  process.exit(2);
+}
 
 const seconds = process.env.DEMO_SECONDS ? Number(process.env.DEMO_SECONDS) : 0;
 if (!(seconds >= 0)) {
@@ -18,8 +27,10 @@ if (reason) {
 }
 await removeStaleNamespaces();
 
-console.log(`demo-firmware: ${ENGINE} firmware ${FIRMWARE_BIN}, app image ${FIRMWARE_IMAGE}`);
-const target = new HostTarget();
+console.log(targetArg === "host"
+  ? `demo-firmware: host board, ${ENGINE} firmware ${FIRMWARE_BIN}, app image ${FIRMWARE_IMAGE}`
+  : `demo-firmware: QEMU Xtensa board ${QEMU_ELF}, app image ${QEMU_IMAGE}`);
+const target: Target = targetArg === "host" ? new HostTarget() : new QemuTarget();
 const bench = await Bench.create(target);
 let stopping = false;
 async function shutdown(why: string, code: number): Promise<never> {
