@@ -1,12 +1,14 @@
 // firmwarePlatform over a fake `hw`: each Platform member reaches the matching native with its
-// arguments unchanged, and a refused outer send is a lost packet (logged, rate-limited), not a throw.
+// arguments unchanged (most members are the natives themselves), the optional per-packet members
+// exist exactly when the natives do, and a refused outer send is a lost packet (logged,
+// rate-limited), not a throw.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { firmwarePlatform } from "./firmware.ts";
 
 type Call = [string, unknown[]];
 
-function installFakeNatives(udpSend: (bytes: Uint8Array, host: string, port: number) => boolean) {
+function installFakeNatives(udpSend: (bytes: Uint8Array, host: string, port: number) => boolean, perPacket = false) {
   const calls: Call[] = [];
   const rec = (name: string, result: unknown = undefined) => (...args: unknown[]) => {
     calls.push([name, args]);
@@ -20,6 +22,10 @@ function installFakeNatives(udpSend: (bytes: Uint8Array, host: string, port: num
     nowMs: rec("nowMs", 42), wallClockMs: rec("wallClockMs", null),
     storeGet: rec("storeGet", "v"), storePut: rec("storePut"),
     udpSend: rec("udpSend", udpSend), tunnelDeliver: rec("tunnelDeliver", true), log: rec("log"),
+    ...(perPacket ? {
+      sealTransport: rec("sealTransport", new Uint8Array(48)), openTransport: rec("openTransport", null),
+      tunnelDeliverPrefix: rec("tunnelDeliverPrefix", true),
+    } : {}),
   };
   return calls;
 }
@@ -62,4 +68,39 @@ test("firmwarePlatform: a send the board refuses or cannot make is dropped, logg
   const logs = calls.filter((c) => c[0] === "log");
   assert.equal(logs.length, 2, "the 1st and 101st failure are logged");
   assert.match(String(logs[0][1][1]), /fd00::1:1 failed: udpSend: host must be a dotted IPv4/);
+});
+
+test("firmwarePlatform: members with the native's signature are the natives (no JS closure per call)", () => {
+  installFakeNatives(() => true, true);
+  const hw = (globalThis as any).hw;
+  const p = firmwarePlatform();
+  const c = p.crypto as unknown as Record<string, unknown>;
+  for (const name of ["x25519", "x25519Base", "aeadSeal", "aeadOpen", "xaeadSeal", "xaeadOpen", "blake2s", "sealTransport", "openTransport"]) {
+    assert.equal(c[name], hw[name], `crypto.${name}`);
+  }
+  assert.equal(p.random.randomBytes, hw.randomBytes);
+  assert.equal(p.clock.nowMs, hw.nowMs);
+  assert.equal(p.clock.wallClockMs, hw.wallClockMs);
+  assert.equal(p.store.get, hw.storeGet);
+  assert.equal(p.store.put, hw.storePut);
+  assert.equal(p.io.deliverToTunnel, hw.tunnelDeliver);
+  assert.equal(p.io.deliverPrefixToTunnel, hw.tunnelDeliverPrefix);
+  assert.equal(p.io.log, hw.log);
+  assert.notEqual(p.io.sendDatagram, hw.udpSend, "sendDatagram adapts (bytes, address) and drops refused sends");
+});
+
+test("firmwarePlatform: the optional per-packet members reach their natives, and exist only when the natives do", () => {
+  const calls = installFakeNatives(() => true, true);
+  const p = firmwarePlatform();
+  const k = new Uint8Array(32), h = new Uint8Array(16), d = new Uint8Array(20), m = new Uint8Array(48);
+  assert.equal(p.crypto.sealTransport!(k, 3, h, d, 32).length, 48);
+  assert.equal(p.crypto.openTransport!(k, 3, m), null);
+  p.io.deliverPrefixToTunnel!(m, 20);
+  assert.deepEqual(calls, [["sealTransport", [k, 3, h, d, 32]], ["openTransport", [k, 3, m]], ["tunnelDeliverPrefix", [m, 20]]]);
+
+  installFakeNatives(() => true, false);
+  const plain = firmwarePlatform();
+  assert.equal("sealTransport" in plain.crypto, false);
+  assert.equal("openTransport" in plain.crypto, false);
+  assert.equal("deliverPrefixToTunnel" in plain.io, false);
 });

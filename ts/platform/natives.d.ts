@@ -12,11 +12,18 @@ interface HwNatives {
   xaeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array;
   xaeadOpen(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array): Uint8Array | null;
   blake2s(outLen: number, data: Uint8Array, key?: Uint8Array): Uint8Array;
+  // The per-packet path (platform.ts Crypto.sealTransport / openTransport). sealTransport also
+  // checks that paddedLength is device.ts paddedLength(packet.length) and that header starts
+  // 04 00 00 00; openTransport that message is a transport message of 32..65552 bytes.
+  sealTransport(key: Uint8Array, counter: number, header: Uint8Array, packet: Uint8Array, paddedLength: number): Uint8Array;
+  openTransport(key: Uint8Array, counter: number, message: Uint8Array): Uint8Array | null;
 
   // Outer UDP (the underlay). host: dotted IPv4; at most 1500 bytes. false: not sent (lost).
   udpSend(bytes: Uint8Array, host: string, port: number): boolean;
   // A decrypted inner IP packet (1..1420 bytes) into the tunnel netif. false: dropped by the stack.
   tunnelDeliver(packet: Uint8Array): boolean;
+  // tunnelDeliver(plaintext[0, length)) without a JS view; length in 1..min(plaintext.length, 1420).
+  tunnelDeliverPrefix(plaintext: Uint8Array, length: number): boolean;
   // The application's UDP datagram, sent from the tunnel address through lwIP (and so the tunnel).
   appUdpSend(bytes: Uint8Array, host: string, port: number): boolean;
 
