@@ -13,6 +13,8 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseDeviceConfig } from "../ts/app/config.ts";
+import { parseSensorOptions } from "../ts/app/sensor.ts";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) {
@@ -25,18 +27,22 @@ function usage(why: string): never {
   process.exit(2);
 }
 
-const ELF = process.env.HW_QEMU_ELF ?? "build/qemu-xtensa/homewire.elf";
-const IMAGE = process.env.HW_QEMU_IMAGE ?? "build/firmware/homewire-fw.js";
-const RUN_DIR = "build/qemu-xtensa/run";
-for (const f of [ELF, IMAGE]) if (!existsSync(f)) usage(`${f} is not built (make qemu-board firmware-image)`);
-if (statSync(IMAGE).size > 1024 * 1024) usage(`${IMAGE} does not fit the board's 1 MiB image area`);
-mkdirSync(RUN_DIR, { recursive: true });
-
-const net = args.get("net") ?? "user";
-const ip = args.get("ip") ?? (net === "user" ? "10.0.2.15/24" : "192.168.77.2/24");
 let config: string;
 if (args.has("config")) {
-  config = JSON.stringify(JSON.parse(readFileSync(args.get("config")!, "utf8"))); // one line
+  const file = args.get("config")!;
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    usage(`--config ${file}: ${(e as Error).message}`);
+  }
+  // The board would refuse it at boot; refuse it here, before anything starts.
+  try {
+    parseDeviceConfig(text);
+  } catch (e) {
+    usage(`--config ${file}: ${(e as Error).message}; nothing was started`);
+  }
+  config = JSON.stringify(JSON.parse(text)); // one line
 } else {
   // The device's key is random and the peer's public key a placeholder: the board boots and
   // sends initiations that nothing answers - enough to watch it run.
@@ -49,6 +55,21 @@ if (args.has("config")) {
   console.log("qemu-run: no --config: a throwaway device config (random keys, peer 10.0.2.2:51820)");
 }
 const app = args.get("app") ?? JSON.stringify({ collector: "10.77.0.1:9999", name: "qemu" });
+try {
+  parseSensorOptions(app);
+} catch (e) {
+  usage(`--app: ${(e as Error).message}; nothing was started`);
+}
+
+const ELF = process.env.HW_QEMU_ELF ?? "build/qemu-xtensa/homewire.elf";
+const IMAGE = process.env.HW_QEMU_IMAGE ?? "build/firmware/homewire-fw.js";
+const RUN_DIR = "build/qemu-xtensa/run";
+for (const f of [ELF, IMAGE]) if (!existsSync(f)) usage(`${f} is not built (make qemu-board firmware-image)`);
+if (statSync(IMAGE).size > 1024 * 1024) usage(`${IMAGE} does not fit the board's 1 MiB image area`);
+mkdirSync(RUN_DIR, { recursive: true });
+
+const net = args.get("net") ?? "user";
+const ip = args.get("ip") ?? (net === "user" ? "10.0.2.15/24" : "192.168.77.2/24");
 const mac = "02:68:77:00:00:02";
 const page = ["homewire-boot 1", `seed=${randomBytes(32).toString("hex")}`, `mac=${mac}`, `ip=${ip}`,
   `image=${statSync(IMAGE).size}`, "image-kind=source", "status-ms=5000", `config=${config}`, `app=${app}`].join("\n") + "\n\0";

@@ -41,3 +41,28 @@ test("flashLogText: sector 0 up to the first erased byte", () => {
   assert.equal(flashLogText(flash), "tai64n.reserved=3605\n\nx=1\n");
   assert.equal(flashLogText(Buffer.alloc(FLASH_SECTOR, 0xff)), "");
 });
+
+test("make qemu refuses a bad device config or app options before starting anything, naming the field", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "hw-qemu-run-"));
+  try {
+    const bad = join(dir, "dev.json");
+    writeFileSync(bad, JSON.stringify({
+      privateKey: Buffer.alloc(32, 1).toString("base64"), address: "10.77.0.2/32",
+      peer: { publicKey: Buffer.alloc(32, 2).toString("base64"), endpoint: "192.168.77.1:70000", allowedIps: ["10.77.0.1/32"] },
+    }));
+    const script = new URL("../scripts/qemu-run.ts", import.meta.url).pathname;
+    const env = { ...process.env, HW_QEMU_ELF: join(dir, "absent.elf") }; // would fail later, if it got that far
+    const r = spawnSync(process.execPath, ["--import", "tsx", script, "--config", bad], { encoding: "utf8", env, timeout: 30000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /--config .*dev\.json: peer\.endpoint: .*70000.*nothing was started/);
+    const a = spawnSync(process.execPath, ["--import", "tsx", script, "--app", '{"collector":"nowhere"}'], { encoding: "utf8", env, timeout: 30000 });
+    assert.equal(a.status, 2, a.stderr);
+    assert.match(a.stderr, /--app: .*collector.*nothing was started/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
