@@ -119,7 +119,7 @@ const TARGETS: Record<string, Target> = {
     // literals beside each function: one image spans more than L32R's 256 KiB reach otherwise
     cflags: [...COMMON, "-mlongcalls", "-mtext-section-literals"],
     ldflags: ["-nostdlib", "-nostartfiles", "-T", join(BENCH, "xtensa/lx60.ld"), "-Wl,--gc-sections", "-lgcc"],
-    portSources: ["xtensa/start.S", "xtensa/port_uart.c", "xtensa/libgcc_extra.c", "xtensa/mem.c"],
+    portSources: ["xtensa/start.S", "xtensa/port_uart.c", "../../boards/qemu-xtensa/libgcc_int.c", "xtensa/mem.c"],
     run: (elf: string) => runXtensa(elf),
     divisor: 5.12,
   },
