@@ -24,6 +24,7 @@ extern "C" {
 #define HW_BLAKE2S_BLOCK_LEN 64
 #define HW_BLAKE2S_MAX_OUT 32
 #define HW_BLAKE2S_MAX_KEY 32
+#define HW_HMAC_MAX_KEY 64
 
 /* ---- X25519 (RFC 7748) ---------------------------------------------------------------- */
 
@@ -70,6 +71,13 @@ void hw_blake2s_final(hw_blake2s_state *s, uint8_t *out);
 /* One shot. Returns 0, or -1 on bad lengths (out untouched). */
 int hw_blake2s(uint8_t *out, size_t out_len, const uint8_t *in, size_t in_len, const uint8_t *key,
                size_t key_len);
+
+/* ---- HMAC-BLAKE2s (RFC 2104 with BLAKE2s-256, block 64): WireGuard's HMAC ------------- */
+
+/* out = HMAC(key, in). key_len 0..64 (key may be NULL when 0; longer keys are refused, not
+ * hashed), in may be NULL when in_len is 0. out may alias key or in: it is written last.
+ * Returns 0, or -1 on bad arguments (out untouched). */
+int hw_hmac_blake2s(uint8_t out[32], const uint8_t *key, size_t key_len, const uint8_t *in, size_t in_len);
 
 /* ---- Lower level, exported for tests and the benchmark --------------------------------- */
 

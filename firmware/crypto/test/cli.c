@@ -24,7 +24,8 @@ enum {
   OP_BLAKE2S_SPLIT = 8,
   OP_CHACHA20 = 9,
   OP_POLY1305 = 10,
-  OP_HCHACHA20 = 11
+  OP_HCHACHA20 = 11,
+  OP_HMAC_BLAKE2S = 12
 };
 
 static uint8_t field[MAX_FIELDS][MAX_FIELD + 64];
@@ -154,6 +155,10 @@ int main(void) {
         need(0, 32), need(1, 16);
         hw_hchacha20(out, F(0), F(1));
         reply(0, 32);
+        break;
+      case OP_HMAC_BLAKE2S: /* key (0..64 accepted; longer must be refused), data */
+        reply(hw_hmac_blake2s(out, flen[0] ? F(0) : NULL, flen[0], flen[1] ? F(1) : NULL, flen[1]) == 0 ? 0 : 1,
+              flen[0] <= 64 ? 32 : 0);
         break;
       default:
         die("unknown op");

@@ -283,6 +283,28 @@ static void blake2s_record(const record *r, int slow) {
   }
 }
 
+/* HMAC-BLAKE2s: the known answer, again with unaligned key and input, and with out aliasing
+ * the input (the header allows it). */
+static void hmac_blake2s_record(const record *r, int slow) {
+  size_t key_len = 0, in_len = 0;
+  const uint8_t *key = field(r, "key", &key_len), *in = field(r, "in", &in_len), *want = need(r, "out", 32);
+  static uint8_t kbuf[64 + 1], ibuf[MAX_VALUE + 32 + 1];
+  uint8_t out[32];
+  (void)slow;
+  memset(out, 0, sizeof out);
+  check(r, hw_hmac_blake2s(out, key_len ? key : NULL, key_len, in_len ? in : NULL, in_len) == 0 &&
+               memcmp(out, want, 32) == 0,
+        "hmac-blake2s");
+  if (key_len > 64) exit(2);
+  memcpy(kbuf + 1, key, key_len);
+  memcpy(ibuf + 1, in, in_len);
+  memset(out, 0, sizeof out);
+  check(r, hw_hmac_blake2s(out, kbuf + 1, key_len, ibuf + 1, in_len) == 0 && memcmp(out, want, 32) == 0,
+        "hmac-blake2s (unaligned)");
+  check(r, hw_hmac_blake2s(ibuf + 1, kbuf + 1, key_len, ibuf + 1, in_len) == 0 && memcmp(ibuf + 1, want, 32) == 0,
+        "hmac-blake2s (out aliases in)");
+}
+
 /* RFC 7693 appendix E: hash every combination of four digest lengths and six input lengths,
  * keyed and unkeyed, with inputs from a fixed Fibonacci-style generator, and hash all the
  * digests together; the result is a published constant. */
@@ -358,6 +380,25 @@ static void api_edges(void) {
     check(&r, hw_aead_open(NULL, tag1, 16, NULL, 0, 5, k32) == -1, "aead open to NULL, 0 with a bad tag");
     check(&r, hw_xaead_open(NULL, tag1, 3, NULL, 0, k32, k32) == -1, "xaead open of 3 bytes");
   }
+  {
+    /* HMAC-BLAKE2s arguments: keys past one block are refused (not hashed), NULL only with 0. */
+    uint8_t k65[65], mac[32], before[32];
+    memset(k65, 0x42, sizeof k65);
+    memset(mac, 0xee, sizeof mac);
+    memcpy(before, mac, sizeof mac);
+    check(&r, hw_hmac_blake2s(mac, k65, 65, k65, 3) == -1 && memcmp(mac, before, 32) == 0,
+          "hmac key_len 65 rejected, out untouched");
+    check(&r, hw_hmac_blake2s(mac, NULL, 1, k65, 3) == -1, "hmac NULL key with length rejected");
+    check(&r, hw_hmac_blake2s(mac, k65, 3, NULL, 1) == -1, "hmac NULL input with length rejected");
+    check(&r, hw_hmac_blake2s(NULL, k65, 3, k65, 3) == -1, "hmac NULL out rejected");
+    check(&r, hw_hmac_blake2s(mac, k65, 64, NULL, 0) == 0 && memcmp(mac, before, 32) != 0, "hmac 64-byte key accepted");
+    /* A key is zero-padded to the block, so k and k || 0x00 give the same MAC (RFC 2104). */
+    memcpy(before, mac, sizeof mac);
+    k65[63] = 0;
+    check(&r, hw_hmac_blake2s(mac, k65, 63, NULL, 0) == 0 && hw_hmac_blake2s(before, k65, 64, NULL, 0) == 0 &&
+                  memcmp(mac, before, 32) == 0,
+          "hmac key zero-padding");
+  }
   printf("kat: %-28s %s\n", current_file, failures > failed ? "FAILED" : "ok");
 }
 
@@ -396,6 +437,7 @@ int main(int argc, char **argv) {
   run_file(argv[1], "xchacha.txt", xchacha_record, slow);
   run_file(argv[1], "blake2s.txt", blake2s_record, slow);
   run_file(argv[1], "blake2s-kat.txt", blake2s_record, slow);
+  run_file(argv[1], "hmac-blake2s.txt", hmac_blake2s_record, slow);
   blake2s_selftest();
   api_edges();
   printf("kat: %d passed, %d failed\n", passes, failures);
