@@ -8,6 +8,7 @@
 // Prints one "<function>: N passed, M failed" line per function and a total; exits 1 on any
 // mismatch. The C side is driven through the pipe protocol described in firmware/crypto/test/cli.c.
 import { spawnSync } from "node:child_process";
+import assert from "node:assert/strict";
 import { chacha20, chacha20poly1305, hchacha } from "@noble/ciphers/chacha.js";
 import { poly1305 } from "@noble/ciphers/_poly1305.js";
 import { blake2s } from "@noble/hashes/blake2.js";
@@ -56,7 +57,7 @@ interface Case {
   out: Uint8Array; // expected output bytes
 }
 
-const OP = { x25519: 1, x25519Base: 2, aeadSeal: 3, aeadOpen: 4, xaeadSeal: 5, xaeadOpen: 6, blake2s: 7, blake2sSplit: 8, chacha20: 9, poly1305: 10, hchacha20: 11 };
+const OP = { x25519: 1, x25519Base: 2, aeadSeal: 3, aeadOpen: 4, xaeadSeal: 5, xaeadOpen: 6, blake2s: 7, blake2sSplit: 8, chacha20: 9, poly1305: 10, hchacha20: 11, hmacBlake2s: 12 };
 
 function encode(cases: Case[]): Buffer {
   const parts: Uint8Array[] = [];
@@ -183,6 +184,17 @@ const gen: Record<string, () => Case> = {
     const o = new Uint32Array(8);
     hchacha(sigma, new Uint32Array(key.slice().buffer), new Uint32Array(nonce.slice().buffer), o);
     return { op: OP.hchacha20, fields: [key, nonce], status: 0, out: new Uint8Array(o.buffer) };
+  },
+  hmacBlake2s() {
+    // Keys 0..64 (WireGuard's are 32: chaining keys and KDF pseudorandom keys); 2% too long,
+    // which both sides must refuse.
+    const bad = chance(0.02);
+    const keyLen = bad ? 65 + below(40) : chance(0.3) ? [0, 1, 31, 32, 33, 63, 64][below(7)] : below(65);
+    const key = bytes(keyLen), data = bytes(chance(0.3) ? [0, 1, 32, 33, 63, 64, 65][below(7)] : length(300));
+    let out: Uint8Array = new Uint8Array(0);
+    if (!bad) out = nobleCrypto.hmacBlake2s(key, data);
+    else assert.throws(() => nobleCrypto.hmacBlake2s(key, data), RangeError);
+    return { op: OP.hmacBlake2s, fields: [key, data], status: bad ? 1 : 0, out };
   },
 };
 

@@ -48,6 +48,8 @@ typedef struct {
 
 /* Register natives. ops must outlive the VM. Return 0 or -1. */
 int hw_bindings_register_crypto(hw_vm *vm);
+/* hw.hmacBlake2s (hmac_natives.c); called by hw_bindings_register_crypto. */
+int hw_bindings_register_hmac(hw_vm *vm);
 int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops);
 
 /* Strict dotted-quad IPv4 parse ("10.0.0.1", no leading zeros, no spaces). 0 or -1. */

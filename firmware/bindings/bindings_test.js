@@ -148,6 +148,20 @@ throws(RangeError, function () { hw.blake2s(33, abc); }, /outLen/, "outLen 33");
 throws(RangeError, function () { hw.blake2s(32, abc, new Uint8Array(33)); }, /blake2s: key longer than 32/, "33-byte key");
 throws(TypeError, function () { hw.blake2s(32, [1, 2, 3]); }, /data must be a Uint8Array/, "array data");
 
+// hmacBlake2s: known answer from firmware/crypto/test/vectors/hmac-blake2s.txt (RFC 4231 case 2
+// inputs; CPython hmac+hashlib and @noble agree), a view with an offset, and misuse.
+var jefe = unhex("4a656665"), want = "90b6281e2f3038c9056af0b4a7e763cae6fe5d9eb4386a0ec95237890c104ff0";
+var wdyw = unhex("7768617420646f2079612077616e7420666f72206e6f7468696e673f");
+ok(hex(hw.hmacBlake2s(jefe, wdyw)) === want, "hmacBlake2s known answer");
+var spread = new Uint8Array(3 + wdyw.length); spread.set(wdyw, 3);
+ok(hex(hw.hmacBlake2s(jefe, spread.subarray(3))) === want, "hmacBlake2s of a view at an offset");
+ok(hw.hmacBlake2s(new Uint8Array(0), new Uint8Array(0)).length === 32, "hmacBlake2s empty key and data");
+ok(hw.hmacBlake2s(bytes(64, 1), abc).length === 32, "hmacBlake2s 64-byte key");
+throws(RangeError, function () { hw.hmacBlake2s(bytes(65, 1), abc); }, /hmacBlake2s: key longer than 64 bytes/, "65-byte key");
+throws(RangeError, function () { hw.hmacBlake2s(jefe, new Uint8Array(65537)); }, /hmacBlake2s: data longer than 65536/, "huge data");
+throws(TypeError, function () { hw.hmacBlake2s("Jefe", wdyw); }, /hmacBlake2s: key must be a Uint8Array/, "string key");
+throws(TypeError, function () { hw.hmacBlake2s(jefe); }, /hmacBlake2s: data must be a Uint8Array/, "missing data");
+
 // Board services (a fake board in bindings_test.c records what it was given).
 ok(hw.udpSend(bytes(148, 0), "192.168.77.1", 51820) === true, "udpSend");
 ok(hw.udpSend(bytes(1, 0), "10.0.0.9", 9) === false, "udpSend reports a failed send as false");

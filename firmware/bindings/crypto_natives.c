@@ -242,5 +242,5 @@ int hw_bindings_register_crypto(hw_vm *vm) {
   };
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (hw_vm_register(vm, HW_NATIVES_OBJECT, table[i].name, table[i].fn, NULL) != 0) return -1;
-  return 0;
+  return hw_bindings_register_hmac(vm);
 }

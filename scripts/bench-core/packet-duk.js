@@ -50,7 +50,15 @@
   var crypto = {
     x25519: function (s, p) { var o = new Uint8Array(32); for (var i = 0; i < 32; i++) o[i] = s[i] ^ p[i]; return o; },
     x25519Base: function (s) { var o = new Uint8Array(32); o.set(s); return o; },
-    aeadSeal: seal, aeadOpen: open, xaeadSeal: seal, xaeadOpen: open, blake2s: mix
+    aeadSeal: seal, aeadOpen: open, xaeadSeal: seal, xaeadOpen: open, blake2s: mix,
+    // RFC 2104 over the stand-in hash, as kdf.ts built it before HMAC became a primitive.
+    hmacBlake2s: function (key, data) {
+      var inner = new Uint8Array(64 + data.length), outer = new Uint8Array(64 + 32), i;
+      for (i = 0; i < 64; i++) { inner[i] = (i < key.length ? key[i] : 0) ^ 0x36; outer[i] = (i < key.length ? key[i] : 0) ^ 0x5c; }
+      inner.set(data, 64);
+      outer.set(mix(32, inner), 64);
+      return mix(32, outer);
+    }
   };
   if (typeof NATIVES !== "undefined" && NATIVES) {
     // header[0, 8) || LE64(counter) || "seal"(packet || zeros).

@@ -71,7 +71,7 @@ test-firmware-vm: $(FW_BUILD)/vm_test ## engine adapter tests (natives, errors, 
 # ---- natives --------------------------------------------------------------------------
 # The crypto library's sources (owned by the crypto helper), compiled into each image.
 FW_CRYPTO_SRC = $(sort $(wildcard firmware/crypto/*.c))
-FW_BIND_SRC := firmware/bindings/crypto_natives.c firmware/bindings/platform_natives.c
+FW_BIND_SRC := firmware/bindings/crypto_natives.c firmware/bindings/hmac_natives.c firmware/bindings/platform_natives.c
 FW_INC := -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto $(VM_INC)
 
 $(FW_BUILD)/bindings_test: firmware/bindings/bindings_test.c $(FW_BIND_SRC) firmware/bindings/bindings.h $(VM_SRC) $(FW_CRYPTO_SRC) $(VM_OBJS)

@@ -63,6 +63,7 @@ function stubPlatform(): Platform {
       xaeadSeal: function (_k: Uint8Array, _n: Uint8Array, p: Uint8Array) { return filled(p.length + 16, 1); },
       xaeadOpen: function () { return null; },
       blake2s: function (outLen: number) { return filled(outLen, 3); },
+      hmacBlake2s: function () { return filled(32, 4); },
     },
     random: { randomBytes: function (n: number) { return filled(n, 9); } },
     clock: { nowMs: function () { return 1000; }, wallClockMs: function () { return null; } },

@@ -18,7 +18,7 @@ function installFakeNatives(udpSend: (bytes: Uint8Array, host: string, port: num
     x25519: rec("x25519", new Uint8Array(32)), x25519Base: rec("x25519Base", new Uint8Array(32)),
     aeadSeal: rec("aeadSeal", new Uint8Array(16)), aeadOpen: rec("aeadOpen", null),
     xaeadSeal: rec("xaeadSeal", new Uint8Array(16)), xaeadOpen: rec("xaeadOpen", null),
-    blake2s: rec("blake2s", new Uint8Array(32)), randomBytes: rec("randomBytes", new Uint8Array(4)),
+    blake2s: rec("blake2s", new Uint8Array(32)), hmacBlake2s: rec("hmacBlake2s", new Uint8Array(32)), randomBytes: rec("randomBytes", new Uint8Array(4)),
     nowMs: rec("nowMs", 42), wallClockMs: rec("wallClockMs", null),
     storeGet: rec("storeGet", "v"), storePut: rec("storePut"),
     udpSend: rec("udpSend", udpSend), tunnelDeliver: rec("tunnelDeliver", true), log: rec("log"),
@@ -41,6 +41,7 @@ test("firmwarePlatform: every member calls its native with the same arguments", 
   p.crypto.xaeadSeal(k, n, d, d);
   p.crypto.xaeadOpen(k, n, d, d);
   p.crypto.blake2s(16, d, k);
+  p.crypto.hmacBlake2s(k, d);
   assert.equal(p.random.randomBytes(4).length, 4);
   assert.equal(p.clock.nowMs(), 42);
   assert.equal(p.clock.wallClockMs(), null);
@@ -50,11 +51,12 @@ test("firmwarePlatform: every member calls its native with the same arguments", 
   p.io.deliverToTunnel(d);
   p.io.log(2, "hi");
   assert.deepEqual(calls.map((c) => c[0]), ["x25519", "x25519Base", "aeadSeal", "aeadOpen", "xaeadSeal", "xaeadOpen", "blake2s",
-    "randomBytes", "nowMs", "wallClockMs", "storeGet", "storePut", "udpSend", "tunnelDeliver", "log"]);
+    "hmacBlake2s", "randomBytes", "nowMs", "wallClockMs", "storeGet", "storePut", "udpSend", "tunnelDeliver", "log"]);
   assert.deepEqual(calls[2][1], [k, 7, d, n]);
   assert.deepEqual(calls[6][1], [16, d, k]);
-  assert.deepEqual(calls[12][1], [d, "192.0.2.1", 51820]);
-  assert.deepEqual(calls[14][1], [2, "hi"]);
+  assert.deepEqual(calls[7][1], [k, d]);
+  assert.deepEqual(calls[13][1], [d, "192.0.2.1", 51820]);
+  assert.deepEqual(calls[15][1], [2, "hi"]);
 });
 
 test("firmwarePlatform: a send the board refuses or cannot make is dropped, logged once per 100", () => {

@@ -19,6 +19,7 @@ export function firmwarePlatform(): Platform {
     xaeadSeal: natives.xaeadSeal,
     xaeadOpen: natives.xaeadOpen,
     blake2s: natives.blake2s,
+    hmacBlake2s: natives.hmacBlake2s,
   };
   var io: Io = {
     sendDatagram: function (bytes: Uint8Array, to: Address) {

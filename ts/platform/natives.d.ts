@@ -12,6 +12,7 @@ interface HwNatives {
   xaeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array;
   xaeadOpen(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array): Uint8Array | null;
   blake2s(outLen: number, data: Uint8Array, key?: Uint8Array): Uint8Array;
+  hmacBlake2s(key: Uint8Array, data: Uint8Array): Uint8Array; // key 0..64 bytes, data <= 65536
   // The per-packet path (platform.ts Crypto.sealTransport / openTransport). sealTransport also
   // checks that paddedLength is device.ts paddedLength(packet.length) and that header starts
   // 04 00 00 00; openTransport that message is a transport message of 32..65552 bytes.

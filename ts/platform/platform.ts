@@ -26,6 +26,11 @@ export interface Crypto {
   xaeadOpen(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array): Uint8Array | null;
   /** BLAKE2s with outLen in 1..32 and an optional key of 1..32 bytes (absent or empty = unkeyed). */
   blake2s(outLen: number, data: Uint8Array, key?: Uint8Array): Uint8Array;
+  /** HMAC(key, data) (RFC 2104) with BLAKE2s-256 as the hash and a 64-byte block: the
+   *  whitepaper's HMAC, under KDF1/2/3. Returns 32 bytes. key is 0..64 bytes (longer keys throw
+   *  RangeError; WireGuard's are 32). A primitive rather than two blake2s calls: a handshake
+   *  runs ~30 HMACs, and padding the key byte by byte is costly in an interpreter. */
+  hmacBlake2s(key: Uint8Array, data: Uint8Array): Uint8Array;
   /** Optional (the core uses it when present; the datagrams are the same bytes): a whole
    *  transport message in one call, which spares an interpreter the padding copy and the framing
    *  (~14k of ~42k instructions per packet sent under Duktape). Returns header[0, 8) ||

@@ -5,8 +5,6 @@
 import type { Crypto } from "../platform/platform";
 import { concat, wipe } from "./bytes";
 
-var BLOCK = 64; // BLAKE2s block size: HMAC pads its key to this
-
 /** HASH(input): unkeyed BLAKE2s-256. */
 export function hash(crypto: Crypto, input: Uint8Array): Uint8Array {
   return crypto.blake2s(32, input);
@@ -22,24 +20,11 @@ export function mac(crypto: Crypto, key: Uint8Array, input: Uint8Array): Uint8Ar
   return crypto.blake2s(16, input, key);
 }
 
-/** HMAC(key, input) with BLAKE2s-256 as the hash (RFC 2104; keys here are at most 32 bytes). */
+/** HMAC(key, input) with BLAKE2s-256 as the hash (RFC 2104; keys here are at most 32 bytes).
+ *  The injected primitive pads the key and wipes its intermediates: in C on the device, where
+ *  the byte-wise padding loop would be interpreted ~30 times per handshake. */
 export function hmac(crypto: Crypto, key: Uint8Array, input: Uint8Array): Uint8Array {
-  var inner = new Uint8Array(BLOCK + input.length);
-  var outer = new Uint8Array(BLOCK + 32);
-  for (var i = 0; i < BLOCK; i++) {
-    var k = i < key.length ? key[i] : 0;
-    inner[i] = k ^ 0x36;
-    outer[i] = k ^ 0x5c;
-  }
-  inner.set(input, BLOCK);
-  var innerHash = crypto.blake2s(32, inner);
-  outer.set(innerHash, BLOCK);
-  var out = crypto.blake2s(32, outer);
-  // The padded key blocks are derived from secret chaining keys.
-  wipe(inner);
-  wipe(outer);
-  wipe(innerHash);
-  return out;
+  return crypto.hmacBlake2s(key, input);
 }
 
 /** KDFn(key, input) for n in 1..3: τ0 = HMAC(key, input), τi = HMAC(τ0, τ(i-1) || i). */

@@ -3,6 +3,7 @@
 import { x25519 } from "@noble/curves/ed25519.js";
 import { chacha20poly1305, xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { blake2s } from "@noble/hashes/blake2.js";
+import { hmac } from "@noble/hashes/hmac.js";
 import type { Crypto } from "../platform.ts";
 
 const BASE_POINT = new Uint8Array(32);
@@ -76,5 +77,10 @@ export const nobleCrypto: Crypto = {
     if (!Number.isInteger(outLen) || outLen < 1 || outLen > 32) throw new RangeError(`blake2s: outLen must be 1..32, got ${outLen}`);
     if (key !== undefined && key.length > 32) throw new RangeError(`blake2s: key must be at most 32 bytes, got ${key.length}`);
     return key !== undefined && key.length > 0 ? blake2s(data, { dkLen: outLen, key }) : blake2s(data, { dkLen: outLen });
+  },
+  hmacBlake2s(key, data) {
+    // noble would hash a key longer than the block; the interface (and the C native) refuse it.
+    if (!(key instanceof Uint8Array) || key.length > 64) throw new RangeError(`hmacBlake2s: key must be at most 64 bytes, got ${key instanceof Uint8Array ? key.length : typeof key}`);
+    return hmac(blake2s, key, data);
   },
 };
