@@ -89,6 +89,18 @@ for (var li = 0; li < lengths.length; li++) {
   }
 }
 ok(padTo(1409) === 1420 && hw.sealTransport(key, 0, header, big.subarray(0, 1409), 1420).length === 1452, "padding stops at the MTU");
+// Any (length, paddedLength): accepted exactly when paddedLength follows the rule, and then the
+// message is header + padded packet + tag long. A fixed LCG, so a failure reproduces.
+var lcg = 12345;
+function rnd(n) { lcg = (lcg * 1103515245 + 12345) % 2147483648; return lcg % n; }
+for (var ri = 0; ri < 300; ri++) {
+  var rn = rnd(1500), rp = rnd(3) === 0 ? padTo(rn) : rnd(1540);
+  var m3 = null, err = null;
+  try { m3 = hw.sealTransport(key, ri, header, big.subarray(0, Math.min(rn, big.length)), rp); } catch (e) { err = e; }
+  var expectOk = rp === padTo(Math.min(rn, big.length));
+  ok(expectOk ? (m3 !== null && m3.length === 32 + rp) : err instanceof RangeError,
+    "sealTransport(packet " + Math.min(rn, big.length) + ", paddedLength " + rp + "): " + (expectOk ? "accepted" : "RangeError") + ", got " + (err || m3.length));
+}
 var inView = new Uint8Array(tmsg.length + 3); inView.set(tmsg, 3);
 ok(hex(hw.openTransport(key, 5, inView.subarray(3))) === hex(opened), "openTransport on a subarray");
 ok(hex(hw.sealTransport(key, 5, inView.subarray(3, 19), tpkt, 32)) === hex(tmsg), "sealTransport header as a subarray");
