@@ -12,6 +12,7 @@ struct hw_vm {
   hw_vm_report report;
   void *report_ctx;
   size_t current, peak, limit;
+  void *u8_proto; /* Uint8Array.prototype as created (kept alive in the heap stash) */
   struct {
     hw_vm_native fn;
     void *user;
@@ -88,6 +89,18 @@ static void report_top_error(hw_vm *vm) {
 
 const char *hw_vm_engine_name(void) { return "duktape"; }
 
+/* Remembers Uint8Array.prototype for hw_vm_arg_bytes; the stash keeps it from being collected. */
+static duk_ret_t capture_u8_proto(duk_context *ctx, void *udata) {
+  hw_vm *vm = udata;
+  duk_push_heap_stash(ctx);
+  duk_get_global_string(ctx, "Uint8Array");
+  duk_get_prop_string(ctx, -1, "prototype");
+  vm->u8_proto = duk_get_heapptr(ctx, -1);
+  duk_put_prop_string(ctx, -3, "u8proto");
+  duk_pop_2(ctx);
+  return 0;
+}
+
 hw_vm *hw_vm_create(size_t heap_limit, hw_vm_report report, void *report_ctx) {
   hw_vm *vm = calloc(1, sizeof *vm);
   if (!vm) return NULL;
@@ -99,6 +112,12 @@ hw_vm *hw_vm_create(size_t heap_limit, hw_vm_report report, void *report_ctx) {
     free(vm);
     return NULL;
   }
+  if (duk_safe_call(vm->ctx, capture_u8_proto, vm, 0, 1) != DUK_EXEC_SUCCESS || !vm->u8_proto) {
+    duk_destroy_heap(vm->ctx);
+    free(vm);
+    return NULL;
+  }
+  duk_pop(vm->ctx);
   return vm;
 }
 
@@ -312,10 +331,15 @@ const uint8_t *hw_vm_arg_bytes(hw_vm_call *c, int i, size_t *len, const char *wh
   *len = 0;
   if (i < c->k.argc && duk_is_buffer_data(c->ctx, i)) {
     /* Only Uint8Array (plain buffers are Duktape's Uint8Array too); a Uint16Array or a
-     * DataView would hand over bytes the caller did not mean. */
-    duk_get_global_string(c->ctx, "Uint8Array");
-    int ok = duk_instanceof(c->ctx, i, -1);
-    duk_pop(c->ctx);
+     * DataView would hand over bytes the caller did not mean. Told apart by the prototype
+     * captured at creation: instanceof interned the global's name and walked the chain on
+     * every argument, ~3k instructions, more than sealing a small packet. */
+    int ok = duk_is_buffer(c->ctx, i);
+    if (!ok) {
+      duk_get_prototype(c->ctx, i);
+      ok = duk_get_heapptr(c->ctx, -1) == c->k.vm->u8_proto;
+      duk_pop(c->ctx);
+    }
     if (ok) {
       duk_size_t n = 0;
       void *p = duk_get_buffer_data(c->ctx, i, &n);
