@@ -35,7 +35,7 @@ export interface Crypto {
    *  transport message in one call, which spares an interpreter the padding copy and the framing
    *  (~14k of ~42k instructions per packet sent under Duktape). Returns header[0, 8) ||
    *  LE64(counter) || aeadSeal(key, counter, packet || zeros up to paddedLength, empty AD).
-   *  header: 16 bytes, its last 8 ignored; packet.length <= paddedLength <= 65535. */
+   *  header: 16 bytes, its last 8 ignored; packet.length <= paddedLength <= 65536 (paddedLength as device.ts computes it). */
   sealTransport?(key: Uint8Array, counter: number, header: Uint8Array, packet: Uint8Array, paddedLength: number): Uint8Array;
   /** Optional: aeadOpen(key, counter, message[16, length), empty AD) without the caller making
    *  the view (~2k instructions under Duktape). message is at least 32 bytes. */
