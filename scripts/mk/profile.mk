@@ -1,0 +1,14 @@
+# Where the QEMU board's instructions go (boards/qemu-xtensa/README.md has the tables).
+
+PROF_BUILD := $(BUILD)/profile
+
+# QEMU's plugin header comes from Debian's qemu source package (scripts/qemu-profile/plugin-header.sh).
+$(PROF_BUILD)/qemu-plugin.h:
+	scripts/qemu-profile/plugin-header.sh $(PROF_BUILD)
+
+$(PROF_BUILD)/tbcount.so: scripts/qemu-profile/tbcount.c $(PROF_BUILD)/qemu-plugin.h
+	cc -std=c99 -O2 -shared -fPIC -Wall -Wextra -Werror -Wno-unused-parameter -I$(PROF_BUILD) $< -o $@
+
+.PHONY: profile-qemu
+profile-qemu: qemu-board $(FW_BUNDLE) $(PROF_BUILD)/tbcount.so ## per-function instructions on the QEMU board (TCG plugin): start-to-tunnel-up and 64-byte ping windows (root); build/profile/qemu-profile.txt
+	$(TSX) scripts/qemu-profile.ts

@@ -1,0 +1,170 @@
+// `make profile-qemu`: where the QEMU board's instructions go, per function, in two windows:
+// start to tunnel up (the initiator handshake and all else the board does meanwhile) and a
+// burst of 64-byte pings through the tunnel (plus a quiet window of the same host length, so
+// tick work can be told apart). Runs the firmware like `make bench-qemu` (same -icount) with
+// the tbcount plugin (scripts/qemu-profile/tbcount.c), which dumps per-block execution counts
+// whenever the board runs board_status (the console byte "m", "[started]") or
+// hw_board_console (every console line). Blocks are mapped to the ELF's symbols; the idle
+// NIC poll is listed but left out of the totals. Writes build/profile/qemu-profile.txt. Root.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { interopUnavailable, removeStaleNamespaces, b64, generateKeyPair, Topology, WireguardGo, DEV_INNER, HOME_INNER, HOME_OUTER } from "../ts/interop/netns.ts";
+import { run, sleep, waitFor } from "../ts/interop/proc.ts";
+
+const ELF = resolve(process.env.HW_QEMU_ELF ?? "build/qemu-xtensa/homewire.elf");
+const IMAGE = resolve(process.env.HW_QEMU_IMAGE ?? "build/firmware/homewire-fw.js");
+const PLUGIN = resolve("build/profile/tbcount.so");
+const OUT = resolve("build/profile");
+const PINGS = 40;
+const TOP = Number(process.env.HW_PROFILE_TOP ?? 25);
+
+const reason = await interopUnavailable() ?? ([ELF, IMAGE, PLUGIN].every(existsSync) ? null : `${ELF}, ${IMAGE} or ${PLUGIN} not built`);
+if (reason) {
+  console.log(`\n*** SKIPPED: make profile-qemu: ${reason} ***\n`);
+  process.exit(process.env.CI === "true" ? 1 : 0);
+}
+await removeStaleNamespaces();
+
+// Function symbols, sorted, for mapping block addresses.
+const syms = execFileSync("xtensa-lx106-elf-nm", ["-n", "--defined-only", ELF], { encoding: "utf8" }).split("\n")
+  .map((l) => l.split(" ")).filter((p) => p.length === 3 && /^[tTwW]$/.test(p[1]))
+  .map((p) => ({ addr: parseInt(p[0], 16), name: p[2] }));
+function symbolOf(addr: number): string {
+  let lo = 0, hi = syms.length - 1, best = -1;
+  while (lo <= hi) { const mid = (lo + hi) >> 1; if (syms[mid].addr <= addr) { best = mid; lo = mid + 1; } else hi = mid - 1; }
+  return best < 0 ? `?${addr.toString(16)}` : syms[best].name;
+}
+const addrOf = (name: string) => { const s = syms.find((x) => x.name === name); if (!s) throw new Error(`no symbol ${name}`); return s.addr; };
+
+const dumpDir = join(OUT, "dumps");
+rmSync(dumpDir, { recursive: true, force: true });
+mkdirSync(dumpDir, { recursive: true });
+const prefix = join(dumpDir, "d");
+const pluginArg = `${PLUGIN},out=${prefix},trig=0x${addrOf("board_status").toString(16)}:A,trig=0x${addrOf("hw_board_console").toString(16)}:B`;
+
+const lines: string[] = [];
+const boardLines = () => lines.filter((l) => /^\[board\] cycles=\d+ busy=\d+ polls=/.test(l));
+const topo = await Topology.create();
+try {
+  const ns = topo.dev;
+  await run(["ip", "-n", ns, "addr", "flush", "dev", "veth0"]);
+  await run(["ip", "-n", ns, "link", "add", "br0", "type", "bridge"]);
+  await run(["ip", "-n", ns, "tuntap", "add", "dev", "hwtap0", "mode", "tap"]);
+  await run(["ip", "-n", ns, "link", "set", "veth0", "master", "br0"]);
+  await run(["ip", "-n", ns, "link", "set", "hwtap0", "master", "br0"]);
+  for (const dev of ["br0", "hwtap0"]) await run(["ip", "-n", ns, "link", "set", dev, "up"]);
+  const home = generateKeyPair(), dev = generateKeyPair();
+  const wg = new WireguardGo(topo, topo.home, { privateKey: home.privateKey, listenPort: 51820, address: `${HOME_INNER}/24`,
+    peer: { publicKey: dev.publicKey, allowedIps: [`${DEV_INNER}/32`] } });
+  await wg.start();
+  const config = JSON.stringify({ privateKey: b64(dev.privateKey), address: `${DEV_INNER}/24`, listenPort: 51820,
+    peer: { publicKey: b64(home.publicKey), endpoint: `${HOME_OUTER}:51820`, allowedIps: [`${HOME_INNER}/32`] } });
+  const app = JSON.stringify({ collector: `${HOME_INNER}:9999`, name: "profile", readingIntervalMs: 3600000, statusIntervalMs: 0 });
+  const page = ["homewire-boot 1", `seed=${randomBytes(32).toString("hex")}`, "mac=02:68:77:00:00:02", "ip=192.168.77.2/24",
+    `image=${statSync(IMAGE).size}`, "image-kind=source", "status-ms=0", `config=${config}`, `app=${app}`].join("\n") + "\n\0";
+  const bootFile = join(topo.dir, "boot.txt");
+  writeFileSync(bootFile, page, { mode: 0o600 });
+  const flash = join(topo.dir, "flash.bin");
+  writeFileSync(flash, Buffer.alloc(4 * 1024 * 1024, 0xff));
+  const qemu = topo.spawn("qemu", ns, ["qemu-system-xtensa", "-M", "lx60-nommu", "-cpu", "lx106", "-nographic", "-monitor", "none",
+    "-serial", "stdio", "-semihosting", "-icount", "shift=4", "-kernel", ELF, "-plugin", pluginArg,
+    "-device", `loader,file=${bootFile},addr=0x60500000,force-raw=on`, "-device", `loader,file=${IMAGE},addr=0x60600000,force-raw=on`,
+    "-drive", `if=pflash,format=raw,file=${flash}`, "-nic", "tap,ifname=hwtap0,script=no,downscript=no,mac=02:68:77:00:00:02"],
+    { onLine: (l) => lines.push(l.replace(/\r/g, "")) });
+  const dumpsOf = (tag: string) => readdirSync(dumpDir).filter((f) => f.endsWith("." + tag)).sort();
+  // One "m" -> one board_status dump; returns its file.
+  const mark = async (): Promise<string> => {
+    const n = dumpsOf("A").length;
+    let asked = 0;
+    await waitFor("a board_status dump", () => {
+      if (asked++ % 200 === 0) qemu.process.stdin!.write("m");
+      return dumpsOf("A").length > n;
+    }, 30000, 10);
+    await sleep(200); // the plugin has written the file by the time the console shows the line; be generous
+    return dumpsOf("A")[n];
+  };
+  await waitFor("[started]", () => lines.some((l) => l.startsWith("[started]")), 90000, 20);
+  await waitFor("handshake complete", () => lines.some((l) => l.includes("at handshake complete")), 30000, 20);
+  await sleep(300);
+  // The handshake window ends at the hw_board_console call for "[info] handshake complete":
+  // count the console lines (other than the board's own) printed after "[started]" up to it.
+  const s = lines.findIndex((l) => l.startsWith("[started]"));
+  const h = lines.findIndex((l) => l.startsWith("[info] handshake complete"));
+  const k = lines.slice(s + 1, h + 1).filter((l) => !l.startsWith("[board]")).length;
+  const all = readdirSync(dumpDir).sort();
+  const startA = all.findIndex((f) => f.endsWith(".A"));
+  const hsB = all.slice(startA + 1).filter((f) => f.endsWith(".B"))[k - 1];
+  const handshake = { from: all[startA], to: hsB, per: 1 };
+
+  const p0 = await mark();
+  const r = await run(topo.exec(topo.home, ["ping", "-n", "-q", "-c", String(PINGS), "-i", "0.02", "-W", "2", "-s", String(64 - 28), DEV_INNER]), { allowFail: true, timeoutMs: 30000 });
+  const p1 = await mark();
+  const received = Number(/(\d+) received/.exec(r.stdout)?.[1] ?? 0);
+  const t0 = Date.now();
+  const q0 = await mark();
+  await sleep(Math.max(500, (Date.now() - t0) + 40 * 20));
+  const q1 = await mark();
+  await qemu.stop();
+
+  type Dump = Map<string, number>; // block key -> instructions executed so far
+  const read = (f: string): Dump => {
+    const m: Dump = new Map();
+    for (const l of readFileSync(join(dumpDir, f), "utf8").split("\n")) {
+      if (!l) continue;
+      const [a, n, c] = l.split(" ");
+      m.set(`${a}/${n}`, Number(n) * Number(c));
+    }
+    return m;
+  };
+  const IDLE = new Set(["hw_board_poll", "qb_ethoc_poll", "qb_uart_getc", "qb_cycles"]);
+  function profile(from: string, to: string) {
+    const a = read(from), b = read(to);
+    const bySym = new Map<string, number>();
+    for (const [key, v] of b) {
+      const d = v - (a.get(key) ?? 0);
+      if (d <= 0) continue;
+      const name = symbolOf(parseInt(key.split("/")[0], 16));
+      bySym.set(name, (bySym.get(name) ?? 0) + d);
+    }
+    return bySym;
+  }
+  const group = (name: string): string =>
+    /^(fe_|x25519|hw_x25519|ge_|scalarmult|mul_|sqr)/i.test(name) ? "x25519" :
+    /blake2s|hmac/i.test(name) ? "blake2s/hmac" :
+    /chacha|poly1305|aead/i.test(name) ? "chacha20poly1305" :
+    /^(__(add|sub|mul|div)df3|__(fix|float|trunc|extend)|__(eq|ne|lt|le|gt|ge|un)df2|qb_sd_|softd|fmod|floor|ceil|trunc|__ashldi3|__lshrdi3)/.test(name) ? "soft double / libm" :
+    /^duk_|^duk[A-Z]/.test(name) ? "duktape" :
+    /^(memcpy|memset|memmove|memcmp|strlen|strcmp|__mul|__div|__udiv|__mod|__umod)/.test(name) ? "libc/libgcc" :
+    /^(qb_alloc|__wrap_|malloc|free|realloc|calloc|slab)/.test(name) ? "allocator" :
+    /^(qb_store|store_|hw_board_store|cfi)/.test(name) ? "store (CFI flash)" :
+    /^(hw_vm|vm_)/.test(name) ? "vm adapter" :
+    /^(hw_natives|hw_bind|bind_|native_)/.test(name) ? "bindings" :
+    /^(lwip|netif|ip4|ip_|udp|etharp|ethernet|pbuf|mem_|memp|icmp|inet|sys_|tcp)/.test(name) ? "lwIP" :
+    /^qb_ethoc|^ethoc/.test(name) ? "NIC driver" : "other";
+  const out: string[] = [];
+  function table(title: string, bySym: Map<string, number>, per: number) {
+    const busy = [...bySym].filter(([n]) => !IDLE.has(n));
+    const total = busy.reduce((t, [, v]) => t + v, 0);
+    const idle = [...bySym].filter(([n]) => IDLE.has(n)).reduce((t, [, v]) => t + v, 0);
+    out.push(`\n## ${title}: ${(total / per).toFixed(0)} instructions${per > 1 ? ` per unit (/${per})` : ""} (idle poll ${(idle / per).toFixed(0)} left out)`);
+    const groups = new Map<string, number>();
+    for (const [n, v] of busy) groups.set(group(n), (groups.get(group(n)) ?? 0) + v);
+    out.push("| group | instructions | share |", "|---|---:|---:|");
+    for (const [g, v] of [...groups].sort((x, y) => y[1] - x[1])) out.push(`| ${g} | ${(v / per).toFixed(0)} | ${(100 * v / total).toFixed(1)}% |`);
+    out.push("", "| function | instructions | share |", "|---|---:|---:|");
+    for (const [n, v] of busy.sort((x, y) => y[1] - x[1]).slice(0, TOP)) out.push(`| ${n} | ${(v / per).toFixed(0)} | ${(100 * v / total).toFixed(1)}% |`);
+  }
+  table("start to tunnel up", profile(handshake.from, handshake.to), 1);
+  table(`64-byte ping window (${received}/${PINGS} answered), per ping`, profile(p0, p1), Math.max(received, 1));
+  table("quiet window after it (ticks), per ping-window unit", profile(q0, q1), Math.max(received, 1));
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, "qemu-profile.txt"), out.join("\n") + "\n");
+  console.log(out.join("\n"));
+} catch (e) {
+  console.error(`${(e as Error).message}\n--- board console (tail) ---\n${lines.slice(-15).join("\n")}`);
+  process.exitCode = 1;
+} finally {
+  await topo.destroy();
+}
