@@ -1,4 +1,5 @@
-# Where the QEMU board's instructions go (boards/qemu-xtensa/README.md has the tables).
+# Where the QEMU board's instructions go (boards/qemu-xtensa/README.md has the tables), and the
+# board's integer helpers checked on the host.
 
 PROF_BUILD := $(BUILD)/profile
 
@@ -12,3 +13,14 @@ $(PROF_BUILD)/tbcount.so: scripts/qemu-profile/tbcount.c $(PROF_BUILD)/qemu-plug
 .PHONY: profile-qemu
 profile-qemu: qemu-board $(FW_BUNDLE) $(PROF_BUILD)/tbcount.so ## per-function instructions on the QEMU board (TCG plugin): start-to-tunnel-up and 64-byte ping windows (root); build/profile/qemu-profile.txt
 	$(TSX) scripts/qemu-profile.ts
+
+$(PROF_BUILD)/libgcc_int_test: boards/qemu-xtensa/libgcc_int.c boards/qemu-xtensa/libgcc_int_test.c
+	@mkdir -p $(dir $@)
+	cc -std=c99 -O2 -Wall -Wextra -Werror -Iboards/qemu-xtensa boards/qemu-xtensa/libgcc_int_test.c -o $@
+
+.PHONY: test-qemu-libgcc
+test-qemu-libgcc: $(PROF_BUILD)/libgcc_int_test ## the QEMU board's integer helpers (multiply, divide) vs the host's native 64-bit arithmetic (15.7M cases)
+	$(PROF_BUILD)/libgcc_int_test
+
+# The board's helpers are part of the board's checks.
+test-qemu: test-qemu-libgcc
