@@ -320,10 +320,13 @@ int hw_x25519(uint8_t out[32], const uint8_t scalar[32], const uint8_t point[32]
 
 /* ---- Fixed-base multiply on the equivalent Edwards curve -------------------------------
  * X25519(k, 9) is the u-coordinate of k*B, B the Edwards25519 base point, under the map
- * u = (1 + y) / (1 - y). A comb with four teeth 64 bits apart needs only 64 doublings and 64
- * additions of table entries (x25519_base_table.h: 16 entries, 1920 bytes), against the
- * ladder's 255 steps. Points are extended coordinates (X:Y:Z:T), x = X/Z, y = Y/Z, T = XY/Z,
- * on -x^2 + y^2 = 1 + d x^2 y^2. */
+ * u = (1 + y) / (1 - y); a table of multiples of B replaces the ladder's 255 steps.
+ * Default: signed radix-16 windows, 64 table additions and 4 doublings, 24 KB of table.
+ * -DHW_X25519_BASE_SMALL: a 4-tooth comb, 64 doublings and 64 additions, 1.9 KB of table,
+ * for boards whose flash is tighter than their time budget.
+ * Points are extended coordinates (X:Y:Z:T), x = X/Z, y = Y/Z, T = XY/Z, on
+ * -x^2 + y^2 = 1 + d x^2 y^2; table entries are (y + x, y - x, 2 d x y) with Z = 1, so adding
+ * one costs no inversion. */
 #include "x25519_base_table.h"
 
 typedef struct {
@@ -373,11 +376,11 @@ static void ge_double(ge *r, const ge *p) {
   fe_mul(r->Z, f, g);
 }
 
-/* r = p + q for a table entry q = (y + x, y - x, 2 d x y) with Z = 1, without T (a doubling
- * follows, and it does not read T):
+/* r = p + q for a table entry q = (y + x, y - x, 2 d x y) with Z = 1:
  *   A = (Y - X)(y - x), B = (Y + X)(y + x), C = T 2dxy, D = 2 Z
- *   X' = (B - A)(D - C), Y' = (D + C)(B + A), Z' = (D - C)(D + C). */
-static void ge_add_entry(ge *r, const ge *p, const uint32_t q[3][10]) {
+ *   X' = (B - A)(D - C), Y' = (D + C)(B + A), Z' = (D - C)(D + C), T' = (B - A)(B + A).
+ * T' is skipped when with_t is 0 (the comb doubles next, and doubling does not read T). */
+static void ge_add_entry(ge *r, const ge *p, const fe q[3], int with_t) {
   fe a, b, c, d, e, f, g, h;
   fe_sub(a, p->Y, p->X);
   fe_mul(a, a, q[1]);
@@ -393,19 +396,25 @@ static void ge_add_entry(ge *r, const ge *p, const uint32_t q[3][10]) {
   fe_mul(r->X, e, f);
   fe_mul(r->Y, g, h);
   fe_mul(r->Z, f, g);
+  if (with_t) fe_mul(r->T, e, h);
 }
+
+/* All ones when x == y, else 0, without a branch: (z - 1) >> 31 is 1 only for z = x ^ y == 0
+ * (both below 2^31). */
+static uint32_t ct_eq_mask(uint32_t x, uint32_t y) {
+  return 0u - (((x ^ y) - 1u) >> 31);
+}
+
+#ifdef HW_X25519_BASE_SMALL
 
 /* Copies entry idx of the table without a secret-dependent address: every entry is read and
  * masked in. Word by word across all entries, so the masks can stay in registers. */
-static void comb_lookup(uint32_t out[3][10], uint32_t idx) {
+static void comb_lookup(fe out[3], uint32_t idx) {
   const uint32_t *tab = &BASE_COMB[0][0][0];
   uint32_t mask[1 << COMB_TEETH];
   uint32_t *o = &out[0][0];
   int e, w;
-  for (e = 0; e < (1 << COMB_TEETH); e++) {
-    /* all ones when e == idx: (x - 1) >> 31 is 1 only for x = e ^ idx == 0 */
-    mask[e] = 0u - ((((uint32_t)e ^ idx) - 1u) >> 31);
-  }
+  for (e = 0; e < (1 << COMB_TEETH); e++) mask[e] = ct_eq_mask((uint32_t)e, idx);
   for (w = 0; w < 30; w++) {
     uint32_t acc = 0;
     for (e = 0; e < (1 << COMB_TEETH); e++) acc |= tab[30 * e + w] & mask[e];
@@ -414,9 +423,116 @@ static void comb_lookup(uint32_t out[3][10], uint32_t idx) {
   hw_wipe(mask, sizeof mask);
 }
 
+/* q = k*B for the clamped scalar k. */
+static void base_multiply(ge *q, const uint8_t k[32]) {
+  fe entry[3];
+  uint32_t idx;
+  int i, j;
+  /* k = sum over i < 64 of 2^i * (k_i + k_(i+64) 2^64 + k_(i+128) 2^128 + k_(i+192) 2^192):
+   * from the top column down, double and add the entry the column's four bits select. */
+  for (i = COMB_SPACING - 1; i >= 0; i--) {
+    ge_double(q, q);
+    idx = 0;
+    for (j = 0; j < COMB_TEETH; j++) {
+      const int bit = i + COMB_SPACING * j;
+      idx |= (uint32_t)((k[bit >> 3] >> (bit & 7)) & 1) << j;
+    }
+    comb_lookup(entry, idx);
+    ge_add_entry(q, q, (const fe *)entry, 0);
+  }
+  hw_wipe(entry, sizeof entry);
+}
+
+#else
+
+/* A canonical 255-bit value in eight little-endian 32-bit words, spread into limbs
+ * (limb i starts at bit POS[i]). */
+static void fe_fromwords(fe h, const uint32_t w[8]) {
+  h[0] = w[0] & M26;
+  h[1] = ((w[0] >> 26) | (w[1] << 6)) & M25;
+  h[2] = ((w[1] >> 19) | (w[2] << 13)) & M26;
+  h[3] = ((w[2] >> 13) | (w[3] << 19)) & M25;
+  h[4] = (w[3] >> 6) & M26;
+  h[5] = w[4] & M25;
+  h[6] = ((w[4] >> 25) | (w[5] << 7)) & M26;
+  h[7] = ((w[5] >> 19) | (w[6] << 13)) & M25;
+  h[8] = ((w[6] >> 12) | (w[7] << 20)) & M26;
+  h[9] = (w[7] >> 6) & M25;
+}
+
+/* out = digit * 256^j * B for a digit in -8..8, without a secret-dependent address or branch:
+ * all eight entries of window j are read and masked in (the identity (1, 1, 0) when the digit
+ * is 0), then the entry is negated under a mask: -(x, y) = (-x, y) swaps y + x with y - x and
+ * negates 2dxy. */
+static void window_lookup(fe out[3], int j, int32_t digit) {
+  const uint32_t *tab = &BASE_WINDOW[j][0][0][0];
+  const uint32_t neg = (uint32_t)digit >> 31;
+  const uint32_t abs = ((uint32_t)digit ^ (0u - neg)) + neg;
+  uint32_t mask[BASE_PER_WINDOW], w[24], x;
+  fe minus;
+  int m, i;
+  for (m = 0; m < BASE_PER_WINDOW; m++) mask[m] = ct_eq_mask((uint32_t)m + 1u, abs);
+  for (i = 0; i < 24; i++) {
+    uint32_t acc = 0;
+    for (m = 0; m < BASE_PER_WINDOW; m++) acc |= tab[24 * m + i] & mask[m];
+    w[i] = acc;
+  }
+  x = ct_eq_mask(0u, abs) & 1u;
+  w[0] |= x;
+  w[8] |= x;
+  fe_fromwords(out[0], w);
+  fe_fromwords(out[1], w + 8);
+  fe_fromwords(out[2], w + 16);
+  fe_cswap(out[0], out[1], neg);
+  for (i = 0; i < 10; i++) minus[i] = 0;
+  fe_sub(minus, minus, out[2]);
+  x = 0u - neg;
+  for (i = 0; i < 10; i++) out[2][i] ^= (out[2][i] ^ minus[i]) & x;
+  hw_wipe(mask, sizeof mask);
+  hw_wipe(w, sizeof w);
+  hw_wipe(minus, sizeof minus);
+}
+
+/* q = k*B for the clamped scalar k (below 2^255). k = sum of e_i 16^i with signed digits
+ * e_i in -8..8; the odd digits' terms are 16 times those of the table's windows, so they are
+ * summed first and multiplied by 16 (four doublings), then the even digits' terms are added. */
+static void base_multiply(ge *q, const uint8_t k[32]) {
+  int32_t e[64], carry;
+  fe entry[3];
+  int i;
+  for (i = 0; i < 32; i++) {
+    e[2 * i] = k[i] & 15;
+    e[2 * i + 1] = k[i] >> 4;
+  }
+  /* Recentre each digit into -8..7 and carry into the next: e + 8 is never negative, so the
+   * shift is a plain division, and the top digit ends at most 8 because k < 2^255. */
+  carry = 0;
+  for (i = 0; i < 63; i++) {
+    e[i] += carry;
+    carry = (e[i] + 8) >> 4;
+    e[i] -= carry * 16;
+  }
+  e[63] += carry;
+  for (i = 1; i < 64; i += 2) {
+    window_lookup(entry, i / 2, e[i]);
+    ge_add_entry(q, q, (const fe *)entry, 1);
+  }
+  ge_double(q, q);
+  ge_double(q, q);
+  ge_double(q, q);
+  ge_double(q, q);
+  for (i = 0; i < 64; i += 2) {
+    window_lookup(entry, i / 2, e[i]);
+    ge_add_entry(q, q, (const fe *)entry, 1);
+  }
+  hw_wipe(e, sizeof e);
+  hw_wipe(entry, sizeof entry);
+}
+
+#endif
+
 void hw_x25519_base(uint8_t out[32], const uint8_t scalar[32]) {
   uint8_t k[32];
-  uint32_t entry[3][10], idx;
   ge q;
   fe num, den;
   int i, j;
@@ -428,18 +544,7 @@ void hw_x25519_base(uint8_t out[32], const uint8_t scalar[32]) {
   for (j = 0; j < 10; j++) q.X[j] = q.Y[j] = q.Z[j] = q.T[j] = 0;
   q.Y[0] = 1;
   q.Z[0] = 1;
-  /* k = sum over i < 64 of 2^i * (k_i + k_(i+64) 2^64 + k_(i+128) 2^128 + k_(i+192) 2^192):
-   * from the top column down, double and add the entry the column's four bits select. */
-  for (i = COMB_SPACING - 1; i >= 0; i--) {
-    ge_double(&q, &q);
-    idx = 0;
-    for (j = 0; j < COMB_TEETH; j++) {
-      const int bit = i + COMB_SPACING * j;
-      idx |= (uint32_t)((k[bit >> 3] >> (bit & 7)) & 1) << j;
-    }
-    comb_lookup(entry, idx);
-    ge_add_entry(&q, &q, (const uint32_t(*)[10])entry);
-  }
+  base_multiply(&q, k);
   /* u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y); k*B is never the identity for a clamped k. */
   fe_add(num, q.Z, q.Y);
   fe_sub(den, q.Z, q.Y);
@@ -447,7 +552,6 @@ void hw_x25519_base(uint8_t out[32], const uint8_t scalar[32]) {
   fe_mul(num, num, den);
   fe_tobytes(out, num);
   hw_wipe(k, sizeof k);
-  hw_wipe(entry, sizeof entry);
   hw_wipe(&q, sizeof q);
   hw_wipe(num, sizeof num);
   hw_wipe(den, sizeof den);
