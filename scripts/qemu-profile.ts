@@ -9,7 +9,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { interopUnavailable, removeStaleNamespaces, b64, generateKeyPair, Topology, WireguardGo, DEV_INNER, HOME_INNER, HOME_OUTER } from "../ts/interop/netns.ts";
 import { run, sleep, waitFor } from "../ts/interop/proc.ts";
 
@@ -28,9 +28,12 @@ if (reason) {
 await removeStaleNamespaces();
 
 // Function symbols, sorted, for mapping block addresses.
-const syms = execFileSync("xtensa-lx106-elf-nm", ["-n", "--defined-only", ELF], { encoding: "utf8" }).split("\n")
-  .map((l) => l.split(" ")).filter((p) => p.length === 3 && /^[tTwW]$/.test(p[1]))
-  .map((p) => ({ addr: parseInt(p[0], 16), name: p[2] }));
+// With -l, nm adds each symbol's source file (from the debug info) after a tab.
+const syms = execFileSync("xtensa-lx106-elf-nm", ["-n", "-l", "--defined-only", ELF], { encoding: "utf8", maxBuffer: 64 << 20 }).split("\n")
+  .map((l) => { const [sym, where] = l.split("\t"); return { p: sym.split(" "), where }; })
+  .filter(({ p }) => p.length === 3 && /^[tTwW]$/.test(p[1]))
+  .map(({ p, where }) => ({ addr: parseInt(p[0], 16), name: p[2], file: where ? basename(where.replace(/:\d+$/, "")) : "" }));
+const fileOf = new Map(syms.map((s) => [s.name, s.file]));
 function symbolOf(addr: number): string {
   let lo = 0, hi = syms.length - 1, best = -1;
   while (lo <= hi) { const mid = (lo + hi) >> 1; if (syms[mid].addr <= addr) { best = mid; lo = mid + 1; } else hi = mid - 1; }
@@ -130,7 +133,9 @@ try {
     }
     return bySym;
   }
-  const group = (name: string): string =>
+  // By source file where the debug info names one (Duktape's own file names survive in its
+  // single-file build), else by name for the toolchain's libraries.
+  const group = (name: string): string => fileOf.get(name) || (
     /^(fe_|x25519|hw_x25519|ge_|scalarmult|mul_|sqr)/i.test(name) ? "x25519" :
     /blake2s|hmac/i.test(name) ? "blake2s/hmac" :
     /chacha|poly1305|aead/i.test(name) ? "chacha20poly1305" :
@@ -142,7 +147,7 @@ try {
     /^(hw_vm|vm_)/.test(name) ? "vm adapter" :
     /^(hw_natives|hw_bind|bind_|native_)/.test(name) ? "bindings" :
     /^(lwip|netif|ip4|ip_|udp|etharp|ethernet|pbuf|mem_|memp|icmp|inet|sys_|tcp)/.test(name) ? "lwIP" :
-    /^qb_ethoc|^ethoc/.test(name) ? "NIC driver" : "other";
+    /^qb_ethoc|^ethoc/.test(name) ? "NIC driver" : "other (no debug info)");
   const out: string[] = [];
   function table(title: string, bySym: Map<string, number>, per: number) {
     const busy = [...bySym].filter(([n]) => !IDLE.has(n));
@@ -151,8 +156,8 @@ try {
     out.push(`\n## ${title}: ${(total / per).toFixed(0)} instructions${per > 1 ? ` per unit (/${per})` : ""} (idle poll ${(idle / per).toFixed(0)} left out)`);
     const groups = new Map<string, number>();
     for (const [n, v] of busy) groups.set(group(n), (groups.get(group(n)) ?? 0) + v);
-    out.push("| group | instructions | share |", "|---|---:|---:|");
-    for (const [g, v] of [...groups].sort((x, y) => y[1] - x[1])) out.push(`| ${g} | ${(v / per).toFixed(0)} | ${(100 * v / total).toFixed(1)}% |`);
+    out.push("| source file | instructions | share |", "|---|---:|---:|");
+    for (const [g, v] of [...groups].sort((x, y) => y[1] - x[1]).slice(0, TOP)) out.push(`| ${g} | ${(v / per).toFixed(0)} | ${(100 * v / total).toFixed(1)}% |`);
     out.push("", "| function | instructions | share |", "|---|---:|---:|");
     for (const [n, v] of busy.sort((x, y) => y[1] - x[1]).slice(0, TOP)) out.push(`| ${n} | ${(v / per).toFixed(0)} | ${(100 * v / total).toFixed(1)}% |`);
   }
