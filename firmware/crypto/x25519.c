@@ -351,11 +351,11 @@ static void fe_carry32(fe h) {
   h[1] += c;
 }
 
-/* r = 2p, with T (an addition follows every doubling). With a = -1 and the signs of F and H
+/* r = 2p; T only when with_t (an addition follows, and it reads T). With a = -1 and the signs of F and H
  * flipped (which scales the whole point by -1 and so leaves it unchanged):
  *   A = X^2, B = Y^2, H = A + B, G = B - A, E = (X + Y)^2 - H, F = 2 Z^2 + A - B
  *   X' = E F, Y' = G H, T' = E H, Z' = F G. */
-static void ge_double(ge *r, const ge *p) {
+static void ge_double(ge *r, const ge *p, int with_t) {
   fe a, b, h, g, e, f;
   fe_sq(a, p->X);
   fe_sq(b, p->Y);
@@ -372,14 +372,14 @@ static void ge_double(ge *r, const ge *p) {
   fe_carry32(f);
   fe_mul(r->X, e, f);
   fe_mul(r->Y, g, h);
-  fe_mul(r->T, e, h);
+  if (with_t) fe_mul(r->T, e, h);
   fe_mul(r->Z, f, g);
 }
 
 /* r = p + q for a table entry q = (y + x, y - x, 2 d x y) with Z = 1:
  *   A = (Y - X)(y - x), B = (Y + X)(y + x), C = T 2dxy, D = 2 Z
  *   X' = (B - A)(D - C), Y' = (D + C)(B + A), Z' = (D - C)(D + C), T' = (B - A)(B + A).
- * T' is skipped when with_t is 0 (the comb doubles next, and doubling does not read T). */
+ * T' is skipped when with_t is 0 (a doubling or the end follows; neither reads T). */
 static void ge_add_entry(ge *r, const ge *p, const fe q[3], int with_t) {
   fe a, b, c, d, e, f, g, h;
   fe_sub(a, p->Y, p->X);
@@ -431,7 +431,7 @@ static void base_multiply(ge *q, const uint8_t k[32]) {
   /* k = sum over i < 64 of 2^i * (k_i + k_(i+64) 2^64 + k_(i+128) 2^128 + k_(i+192) 2^192):
    * from the top column down, double and add the entry the column's four bits select. */
   for (i = COMB_SPACING - 1; i >= 0; i--) {
-    ge_double(q, q);
+    ge_double(q, q, 1);
     idx = 0;
     for (j = 0; j < COMB_TEETH; j++) {
       const int bit = i + COMB_SPACING * j;
@@ -460,45 +460,74 @@ static void fe_fromwords(fe h, const uint32_t w[8]) {
   h[9] = (w[7] >> 6) & M25;
 }
 
+/* Scratch of window_lookup, kept by the caller so it is wiped once, not per lookup. */
+typedef struct {
+  uint32_t mask[BASE_PER_WINDOW], w[24];
+  fe minus;
+} window_scratch;
+
 /* out = digit * 256^j * B for a digit in -8..8, without a secret-dependent address or branch:
  * all eight entries of window j are read and masked in (the identity (1, 1, 0) when the digit
  * is 0), then the entry is negated under a mask: -(x, y) = (-x, y) swaps y + x with y - x and
  * negates 2dxy. */
-static void window_lookup(fe out[3], int j, int32_t digit) {
+static void window_lookup(fe out[3], int j, int32_t digit, window_scratch *s) {
   const uint32_t *tab = &BASE_WINDOW[j][0][0][0];
   const uint32_t neg = (uint32_t)digit >> 31;
   const uint32_t abs = ((uint32_t)digit ^ (0u - neg)) + neg;
-  uint32_t mask[BASE_PER_WINDOW], w[24], x;
-  fe minus;
+  uint32_t x;
   int m, i;
-  for (m = 0; m < BASE_PER_WINDOW; m++) mask[m] = ct_eq_mask((uint32_t)m + 1u, abs);
+  for (m = 0; m < BASE_PER_WINDOW; m++) s->mask[m] = ct_eq_mask((uint32_t)m + 1u, abs);
   for (i = 0; i < 24; i++) {
     uint32_t acc = 0;
-    for (m = 0; m < BASE_PER_WINDOW; m++) acc |= tab[24 * m + i] & mask[m];
-    w[i] = acc;
+    for (m = 0; m < BASE_PER_WINDOW; m++) acc |= tab[24 * m + i] & s->mask[m];
+    s->w[i] = acc;
   }
   x = ct_eq_mask(0u, abs) & 1u;
-  w[0] |= x;
-  w[8] |= x;
-  fe_fromwords(out[0], w);
-  fe_fromwords(out[1], w + 8);
-  fe_fromwords(out[2], w + 16);
-  fe_cswap(out[0], out[1], neg);
-  for (i = 0; i < 10; i++) minus[i] = 0;
-  fe_sub(minus, minus, out[2]);
+  s->w[0] |= x;
+  s->w[8] |= x;
+  /* swap y + x and y - x while still in words (8 of them, not 10 limbs) */
   x = 0u - neg;
-  for (i = 0; i < 10; i++) out[2][i] ^= (out[2][i] ^ minus[i]) & x;
-  hw_wipe(mask, sizeof mask);
-  hw_wipe(w, sizeof w);
-  hw_wipe(minus, sizeof minus);
+  for (i = 0; i < 8; i++) {
+    const uint32_t t = (s->w[i] ^ s->w[8 + i]) & x;
+    s->w[i] ^= t;
+    s->w[8 + i] ^= t;
+  }
+  fe_fromwords(out[0], s->w);
+  fe_fromwords(out[1], s->w + 8);
+  fe_fromwords(out[2], s->w + 16);
+  for (i = 0; i < 10; i++) s->minus[i] = 0;
+  fe_sub(s->minus, s->minus, out[2]);
+  for (i = 0; i < 10; i++) out[2][i] ^= (out[2][i] ^ s->minus[i]) & x;
+}
+
+/* q = the table entry (y + x, y - x, 2dxy) as an extended point, scaled by 4 to avoid halving:
+ * X = 2((y + x) - (y - x)) = 4x, Y = 2((y + x) + (y - x)) = 4y, Z = 4, T = (2x)(2y) = 4xy. */
+static void ge_from_entry(ge *q, const fe e[3]) {
+  fe a, b;
+  int i;
+  fe_sub(a, e[0], e[1]);
+  fe_add(b, e[0], e[1]);
+  fe_carry32(a);
+  fe_carry32(b);
+  fe_mul(q->T, a, b);
+  fe_add(q->X, a, a);
+  fe_add(q->Y, b, b);
+  fe_carry32(q->X); /* the next addition subtracts X from Y: both must be carried */
+  fe_carry32(q->Y);
+  for (i = 0; i < 10; i++) q->Z[i] = 0;
+  q->Z[0] = 4;
+  hw_wipe(a, sizeof a);
+  hw_wipe(b, sizeof b);
 }
 
 /* q = k*B for the clamped scalar k (below 2^255). k = sum of e_i 16^i with signed digits
  * e_i in -8..8; the odd digits' terms are 16 times those of the table's windows, so they are
- * summed first and multiplied by 16 (four doublings), then the even digits' terms are added. */
+ * summed first and multiplied by 16 (four doublings), then the even digits' terms are added.
+ * T is computed only where an addition follows. */
 static void base_multiply(ge *q, const uint8_t k[32]) {
   int32_t e[64], carry;
   fe entry[3];
+  window_scratch s;
   int i;
   for (i = 0; i < 32; i++) {
     e[2 * i] = k[i] & 15;
@@ -513,20 +542,23 @@ static void base_multiply(ge *q, const uint8_t k[32]) {
     e[i] -= carry * 16;
   }
   e[63] += carry;
-  for (i = 1; i < 64; i += 2) {
-    window_lookup(entry, i / 2, e[i]);
-    ge_add_entry(q, q, (const fe *)entry, 1);
+  window_lookup(entry, 0, e[1], &s);
+  ge_from_entry(q, (const fe *)entry);
+  for (i = 3; i < 64; i += 2) {
+    window_lookup(entry, i / 2, e[i], &s);
+    ge_add_entry(q, q, (const fe *)entry, i < 63);
   }
-  ge_double(q, q);
-  ge_double(q, q);
-  ge_double(q, q);
-  ge_double(q, q);
+  ge_double(q, q, 0);
+  ge_double(q, q, 0);
+  ge_double(q, q, 0);
+  ge_double(q, q, 1);
   for (i = 0; i < 64; i += 2) {
-    window_lookup(entry, i / 2, e[i]);
-    ge_add_entry(q, q, (const fe *)entry, 1);
+    window_lookup(entry, i / 2, e[i], &s);
+    ge_add_entry(q, q, (const fe *)entry, i < 62);
   }
   hw_wipe(e, sizeof e);
   hw_wipe(entry, sizeof entry);
+  hw_wipe(&s, sizeof s);
 }
 
 #endif
