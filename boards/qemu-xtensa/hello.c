@@ -41,6 +41,20 @@ int main(void) {
   printf("[check] clock cycles=%lu ms=%lu\n", (unsigned long)(c1 - c0), (unsigned long)ms);
   ok &= c1 > c0;
 
+  /* The running millisecond count must equal cycles / 40000 read just before and after it,
+   * across many millisecond boundaries, at uneven call intervals. */
+  int uptime_ok = 1;
+  uint64_t last = 0;
+  for (unsigned i = 0; i < 3000; i++) {
+    uint64_t before = qb_cycles() / (QB_CPU_HZ / 1000u), m = qb_uptime_ms(), after = qb_cycles() / (QB_CPU_HZ / 1000u);
+    uptime_ok &= before <= m && m <= after && m >= last;
+    last = m;
+    for (volatile unsigned j = 0; j < (i * 7u) % 500u; j++) {
+    }
+  }
+  printf("[check] uptime-ms=%s last=%lu\n", uptime_ok && last > ms ? "ok" : "BAD", (unsigned long)last);
+  ok &= uptime_ok && last > ms;
+
   printf("[mem] dram data=%u bss=%u heap=%u\n", (unsigned)(__data_end - __data_start),
          (unsigned)(__bss_end - __bss_start), (unsigned)(__heap_end - __heap_start));
   printf("[board] %s\n", ok ? "HELLO-OK" : "HELLO-FAILED");
