@@ -8,10 +8,10 @@
 // up (initiation + response, JS + crypto); per ping of a 1420- and a 64-byte inner packet
 // (one transport packet in, one out, JS + AEAD + lwIP) after subtracting the idle-time work
 // (ticks) measured in a quiet window of the same length.
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { interopUnavailable, removeStaleNamespaces, b64, generateKeyPair, Topology, WireguardGo, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER } from "../ts/interop/netns.ts";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { interopUnavailable, removeStaleNamespaces, Topology, DEV_INNER, DEV_OUTER } from "../ts/interop/netns.ts";
+import { startBoardSession } from "./qemu-session.ts";
 import { run, sleep, waitFor } from "../ts/interop/proc.ts";
 
 const ELF = resolve(process.env.HW_QEMU_ELF ?? "build/qemu-xtensa/homewire.elf");
@@ -38,33 +38,7 @@ const parse = (l: string): Counters => ({ cycles: Number(/cycles=(\d+)/.exec(l)!
 
 const topo = await Topology.create();
 try {
-  const ns = topo.dev;
-  await run(["ip", "-n", ns, "addr", "flush", "dev", "veth0"]);
-  await run(["ip", "-n", ns, "link", "add", "br0", "type", "bridge"]);
-  await run(["ip", "-n", ns, "tuntap", "add", "dev", "hwtap0", "mode", "tap"]);
-  await run(["ip", "-n", ns, "link", "set", "veth0", "master", "br0"]);
-  await run(["ip", "-n", ns, "link", "set", "hwtap0", "master", "br0"]);
-  for (const dev of ["br0", "hwtap0"]) await run(["ip", "-n", ns, "link", "set", dev, "up"]);
-  const home = generateKeyPair(), dev = generateKeyPair();
-  const wg = new WireguardGo(topo, topo.home, { privateKey: home.privateKey, listenPort: 51820, address: `${HOME_INNER}/24`,
-    peer: { publicKey: dev.publicKey, allowedIps: [`${DEV_INNER}/32`] } });
-  await wg.start();
-  const config = JSON.stringify({ privateKey: b64(dev.privateKey), address: `${DEV_INNER}/24`, listenPort: 51820,
-    peer: { publicKey: b64(home.publicKey), endpoint: `${HOME_OUTER}:51820`, allowedIps: [`${HOME_INNER}/32`] } });
-  // The sensor app sends its first reading at start (which makes the device initiate), then
-  // none for an hour of board time, and prints no status: the windows measure the tunnel.
-  const app = JSON.stringify({ collector: `${HOME_INNER}:9999`, name: "bench", readingIntervalMs: 3600000, statusIntervalMs: 0 });
-  const page = ["homewire-boot 1", `seed=${randomBytes(32).toString("hex")}`, "mac=02:68:77:00:00:02", "ip=192.168.77.2/24",
-    `image=${statSync(IMAGE).size}`, "image-kind=source", "status-ms=0", `config=${config}`, `app=${app}`].join("\n") + "\n\0";
-  const bootFile = join(topo.dir, "boot.txt");
-  writeFileSync(bootFile, page, { mode: 0o600 });
-  const flash = join(topo.dir, "flash.bin");
-  writeFileSync(flash, Buffer.alloc(4 * 1024 * 1024, 0xff));
-  const qemu = topo.spawn("qemu", ns, ["qemu-system-xtensa", "-M", "lx60-nommu", "-cpu", "lx106", "-nographic", "-monitor", "none",
-    "-serial", "stdio", "-semihosting", "-icount", `shift=${SHIFT}`, "-kernel", ELF,
-    "-device", `loader,file=${bootFile},addr=0x60500000,force-raw=on`, "-device", `loader,file=${IMAGE},addr=0x60600000,force-raw=on`,
-    "-drive", `if=pflash,format=raw,file=${flash}`, "-nic", "tap,ifname=hwtap0,script=no,downscript=no,mac=02:68:77:00:00:02"],
-    { onLine: (l) => lines.push(l.replace(/\r/g, "")) });
+  const { qemu } = await startBoardSession(topo, { name: "bench", elf: ELF, image: IMAGE, icountShift: SHIFT, onLine: (l) => lines.push(l) });
   const snapshot = async (): Promise<Counters> => {
     const n = boardLines().length;
     let asked = 0;

@@ -7,10 +7,10 @@
 // hw_board_console (every console line). Blocks are mapped to the ELF's symbols; the idle
 // NIC poll is listed but left out of the totals. Writes build/profile/qemu-profile.txt. Root.
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { interopUnavailable, removeStaleNamespaces, b64, generateKeyPair, Topology, WireguardGo, DEV_INNER, HOME_INNER, HOME_OUTER } from "../ts/interop/netns.ts";
+import { interopUnavailable, removeStaleNamespaces, Topology, DEV_INNER } from "../ts/interop/netns.ts";
+import { startBoardSession } from "./qemu-session.ts";
 import { run, sleep, waitFor } from "../ts/interop/proc.ts";
 
 const ELF = resolve(process.env.HW_QEMU_ELF ?? "build/qemu-xtensa/homewire.elf");
@@ -48,34 +48,9 @@ const prefix = join(dumpDir, "d");
 const pluginArg = `${PLUGIN},out=${prefix},trig=0x${addrOf("board_status").toString(16)}:A,trig=0x${addrOf("hw_board_console").toString(16)}:B`;
 
 const lines: string[] = [];
-const boardLines = () => lines.filter((l) => /^\[board\] cycles=\d+ busy=\d+ polls=/.test(l));
 const topo = await Topology.create();
 try {
-  const ns = topo.dev;
-  await run(["ip", "-n", ns, "addr", "flush", "dev", "veth0"]);
-  await run(["ip", "-n", ns, "link", "add", "br0", "type", "bridge"]);
-  await run(["ip", "-n", ns, "tuntap", "add", "dev", "hwtap0", "mode", "tap"]);
-  await run(["ip", "-n", ns, "link", "set", "veth0", "master", "br0"]);
-  await run(["ip", "-n", ns, "link", "set", "hwtap0", "master", "br0"]);
-  for (const dev of ["br0", "hwtap0"]) await run(["ip", "-n", ns, "link", "set", dev, "up"]);
-  const home = generateKeyPair(), dev = generateKeyPair();
-  const wg = new WireguardGo(topo, topo.home, { privateKey: home.privateKey, listenPort: 51820, address: `${HOME_INNER}/24`,
-    peer: { publicKey: dev.publicKey, allowedIps: [`${DEV_INNER}/32`] } });
-  await wg.start();
-  const config = JSON.stringify({ privateKey: b64(dev.privateKey), address: `${DEV_INNER}/24`, listenPort: 51820,
-    peer: { publicKey: b64(home.publicKey), endpoint: `${HOME_OUTER}:51820`, allowedIps: [`${HOME_INNER}/32`] } });
-  const app = JSON.stringify({ collector: `${HOME_INNER}:9999`, name: "profile", readingIntervalMs: 3600000, statusIntervalMs: 0 });
-  const page = ["homewire-boot 1", `seed=${randomBytes(32).toString("hex")}`, "mac=02:68:77:00:00:02", "ip=192.168.77.2/24",
-    `image=${statSync(IMAGE).size}`, "image-kind=source", "status-ms=0", `config=${config}`, `app=${app}`].join("\n") + "\n\0";
-  const bootFile = join(topo.dir, "boot.txt");
-  writeFileSync(bootFile, page, { mode: 0o600 });
-  const flash = join(topo.dir, "flash.bin");
-  writeFileSync(flash, Buffer.alloc(4 * 1024 * 1024, 0xff));
-  const qemu = topo.spawn("qemu", ns, ["qemu-system-xtensa", "-M", "lx60-nommu", "-cpu", "lx106", "-nographic", "-monitor", "none",
-    "-serial", "stdio", "-semihosting", "-icount", "shift=4", "-kernel", ELF, "-plugin", pluginArg,
-    "-device", `loader,file=${bootFile},addr=0x60500000,force-raw=on`, "-device", `loader,file=${IMAGE},addr=0x60600000,force-raw=on`,
-    "-drive", `if=pflash,format=raw,file=${flash}`, "-nic", "tap,ifname=hwtap0,script=no,downscript=no,mac=02:68:77:00:00:02"],
-    { onLine: (l) => lines.push(l.replace(/\r/g, "")) });
+  const { qemu } = await startBoardSession(topo, { name: "profile", elf: ELF, image: IMAGE, icountShift: 4, qemuArgs: ["-plugin", pluginArg], onLine: (l) => lines.push(l) });
   const dumpsOf = (tag: string) => readdirSync(dumpDir).filter((f) => f.endsWith("." + tag)).sort();
   // One "m" -> one board_status dump; returns its file.
   const mark = async (): Promise<string> => {

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 import { parseDeviceConfig } from "../ts/app/config.ts";
 import { parseSensorOptions } from "../ts/app/sensor.ts";
+import { bootPage, BOARD_MAC, BOOT_PAGE_ADDR, FLASH_SIZE, IMAGE_ADDR } from "../test-hil/targets/qemu.ts";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) {
@@ -70,22 +71,25 @@ mkdirSync(RUN_DIR, { recursive: true });
 
 const net = args.get("net") ?? "user";
 const ip = args.get("ip") ?? (net === "user" ? "10.0.2.15/24" : "192.168.77.2/24");
-const mac = "02:68:77:00:00:02";
-const page = ["homewire-boot 1", `seed=${randomBytes(32).toString("hex")}`, `mac=${mac}`, `ip=${ip}`,
-  `image=${statSync(IMAGE).size}`, "image-kind=source", "status-ms=5000", `config=${config}`, `app=${app}`].join("\n") + "\n\0";
-if (page.length > 16 * 1024) usage("boot page over 16 KiB");
+const mac = BOARD_MAC;
+let page: Buffer;
+try {
+  page = bootPage({ seed: randomBytes(32), mac, ip, imageLength: statSync(IMAGE).size, imageKind: "source", statusMs: 5000, configJson: config, appJson: app });
+} catch (e) {
+  usage((e as Error).message);
+}
 const bootFile = join(RUN_DIR, "boot.txt");
 writeFileSync(bootFile, page, { mode: 0o600 }); // holds the device key
 
 const flash = args.get("flash") ?? join(RUN_DIR, "flash.bin");
-if (!existsSync(flash)) writeFileSync(flash, Buffer.alloc(4 * 1024 * 1024, 0xff)); // erased
-else if (statSync(flash).size !== 4 * 1024 * 1024) usage(`${flash} is not a 4 MiB flash image`);
+if (!existsSync(flash)) writeFileSync(flash, Buffer.alloc(FLASH_SIZE, 0xff)); // erased
+else if (statSync(flash).size !== FLASH_SIZE) usage(`${flash} is not a ${FLASH_SIZE >> 20} MiB flash image`);
 
 const nic = net === "user" ? `user,mac=${mac}`
   : net.startsWith("tap:") ? `tap,ifname=${net.slice(4)},script=no,downscript=no,mac=${mac}` : usage(`--net must be user or tap:IFNAME`);
 const argv = ["-M", "lx60-nommu", "-cpu", "lx106", "-nographic", "-serial", "mon:stdio", "-semihosting",
-  "-kernel", ELF, "-device", `loader,file=${bootFile},addr=0x60500000,force-raw=on`,
-  "-device", `loader,file=${IMAGE},addr=0x60600000,force-raw=on`,
+  "-kernel", ELF, "-device", `loader,file=${bootFile},addr=0x${BOOT_PAGE_ADDR.toString(16)},force-raw=on`,
+  "-device", `loader,file=${IMAGE},addr=0x${IMAGE_ADDR.toString(16)},force-raw=on`,
   "-drive", `if=pflash,format=raw,file=${flash}`, "-nic", nic,
   ...(args.has("icount") ? ["-icount", `shift=${args.get("icount")}`] : [])];
 console.log(`qemu-run: board ${ip} on ${net}, store ${flash}; Ctrl-A X quits`);
