@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ReplayWindow, REPLAY_WINDOW_SIZE } from "./replay.ts";
 import { REJECT_AFTER_MESSAGES } from "./constants.ts";
+import { kernelCounterSequence } from "./selftest.ts";
 
 const W = REPLAY_WINDOW_SIZE;
-const L = W + 1; // one past the oldest counter the window still holds
 const R = REJECT_AFTER_MESSAGES;
 
 function run(w: ReplayWindow, steps: Array<[number, boolean]>, label: string): void {
@@ -25,15 +25,7 @@ test("window is at least 2048 counters", () => {
 });
 
 test("the kernel's counter sequence: in-order, out-of-order, window edges and the counter limit", () => {
-  run(new ReplayWindow(), [
-    [0, true], [1, true], [1, false], [9, true], [8, true], [7, true], [7, false],
-    [L, true], [L - 1, true], [L - 1, false], [L - 2, true], [2, true], [2, false],
-    [L + 16, true], [3, false], [L + 16, false],
-    [4 * L, true], [4 * L - (L - 1), true], [10, false], [4 * L - L, false], [4 * L - (L + 1), false],
-    [4 * L - (L - 2), true], [4 * L + 1 - L, false], [0, false],
-    [R, false], [R - 1, true], [R, false], [R - 1, false], [R - 2, true],
-    [R + 1, false], [R + 2, false], [R - 2, false], [R - 3, true], [0, false],
-  ], "sequence");
+  run(new ReplayWindow(), kernelCounterSequence(), "sequence");
 });
 
 test("bulk: 1..W then 0 sits exactly on the window edge", () => {

@@ -63,7 +63,7 @@ function expectThrows(body: () => void, what: string): void {
 
 // ---- replay window: the Linux kernel's counter self-test sequence, as data ----
 
-type Step = [number, boolean];
+export type Step = [number, boolean];
 
 function replaySteps(run: SelfTestRun, name: string, steps: Step[]): void {
   run.check(name, function () {
@@ -85,9 +85,12 @@ function countDown(from: number, to: number, steps: Step[]): Step[] {
   return steps;
 }
 
-function replayChecks(run: SelfTestRun): void {
+/** The Linux kernel's counter self-test sequence (drivers/net/wireguard/selftest/counter.c),
+ *  restated for our window size: counter -> accepted? on a fresh window. Shared with
+ *  replay.test.ts so the Node tests and the engine self-checks run the very same cases. */
+export function kernelCounterSequence(): Step[] {
   var W = REPLAY_WINDOW_SIZE, L = W + 1, R = REJECT_AFTER_MESSAGES;
-  replaySteps(run, "replay: kernel sequence", [
+  return [
     [0, true], [1, true], [1, false], [9, true], [8, true], [7, true], [7, false],
     [L, true], [L - 1, true], [L - 1, false], [L - 2, true], [2, true], [2, false],
     [L + 16, true], [3, false], [L + 16, false],
@@ -95,7 +98,12 @@ function replayChecks(run: SelfTestRun): void {
     [4 * L - (L - 2), true], [4 * L + 1 - L, false], [0, false],
     [R, false], [R - 1, true], [R, false], [R - 1, false], [R - 2, true],
     [R + 1, false], [R + 2, false], [R - 2, false], [R - 3, true], [0, false],
-  ]);
+  ];
+}
+
+function replayChecks(run: SelfTestRun): void {
+  var W = REPLAY_WINDOW_SIZE;
+  replaySteps(run, "replay: kernel sequence", kernelCounterSequence());
   replaySteps(run, "replay: bulk 1..W, 0", countUp(1, W, []).concat([[0, true], [0, false]]));
   replaySteps(run, "replay: bulk 2..W+1, 1", countUp(2, W + 1, []).concat([[1, true], [0, false]]));
   replaySteps(run, "replay: bulk W+1..1", countDown(W + 1, 1, []));
