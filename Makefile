@@ -10,11 +10,23 @@ TSX := node_modules/.bin/tsx
 TSC := node_modules/.bin/tsc
 NODE_TEST := node --import tsx --test --test-reporter=spec
 
+# Trees that are in no registry live where their users keep them, never in this repo:
+# JerryScript 3.0 (JERRYSCRIPT_PATH, else ~/jerryscript) and ESP-IDF (IDF_PATH, else
+# ~/esp/esp-idf, Espressif's default). A suite whose tree is absent reports NOT RUN.
+ifeq ($(strip $(JERRYSCRIPT_PATH)),)
+JERRYSCRIPT_PATH := $(HOME)/jerryscript
+endif
+ifeq ($(strip $(IDF_PATH)),)
+IDF_PATH := $(HOME)/esp/esp-idf
+endif
+export JERRYSCRIPT_PATH IDF_PATH
+JERRY_TREE := $(wildcard $(JERRYSCRIPT_PATH)/jerry-core/include/jerryscript.h)
+
 # Installs run once per make invocation, before anything that needs them.
 SETUP_GROUPS ?=
 .PHONY: setup
 setup: ## install Debian packages and npm dependencies (needs root for apt)
-	@scripts/setup.sh base net crypto bench $(SETUP_GROUPS)
+	@scripts/setup.sh base net crypto bench python $(SETUP_GROUPS)
 
 -include scripts/mk/*.mk
 
@@ -39,16 +51,16 @@ demo: demo-qemu ## the sensor firmware on the QEMU Xtensa board tunnels home to 
 .PHONY: bench
 bench: bench-crypto bench-core bench-qemu ## every benchmark: crypto vs libsodium, the core's per-packet JS, the QEMU board (root); tables + build/bench/*.json
 
-# JerryScript is in no registry: its suite runs only when the user supplies a tree. Without one it
-# is reported as not run (here and in make test's last line), never as passed.
+# JerryScript is in no registry: its suite runs only when a tree is there. Without one it is
+# reported as NOT RUN (here and in make test's last line), never as passed.
 .PHONY: test-firmware-jerryscript
-test-firmware-jerryscript: ## test-firmware on JerryScript 3.0 (needs JERRYSCRIPT_PATH=<tree>; reported SKIPPED without it)
+test-firmware-jerryscript: ## test-firmware on JerryScript 3.0 (tree at JERRYSCRIPT_PATH, default ~/jerryscript; NOT RUN without one)
 	@mkdir -p $(BUILD); sed -i '/^jerryscript:/d' $(BUILD)/skipped.txt 2>/dev/null || true
-	@if [ -n "$${JERRYSCRIPT_PATH:-}" ]; then \
+	@if [ -n "$(JERRY_TREE)" ]; then \
 	  $(MAKE) --no-print-directory test-firmware ENGINE=jerryscript; \
 	else \
-	  echo; echo "*** SKIPPED: firmware suite on JerryScript: JERRYSCRIPT_PATH is not set (JerryScript is in no registry; pass a 3.0 tree) ***"; echo; \
-	  echo "jerryscript: JERRYSCRIPT_PATH not set" >> $(BUILD)/skipped.txt; \
+	  echo; echo "*** NOT RUN: firmware suite on JerryScript: no JerryScript 3.0 tree at $(JERRYSCRIPT_PATH) (JerryScript is in no registry; set JERRYSCRIPT_PATH) ***"; echo; \
+	  echo "jerryscript: no tree at $(JERRYSCRIPT_PATH)" >> $(BUILD)/skipped.txt; \
 	fi
 
 .PHONY: clean

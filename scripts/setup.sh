@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh Debian machine: apt packages
 # (only the missing ones) and the npm lockfile. Idempotent and quiet when nothing is missing.
-# Package groups are chosen with arguments: base (always), net, crypto, bench, qemu.
+# Package groups are chosen with arguments: base (always), net, crypto, bench, python.
+# python: the project venv .venv/ with scripts/requirements.txt from PyPI (rebuilt when the
+# requirements change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +12,7 @@ declare -A GROUP=(
   [net]="wireguard-go wireguard-tools iproute2 iputils-ping tshark"
   [crypto]="clang libclang-rt-14-dev valgrind"
   [bench]="qemu-system-misc gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-xtensa-lx106 picolibc-xtensa-lx106-elf dpkg-dev valgrind"
+  [python]="python3-venv"
 )
 
 groups=("base" "$@")
@@ -37,6 +40,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The venv only when its requirements changed since it was made (pip's own resolver, pinned).
+for g in "${groups[@]}"; do
+  [ "$g" = python ] || continue
+  if [ ! -f .venv/.requirements ] || ! cmp -s scripts/requirements.txt .venv/.requirements; then
+    echo "setup: python venv .venv (scripts/requirements.txt)"
+    rm -rf .venv
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements.txt
+    cp scripts/requirements.txt .venv/.requirements
+  fi
+done
 
 # npm ci only when the lockfile changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

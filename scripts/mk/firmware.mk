@@ -1,6 +1,7 @@
 # Firmware: the engine adapter (firmware/vm), natives (firmware/bindings), lwIP glue
 # (firmware/net), the event loop (firmware/runtime) and the host board (boards/host).
-# ENGINE=duktape (Debian duktape-dev, default) or ENGINE=jerryscript JERRYSCRIPT_PATH=<tree>.
+# ENGINE=duktape (Debian duktape-dev, default) or ENGINE=jerryscript (the tree at JERRYSCRIPT_PATH,
+# default ~/jerryscript: see the Makefile).
 
 ENGINE ?= duktape
 FW_BUILD := $(BUILD)/firmware/$(ENGINE)
@@ -33,9 +34,8 @@ VM_OBJS := $(DUK_OBJ)
 VM_LIBS := -lm
 else ifeq ($(ENGINE),jerryscript)
 # JerryScript 3.0 is in no package registry: the user supplies a source tree. Without one,
-# the jerryscript suite reports SKIPPED (see test-firmware) and builds nothing.
-JERRYSCRIPT_PATH ?=
-JERRY_MISSING := $(if $(JERRYSCRIPT_PATH),$(if $(wildcard $(JERRYSCRIPT_PATH)/jerry-core/include/jerryscript.h),,JERRYSCRIPT_PATH=$(JERRYSCRIPT_PATH) has no jerry-core/include/jerryscript.h),JERRYSCRIPT_PATH is not set (give it a JerryScript 3.0 source tree; JerryScript is in no package registry))
+# the jerryscript suite reports NOT RUN (see test-firmware) and builds nothing.
+JERRY_MISSING := $(if $(JERRY_TREE),,no JerryScript 3.0 tree at $(JERRYSCRIPT_PATH) (no jerry-core/include/jerryscript.h; set JERRYSCRIPT_PATH: JerryScript is in no package registry))
 VM_SRC := firmware/vm/vm_jerryscript.c
 JERRY_BUILD := $(BUILD)/firmware/jerryscript/engine
 JERRY_HEAP_KB ?= 512
@@ -157,7 +157,7 @@ FW_HIL_RUN = $(TSX) test-hil/run.ts --target host --junit $(BUILD)/test-hil/host
 ifneq ($(JERRY_MISSING),)
 .PHONY: test-firmware
 test-firmware:
-	@echo; echo "*** SKIPPED: make test-firmware ENGINE=jerryscript did not run: $(JERRY_MISSING) ***"; echo
+	@echo; echo "*** NOT RUN: make test-firmware ENGINE=jerryscript: $(JERRY_MISSING) ***"; echo
 	@if [ "$${CI:-}" = "true" ]; then echo "CI=true: a skipped firmware suite fails the build" >&2; exit 1; fi
 else
 .PHONY: test-firmware
