@@ -188,6 +188,11 @@ int hw_runtime_run(const hw_runtime_config *cfg) {
     console_printf("[runtime] engine heap could not be created");
     return 2;
   }
+  /* An image's own strings go first (JerryScript: before any native's name exists). */
+  if (!cfg->image_is_source && hw_vm_prepare_image(vm, cfg->image, cfg->image_len) != 0) {
+    console_printf("[runtime] the app image was refused");
+    return 3;
+  }
   if (hw_bindings_register_crypto(vm) != 0 || hw_bindings_register_platform(vm, &board_ops) != 0) {
     console_printf("[runtime] natives could not be registered");
     return 2;

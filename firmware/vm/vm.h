@@ -45,9 +45,16 @@ const char *hw_vm_engine_name(void);
 int hw_vm_register(hw_vm *vm, const char *object, const char *name, hw_vm_native fn, void *user);
 
 /* Runs a program: source text, or the engine's precompiled form (Duktape bytecode from
- * hw_vm_compile, a JerryScript snapshot). Returns 0, or -1 after reporting the error. */
+ * hw_vm_compile; a JerryScript image from scripts/jerry-image.ts, run in place: image must stay
+ * valid and unchanged while the vm lives). Returns 0, or -1 after reporting the error. */
 int hw_vm_run_source(hw_vm *vm, const char *name, const char *src, size_t len);
 int hw_vm_run_image(hw_vm *vm, const uint8_t *image, size_t len);
+/* Call right after hw_vm_create, before natives are registered or anything runs, when an image
+ * will run: a JerryScript image carries the strings its static snapshot refers to, and the
+ * engine must know them before it makes any string of its own. Checks the image (layout, engine
+ * configuration); hw_vm_run_image then runs this same image. Duktape: nothing to do.
+ * Returns 0, or -1 after reporting what is wrong. */
+int hw_vm_prepare_image(hw_vm *vm, const uint8_t *image, size_t len);
 /* Compiles source into the precompiled form hw_vm_run_image takes (host tool use).
  * Writes at most cap bytes; returns the size, or -1 (cap too small or a syntax error). */
 long hw_vm_compile(hw_vm *vm, const char *name, const char *src, size_t len, uint8_t *out, size_t cap);

@@ -229,6 +229,11 @@ int hw_vm_run_image(hw_vm *vm, const uint8_t *image, size_t len) {
   return 0;
 }
 
+int hw_vm_prepare_image(hw_vm *vm, const uint8_t *image, size_t len) {
+  (void)vm, (void)image, (void)len; /* bytecode carries its own strings */
+  return 0;
+}
+
 long hw_vm_compile(hw_vm *vm, const char *name, const char *src, size_t len, uint8_t *out, size_t cap) {
   duk_context *ctx = vm->ctx;
   duk_push_string(ctx, name);

@@ -1,7 +1,11 @@
 /* JerryScript 3.0 backend of vm.h (the engine on the device). Built against the tree the user
  * supplies as JERRYSCRIPT_PATH; its heap is JerryScript's own static heap, so heap_limit is
  * fixed at engine build time (JERRY_GLOBAL_HEAP_SIZE) and reported, not enforced here.
- * JerryScript has one global context: one hw_vm at a time. */
+ * JerryScript has one global context: one hw_vm at a time.
+ *
+ * Images (scripts/jerry-image.ts) are static snapshots run in place: their bytecode and their
+ * strings stay where the image is (flash on a board), and only the objects the program makes
+ * live in the heap. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +15,19 @@
 
 #define STRING_ARENA 4096 /* per native call: strings are copied out of the engine */
 
+/* The engine configuration the image tool stamps into every image (a hash of the build
+ * options, scripts/mk/firmware.mk): built-in string numbers in a snapshot depend on them. */
+#ifndef HW_JERRY_CONFIG_ID
+#error "HW_JERRY_CONFIG_ID must come from the build (scripts/mk/firmware.mk JERRY_CONFIG_ID)"
+#endif
+
 struct hw_vm {
   hw_vm_report report;
   void *report_ctx;
+  int touched;                   /* a string may exist: too late to register an image's strings */
+  const uint8_t *image;          /* the prepared image, and its snapshot's length */
+  size_t snapshot_len;
+  const jerry_char_t **strings;  /* the image's string table, pointing into the image */
   struct native_entry {
     hw_vm_native fn;
     void *user;
@@ -62,6 +76,7 @@ void hw_vm_destroy(hw_vm *vm) {
   if (!vm) return;
   jerry_cleanup();
   the_vm = NULL;
+  free(vm->strings);
   free(vm);
 }
 
@@ -85,6 +100,7 @@ static jerry_value_t trampoline(const jerry_call_info_t *info, const jerry_value
 
 int hw_vm_register(hw_vm *vm, const char *object, const char *name, hw_vm_native fn, void *user) {
   if (vm->n_natives >= HW_VM_MAX_NATIVES) return -1;
+  vm->touched = 1;
   struct native_entry *e = &vm->natives[vm->n_natives];
   e->fn = fn;
   e->user = user;
@@ -118,6 +134,7 @@ static int run_result(hw_vm *vm, jerry_value_t r) {
 }
 
 int hw_vm_run_source(hw_vm *vm, const char *name, const char *src, size_t len) {
+  vm->touched = 1;
   jerry_parse_options_t opts;
   memset(&opts, 0, sizeof opts);
   opts.options = JERRY_PARSE_HAS_SOURCE_NAME;
@@ -133,37 +150,67 @@ int hw_vm_run_source(hw_vm *vm, const char *name, const char *src, size_t len) {
   return run_result(vm, r);
 }
 
-int hw_vm_run_image(hw_vm *vm, const uint8_t *image, size_t len) {
-  /* Snapshots are read as 32-bit words; "JRRY" is their magic. */
-  if (len < 8 || ((uintptr_t)image & 3) != 0 || memcmp(image, "JRRY", 4) != 0) {
-    if (vm->report) vm->report(vm->report_ctx, "run_image: not a 4-byte aligned JerryScript snapshot");
-    return -1;
+static int image_error(hw_vm *vm, const char *why) {
+  char line[160];
+  snprintf(line, sizeof line, "image: %s", why);
+  if (vm->report) vm->report(vm->report_ctx, line);
+  return -1;
+}
+
+static uint32_t le32(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
+/* Image layout (scripts/jerry-image.ts): [static snapshot, S bytes] [count x u32 lengths]
+ * [strings, padded to 4] [trailer: "HWJ1", count, S, configuration id]. Every field is checked
+ * against the image's length before anything is read through it. */
+int hw_vm_prepare_image(hw_vm *vm, const uint8_t *image, size_t len) {
+  if (vm->touched) return image_error(vm, "prepare it before registering natives or running code");
+  if (((uintptr_t)image & 3) != 0 || len < 24 || (len & 3) != 0) return image_error(vm, "not a 4-byte aligned JerryScript image");
+  const uint8_t *trailer = image + len - 16;
+  if (memcmp(trailer, "HWJ1", 4) != 0 || memcmp(image, "JRRY", 4) != 0) return image_error(vm, "no HWJ1 trailer or JRRY snapshot (make it with scripts/jerry-image.ts)");
+  uint32_t count = le32(trailer + 4), snap = le32(trailer + 8), config = le32(trailer + 12);
+  if (config != (uint32_t)HW_JERRY_CONFIG_ID) return image_error(vm, "made for an engine built with other options (configuration id differs)");
+  size_t room = len - 16;
+  if (snap < 8 || (snap & 3) != 0 || snap > room || count > (room - snap) / 4) return image_error(vm, "snapshot length or string count out of range");
+  const jerry_length_t *lengths = (const jerry_length_t *)(const void *)(image + snap);
+  const uint8_t *text = image + snap + 4 * (size_t)count, *end = image + room;
+  const jerry_char_t **strings = count ? malloc(count * sizeof *strings) : NULL;
+  if (count && !strings) return image_error(vm, "no memory for the string table");
+  for (uint32_t i = 0; i < count; i++) {
+    jerry_length_t n = lengths[i];
+    /* The engine looks strings up by binary search: by length, then bytewise. */
+    int ordered = i == 0 || n > lengths[i - 1] || (n == lengths[i - 1] && memcmp(strings[i - 1], text, n) < 0);
+    if (n == 0 || n > (size_t)(end - text) || !ordered || !jerry_validate_string(text, n, JERRY_ENCODING_CESU8)) {
+      free(strings);
+      return image_error(vm, "string table malformed (length, order or encoding)");
+    }
+    strings[i] = text;
+    text += n;
   }
-  jerry_value_t r = jerry_exec_snapshot((const uint32_t *)(const void *)image, len, 0, JERRY_SNAPSHOT_EXEC_COPY_DATA, NULL);
+  if ((size_t)(end - text) > 3) {
+    free(strings);
+    return image_error(vm, "string table shorter than its area");
+  }
+  if (count) jerry_register_magic_strings(strings, count, lengths);
+  free(vm->strings);
+  vm->strings = strings;
+  vm->image = image;
+  vm->snapshot_len = snap;
+  return 0;
+}
+
+int hw_vm_run_image(hw_vm *vm, const uint8_t *image, size_t len) {
+  (void)len;
+  if (!vm->image || image != vm->image) return image_error(vm, "run_image needs hw_vm_prepare_image with this image first");
+  vm->touched = 1;
+  /* ALLOW_STATIC without COPY_DATA: the bytecode is executed where it is. */
+  jerry_value_t r = jerry_exec_snapshot((const uint32_t *)(const void *)image, vm->snapshot_len, 0, JERRY_SNAPSHOT_EXEC_ALLOW_STATIC, NULL);
   return run_result(vm, r);
 }
 
 long hw_vm_compile(hw_vm *vm, const char *name, const char *src, size_t len, uint8_t *out, size_t cap) {
-  if (((uintptr_t)out & 3) != 0) return -1;
-  jerry_parse_options_t opts;
-  memset(&opts, 0, sizeof opts);
-  opts.options = JERRY_PARSE_HAS_SOURCE_NAME;
-  opts.source_name = jerry_string_sz(name);
-  jerry_value_t script = jerry_parse((const jerry_char_t *)src, len, &opts);
-  jerry_value_free(opts.source_name);
-  if (jerry_value_is_exception(script)) {
-    report_exception(vm, script);
-    return -1;
-  }
-  jerry_value_t r = jerry_generate_snapshot(script, 0, (uint32_t *)(void *)out, cap);
-  jerry_value_free(script);
-  if (jerry_value_is_exception(r)) {
-    report_exception(vm, r);
-    return -1;
-  }
-  long n = (long)jerry_value_as_number(r);
-  jerry_value_free(r);
-  return n;
+  (void)name, (void)src, (void)len, (void)out, (void)cap;
+  if (vm->report) vm->report(vm->report_ctx, "compile: JerryScript images are made by scripts/jerry-image.ts (static snapshot + its strings)");
+  return -1;
 }
 
 static jerry_value_t make_bytes(const uint8_t *src, size_t len, uint8_t **data) {
@@ -180,6 +227,7 @@ static jerry_value_t make_bytes(const uint8_t *src, size_t len, uint8_t **data) 
 
 int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv) {
   if (argc < 0 || argc > HW_VM_MAX_ARGS) return -1;
+  vm->touched = 1;
   jerry_value_t global = jerry_current_realm();
   jerry_value_t fn;
   const char *dot = strchr(name, '.');

@@ -27,34 +27,52 @@ $(DUK_CFG)/duk_config.h: $(DUK_DIR)/duk_config.h $(DUK_DIR)/duktape.c firmware/v
 $(DUK_OBJ): $(DUK_CFG)/duk_config.h
 	$(FW_CC) -std=c99 -Os -g -w -I$(DUK_CFG) -c $(DUK_CFG)/duktape.c -o $@
 
+# ---- JerryScript 3.0 -------------------------------------------------------------------
+# In no package registry: the user supplies a source tree (JERRYSCRIPT_PATH). Without one, the
+# jerryscript suites report NOT RUN and nothing of it is built.
+JERRY_TREE_MISSING := $(if $(JERRY_TREE),,no JerryScript 3.0 tree at $(JERRYSCRIPT_PATH) (no jerry-core/include/jerryscript.h; set JERRYSCRIPT_PATH: JerryScript is in no package registry))
+JERRY_BUILD := $(BUILD)/firmware/jerryscript/engine
+JERRY_HEAP_KB ?= 512
+JERRY_HOST_LIBS := $(JERRY_BUILD)/lib/libjerry-core.a $(JERRY_BUILD)/lib/libjerry-port.a
+JERRY_SNAPSHOT_TOOL := $(JERRY_BUILD)/bin/jerry-snapshot
+
+# The engine configuration, one for every JerryScript build (this host library and its snapshot
+# tool, the QEMU board's lx106 library in qemu.mk): a snapshot's built-in string numbers and
+# direct strings depend on the feature set and the compressed pointer size, so an image is only
+# valid on an engine built with these options. ES.next profile (typed arrays), 16-bit compressed
+# pointers (heaps up to 512 KiB), snapshots run in place, heap statistics, error messages. The
+# heap size is not part of it (it does not change what a snapshot means). Its hash goes into
+# every image (scripts/jerry-image.ts) and into the engine adapter, which refuses other images.
+JERRY_OPTS := -DJERRY_PROFILE=es.next -DJERRY_CPOINTER_32_BIT=OFF -DJERRY_SNAPSHOT_EXEC=ON -DJERRY_MEM_STATS=ON \
+  -DJERRY_ERROR_MESSAGES=ON -DJERRY_LINE_INFO=OFF -DJERRY_PARSER=ON -DJERRY_FUNCTION_TO_STRING=OFF
+JERRY_CONFIG_ID := $(shell printf '%s' '$(JERRY_OPTS)' | sha256sum | cut -c1-8)
+JERRY_VM_INC := -I$(JERRYSCRIPT_PATH)/jerry-core/include -DHW_JERRY_CONFIG_ID=0x$(JERRY_CONFIG_ID)u
+
+# The host library and the snapshot tool from one configure (the tool saves snapshots, so this
+# library can too; the device's does not need to).
+$(JERRY_HOST_LIBS) $(JERRY_SNAPSHOT_TOOL) &: $(if $(JERRY_TREE_MISSING),,$(JERRYSCRIPT_PATH)/jerry-core/include/jerryscript.h)
+	@if [ -n "$(JERRY_TREE_MISSING)" ]; then echo "$(JERRY_TREE_MISSING)" >&2; exit 1; fi
+	@mkdir -p $(JERRY_BUILD)
+	cd $(JERRY_BUILD) && cmake $(abspath $(JERRYSCRIPT_PATH)) -DCMAKE_BUILD_TYPE=MinSizeRel $(JERRY_OPTS) \
+	  -DJERRY_CMDLINE=OFF -DJERRY_CMDLINE_SNAPSHOT=ON -DJERRY_GLOBAL_HEAP_SIZE=$(JERRY_HEAP_KB) \
+	  -DENABLE_LTO=OFF -DJERRY_EXT=ON -DJERRY_MATH=OFF >/dev/null
+	$(MAKE) -C $(JERRY_BUILD) --no-print-directory jerry-core jerry-port jerry-snapshot
+	@touch $(JERRY_HOST_LIBS) $(JERRY_SNAPSHOT_TOOL)
+
+# An image (scripts/jerry-image.ts): the static snapshot, run in place, and its strings.
+JERRY_IMAGE = $(TSX) scripts/jerry-image.ts --tool $(JERRY_SNAPSHOT_TOOL) --config-id $(JERRY_CONFIG_ID)
+
 ifeq ($(ENGINE),duktape)
 VM_SRC := firmware/vm/vm_duktape.c
 VM_INC := -I$(DUK_CFG)
 VM_OBJS := $(DUK_OBJ)
 VM_LIBS := -lm
 else ifeq ($(ENGINE),jerryscript)
-# JerryScript 3.0 is in no package registry: the user supplies a source tree. Without one,
-# the jerryscript suite reports NOT RUN (see test-firmware) and builds nothing.
-JERRY_MISSING := $(if $(JERRY_TREE),,no JerryScript 3.0 tree at $(JERRYSCRIPT_PATH) (no jerry-core/include/jerryscript.h; set JERRYSCRIPT_PATH: JerryScript is in no package registry))
+JERRY_MISSING := $(JERRY_TREE_MISSING)
 VM_SRC := firmware/vm/vm_jerryscript.c
-JERRY_BUILD := $(BUILD)/firmware/jerryscript/engine
-JERRY_HEAP_KB ?= 512
-VM_INC := -I$(JERRYSCRIPT_PATH)/jerry-core/include
-VM_OBJS := $(JERRY_BUILD)/lib/libjerry-core.a $(JERRY_BUILD)/lib/libjerry-port.a
+VM_INC := $(JERRY_VM_INC)
+VM_OBJS := $(JERRY_HOST_LIBS)
 VM_LIBS := -lm
-JERRY_SNAPSHOT_TOOL := $(JERRY_BUILD)/bin/jerry-snapshot
-
-# One configuration for the engine library and its snapshot tool (snapshots are only valid
-# for the engine build that made them): ES.next profile (typed arrays), snapshots, heap stats.
-$(VM_OBJS) $(JERRY_SNAPSHOT_TOOL) &: $(if $(JERRY_MISSING),,$(JERRYSCRIPT_PATH)/jerry-core/include/jerryscript.h)
-	@if [ -n "$(JERRY_MISSING)" ]; then echo "$(JERRY_MISSING)" >&2; exit 1; fi
-	@mkdir -p $(JERRY_BUILD)
-	cd $(JERRY_BUILD) && cmake $(abspath $(JERRYSCRIPT_PATH)) -DCMAKE_BUILD_TYPE=MinSizeRel \
-	  -DJERRY_CMDLINE=OFF -DJERRY_CMDLINE_SNAPSHOT=ON -DJERRY_SNAPSHOT_EXEC=ON -DJERRY_MEM_STATS=ON \
-	  -DJERRY_ERROR_MESSAGES=ON -DJERRY_LINE_INFO=OFF -DJERRY_GLOBAL_HEAP_SIZE=$(JERRY_HEAP_KB) \
-	  -DENABLE_LTO=OFF -DJERRY_EXT=ON -DJERRY_MATH=OFF >/dev/null
-	$(MAKE) -C $(JERRY_BUILD) --no-print-directory jerry-core jerry-port jerry-snapshot
-	@touch $(VM_OBJS) $(JERRY_SNAPSHOT_TOOL)
 else
 $(error ENGINE must be duktape or jerryscript, not '$(ENGINE)')
 endif
@@ -64,9 +82,14 @@ $(FW_BUILD)/vm_test: firmware/vm/vm_test.c $(VM_SRC) firmware/vm/vm.h firmware/v
 	@mkdir -p $(dir $@)
 	$(FW_CC) $(FW_CFLAGS) $(FW_SAN) $(VM_INC) -Ifirmware/vm firmware/vm/vm_test.c $(VM_SRC) $(VM_OBJS) $(VM_LIBS) -o $@
 
+# JerryScript's images come from its tool: vm_test also runs (and damages) one.
+VM_TEST_IMAGE := $(if $(filter jerryscript,$(ENGINE)),$(FW_BUILD)/vm_test.image)
+$(FW_BUILD)/vm_test.image: firmware/vm/vm_test_image.js scripts/jerry-image.ts $(JERRY_SNAPSHOT_TOOL) | setup
+	$(JERRY_IMAGE) --in $< --out $@
+
 .PHONY: test-firmware-vm
-test-firmware-vm: $(FW_BUILD)/vm_test ## engine adapter tests (natives, errors, images, heap) for ENGINE
-	$(FW_BUILD)/vm_test
+test-firmware-vm: $(FW_BUILD)/vm_test $(VM_TEST_IMAGE) ## engine adapter tests (natives, errors, images, heap) for ENGINE
+	$(FW_BUILD)/vm_test $(VM_TEST_IMAGE)
 
 # ---- natives --------------------------------------------------------------------------
 # The crypto library's sources (owned by the crypto helper), compiled into each image.
@@ -135,12 +158,12 @@ $(FW_BUILD)/homewire.dukbc: $(FW_BUNDLE) $(HOST_BIN)
 firmware-bytecode: $(FW_BUILD)/homewire.dukbc ## Duktape only: precompile the app bundle to bytecode (runs with --bundle X.dukbc)
 endif
 
-ifeq ($(ENGINE),jerryscript)
-# JerryScript runs a snapshot made by its own jerry-snapshot tool (same engine build).
-$(FW_BUILD)/homewire.image: $(FW_BUNDLE) $(JERRY_SNAPSHOT_TOOL)
+# JerryScript runs a static snapshot in place, with its strings (scripts/jerry-image.ts); the
+# same image runs on the host board and on the QEMU board (one engine configuration).
+JERRY_APP_IMAGE := $(BUILD)/firmware/jerryscript/homewire.image
+$(JERRY_APP_IMAGE): $(FW_BUNDLE) scripts/jerry-image.ts $(JERRY_SNAPSHOT_TOOL)
 	@mkdir -p $(dir $@)
-	$(JERRY_SNAPSHOT_TOOL) generate -o $@ $(FW_BUNDLE)
-endif
+	$(JERRY_IMAGE) --in $(FW_BUNDLE) --out $@
 
 .PHONY: firmware-image
 firmware-image: $(HOST_BIN) $(FW_BUILD)/homewire.image ## build the host firmware and the app image for ENGINE; print their sizes
