@@ -68,8 +68,8 @@ export function exactExpression(v: number): string {
  *  string table (JerryScript assumes no table string looks like a number; array indices up to
  *  65535 have a direct form of their own): such a literal must be made from its number. */
 export function numberLikeString(s: string): boolean {
-  if (s === "" || String(Number(s)) !== s) return false;
   const v = Number(s);
+  if (s === "" || !Number.isFinite(v) || String(v) !== s) return false; // NaN, Infinity: built-in names
   return !(Number.isInteger(v) && v >= 0 && v <= 0xffff);
 }
 

@@ -7,7 +7,7 @@ import { sleep } from "../ts/interop/proc.ts";
 import { Bench } from "./bench.ts";
 import type { Target } from "./target.ts";
 import { HostTarget, ENGINE, FIRMWARE_BIN, FIRMWARE_IMAGE } from "./targets/host.ts";
-import { QemuTarget, QEMU_ELF, QEMU_IMAGE } from "./targets/qemu.ts";
+import { QemuTarget, QEMU_ELF, QEMU_ENGINE, QEMU_IMAGE } from "./targets/qemu.ts";
 
 const targetArg = process.argv.indexOf("--target") >= 0 ? process.argv[process.argv.indexOf("--target") + 1] : "qemu";
 if (targetArg !== "qemu" && targetArg !== "host") {
@@ -29,7 +29,7 @@ await removeStaleNamespaces();
 
 console.log(targetArg === "host"
   ? `demo-firmware: host board, ${ENGINE} firmware ${FIRMWARE_BIN}, app image ${FIRMWARE_IMAGE}`
-  : `demo-firmware: QEMU Xtensa board ${QEMU_ELF}, app image ${QEMU_IMAGE}`);
+  : `demo-firmware: QEMU Xtensa board, ${QEMU_ENGINE} firmware ${QEMU_ELF}, app image ${QEMU_IMAGE}`);
 const target: Target = targetArg === "host" ? new HostTarget() : new QemuTarget();
 const bench = await Bench.create(target);
 let stopping = false;

@@ -1,7 +1,7 @@
 // The QEMU target's boot page (boards/qemu-xtensa/boot.h) and flash log reading.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BOOT_PAGE_SIZE, FLASH_SECTOR, bootPage, flashLogText, type BootPageFields } from "./targets/qemu.ts";
+import { BOOT_PAGE_SIZE, FLASH_SECTOR, bootPage, flashLogText, imageKindOf, type BootPageFields } from "./targets/qemu.ts";
 
 const FIELDS: BootPageFields = {
   seed: new Uint8Array(32).map((_, i) => i),
@@ -65,4 +65,12 @@ test("make qemu refuses a bad device config or app options before starting anyth
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("imageKindOf: Duktape bytecode and JerryScript snapshots are precompiled, anything else source", () => {
+  assert.equal(imageKindOf(new Uint8Array([0xbf, 1, 2])), "bytecode");
+  assert.equal(imageKindOf(Buffer.from("JRRY\u0001\u0000")), "bytecode");
+  assert.equal(imageKindOf(Buffer.from("// homewire firmware bundle")), "source");
+  assert.equal(imageKindOf(Buffer.from("JRR")), "source");
+  assert.equal(imageKindOf(new Uint8Array(0)), "source");
 });

@@ -70,7 +70,7 @@ if (opt.list) {
 }
 
 const junitPath = opt.junit ?? `build/test-hil/${target.name}.xml`;
-const suite = `test-hil.${target.name}${target.name === "host" ? `.${ENGINE}` : ""}`;
+const suite = `test-hil.${target.name}${target.name === "host" || target.name === "qemu" ? `.${ENGINE}` : ""}`;
 const results: CaseResult[] = [];
 const peaks: number[] = [];
 const started = Date.now();

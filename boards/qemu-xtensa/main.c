@@ -109,9 +109,9 @@ static void fail(const char *why) {
 
 int main(void) {
   size_t arena = (size_t)(__heap_end - __heap_start);
-  printf("[board] qemu-xtensa lx106: dram 320 KiB = data %u + bss %u + heap %u + stack %u\n",
-         (unsigned)(__data_end - __data_start), (unsigned)(__bss_end - __bss_start), (unsigned)arena,
-         (unsigned)(__stack_top - __stack_bottom));
+  printf("[board] qemu-xtensa lx106: dram %u KiB = data %u + bss %u + heap %u + stack %u\n",
+         (unsigned)((__stack_top - __data_start) / 1024), (unsigned)(__data_end - __data_start),
+         (unsigned)(__bss_end - __bss_start), (unsigned)arena, (unsigned)(__stack_top - __stack_bottom));
   if (qb_boot_valid() != 0) fail("no boot page (the runner writes it with -device loader)");
   if (qb_rng_seed() != 0) fail("boot page has no seed=<64 hex> (QEMU has no hardware RNG)");
   char text[64];
@@ -132,8 +132,9 @@ int main(void) {
   rc.image_is_source = qb_boot_copy("image-kind", text, sizeof text) == 0 && strcmp(text, "source") == 0;
   if (qb_boot_copy("status-ms", text, sizeof text) == 0) rc.status_ms = (uint32_t)strtoul(text, NULL, 10);
   /* The engine may use the arena minus a reserve for malloc's own headers and the strings
-   * above: it collects garbage before it would get near the end. */
-  rc.heap_limit = arena - 24 * 1024;
+   * above: it collects garbage before it would get near the end. (JerryScript's heap is its
+   * own static array; it ignores the limit.) */
+  rc.heap_limit = arena > 32 * 1024 ? arena - 24 * 1024 : 0;
   printf("[board] %s, image %u bytes (%s), heap limit %u\n", hw_vm_engine_name(), (unsigned)rc.image_len,
          rc.image_is_source ? "source" : "bytecode", (unsigned)rc.heap_limit);
   int r = hw_runtime_run(&rc);

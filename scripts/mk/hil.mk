@@ -19,15 +19,28 @@ define hil_guarded
 endef
 
 .PHONY: test-hil-qemu
-test-hil-qemu: setup qemu-board $(FW_BUNDLE) ## test-hil scenarios on the QEMU Xtensa board vs wireguard-go (root; JUnit build/test-hil/qemu.xml)
-	$(call hil_guarded,$(HIL_RUN) --target qemu --junit $(BUILD)/test-hil/qemu.xml,make test-hil-qemu)
+test-hil-qemu: setup qemu-board $(FW_BUNDLE) ## test-hil scenarios on the QEMU Xtensa board (Duktape) vs wireguard-go (root; JUnit build/test-hil/qemu.xml)
+	$(call hil_guarded,ENGINE=duktape $(HIL_RUN) --target qemu --junit $(BUILD)/test-hil/qemu.xml,make test-hil-qemu)
+
+# The same scenarios on the board's JerryScript build. JerryScript is in no registry: without a
+# tree this run is reported as NOT RUN (here and in make test's last line), never as passed.
+.PHONY: test-hil-qemu-jerryscript
+test-hil-qemu-jerryscript: setup ## test-hil scenarios on the QEMU board's JerryScript build (root; tree at JERRYSCRIPT_PATH, NOT RUN without one; JUnit build/test-hil/qemu-jerryscript.xml)
+	@mkdir -p $(BUILD); sed -i '/^jerryscript-qemu:/d' $(BUILD)/skipped.txt 2>/dev/null || true
+	@if [ -n "$(JERRY_TREE)" ]; then \
+	  $(MAKE) --no-print-directory qemu-board-jerryscript; \
+	else \
+	  echo; echo "*** NOT RUN: test-hil scenarios on the QEMU board with JerryScript: no JerryScript 3.0 tree at $(JERRYSCRIPT_PATH) (JerryScript is in no registry; set JERRYSCRIPT_PATH) ***"; echo; \
+	  echo "jerryscript-qemu: no tree at $(JERRYSCRIPT_PATH)" >> $(BUILD)/skipped.txt; \
+	fi
+	$(if $(JERRY_TREE),$(call hil_guarded,ENGINE=jerryscript $(HIL_RUN) --target qemu --junit $(BUILD)/test-hil/qemu-jerryscript.xml,make test-hil-qemu-jerryscript))
 
 .PHONY: test-qemu
-test-qemu: test-qemu-board test-qemu-softdouble test-hil-qemu ## the QEMU Xtensa board: bring-up checks, soft doubles, then the test-hil scenarios vs wireguard-go (root)
+test-qemu: test-qemu-board test-qemu-softdouble test-hil-qemu test-hil-qemu-jerryscript ## the QEMU Xtensa board: bring-up checks, soft doubles, then the test-hil scenarios vs wireguard-go on Duktape and on JerryScript (root; JerryScript NOT RUN without its tree)
 
 .PHONY: demo-qemu
-demo-qemu: setup qemu-board $(FW_BUNDLE) ## the firmware demo on the QEMU Xtensa board: tunnels home to wireguard-go, the collector prints readings (root; Ctrl-C or DEMO_SECONDS=N stops)
-	@node --import tsx test-hil/demo.ts --target qemu
+demo-qemu: setup $(if $(filter jerryscript,$(ENGINE)),qemu-board-jerryscript,qemu-board) $(FW_BUNDLE) ## the firmware demo on the QEMU Xtensa board: tunnels home to wireguard-go, the collector prints readings (root; ENGINE=jerryscript for that build; Ctrl-C or DEMO_SECONDS=N stops)
+	@ENGINE=$(ENGINE) node --import tsx test-hil/demo.ts --target qemu
 
 .PHONY: test-hil-serial
 test-hil-serial: setup ## test-hil scenarios on a real board: HIL_SERIAL="--port DEV --lan-if IF --home-ip A.B.C.D/P --board-ip A.B.C.D" (root; not in CI)

@@ -90,6 +90,45 @@ QX_FW := $(QX_BUILD)/homewire.elf
 $(QX_FW): $(QX_BOARD_DEPS) $(QX_FW_SRC) $(wildcard $(QX_DIR)/*.h firmware/*/*.h) $(QX_LWIP_OBJS) $(QX_DUK_OBJ)
 	$(QX_CC) $(QX_CFLAGS) $(QX_FW_INC) $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_FW_SRC) $(QX_LWIP_OBJS) $(QX_DUK_OBJ) $(QX_WRAP) -lm -o $@
 
+# ---- the firmware on JerryScript (ENGINE=jerryscript; the tree at JERRYSCRIPT_PATH) ---------
+# jerry-core cross-built from the user's tree with the one engine configuration (JERRY_OPTS,
+# firmware.mk) so the host's snapshot tool makes images for it; the same app image as the host
+# board (JERRY_APP_IMAGE), run in place from the image area. Its heap is the engine's static
+# array in .bss (one contiguous region its 16-bit compressed pointers address), so malloc keeps
+# only a small arena. All writable RAM fits 160 KiB, enforced by the linker map (board.ld).
+QX_JERRY_BUILD := $(QX_BUILD)/jerryscript
+QX_JERRY_LIB := $(QX_JERRY_BUILD)/engine/lib/libjerry-core.a
+# JS heap: the test-hil run peaks well below it (make test-qemu prints the peak over every boot);
+# GC limit: the engine collects after this much new allocation (default heap/32 collected every
+# few packets).
+QX_JERRY_HEAP_KB ?= 64
+QX_JERRY_GC_LIMIT ?= 8192
+QX_JERRY_DRAM_KIB := 160
+QX_JERRY_ARENA_KIB := 8
+QX_JERRY_FW := $(QX_JERRY_BUILD)/homewire.elf
+
+$(QX_JERRY_LIB): $(if $(JERRY_TREE_MISSING),,$(JERRYSCRIPT_PATH)/jerry-core/include/jerryscript.h) scripts/mk/qemu.mk | setup
+	@if [ -n "$(JERRY_TREE_MISSING)" ]; then echo "$(JERRY_TREE_MISSING)" >&2; exit 1; fi
+	@mkdir -p $(QX_JERRY_BUILD)/engine
+	cd $(QX_JERRY_BUILD)/engine && cmake $(abspath $(JERRYSCRIPT_PATH)) -DCMAKE_SYSTEM_NAME=Generic -DCMAKE_SYSTEM_PROCESSOR=xtensa \
+	  -DCMAKE_C_COMPILER=$(QX_CC) -DCMAKE_TRY_COMPILE_TARGET_TYPE=STATIC_LIBRARY -DCMAKE_BUILD_TYPE=MinSizeRel \
+	  -DEXTERNAL_COMPILE_FLAGS="$(subst $(eval) ,;,$(strip $(QX_SPECS) $(QX_ARCH)))" $(JERRY_OPTS) \
+	  -DJERRY_GLOBAL_HEAP_SIZE=$(QX_JERRY_HEAP_KB) -DJERRY_GC_LIMIT=$(QX_JERRY_GC_LIMIT) \
+	  -DJERRY_CMDLINE=OFF -DJERRY_PORT=OFF -DJERRY_EXT=OFF -DJERRY_MATH=OFF -DENABLE_LTO=OFF >/dev/null
+	$(MAKE) -C $(QX_JERRY_BUILD)/engine --no-print-directory jerry-core
+	@touch $@
+
+QX_JERRY_FW_SRC = $(filter-out firmware/vm/vm_duktape.c,$(QX_FW_SRC)) firmware/vm/vm_jerryscript.c $(QX_DIR)/jerry_port.c
+QX_JERRY_LDFLAGS := -Wl,--defsym=HW_DRAM_KIB=$(QX_JERRY_DRAM_KIB),--defsym=HW_ARENA_KIB=$(QX_JERRY_ARENA_KIB),--defsym=HW_ARENA_MIN_KIB=$(QX_JERRY_ARENA_KIB)
+
+$(QX_JERRY_FW): $(QX_BOARD_DEPS) $(QX_JERRY_FW_SRC) $(wildcard $(QX_DIR)/*.h firmware/*/*.h) $(QX_LWIP_OBJS) $(QX_JERRY_LIB)
+	$(QX_CC) $(QX_CFLAGS) $(subst -I$(QX_DUK_CFG),,$(QX_FW_INC)) $(JERRY_VM_INC) $(QX_LDFLAGS) $(QX_JERRY_LDFLAGS) $(QX_BOARD_SRC) \
+	  $(QX_JERRY_FW_SRC) $(QX_LWIP_OBJS) $(QX_JERRY_LIB) $(QX_WRAP) -lm -o $@
+	@scripts/qemu-memreport.sh $@
+
+.PHONY: qemu-board-jerryscript
+qemu-board-jerryscript: $(QX_JERRY_FW) $(JERRY_APP_IMAGE) ## the QEMU board's firmware on JerryScript (tree at JERRYSCRIPT_PATH) and its app image; report flash and the 160 KiB dram split
+
 # ---- interactive ----------------------------------------------------------------------------
 # QEMU_ARGS passes options to scripts/qemu-run.ts, e.g. QEMU_ARGS="--config dev.json --net tap:hwtap0".
 .PHONY: qemu

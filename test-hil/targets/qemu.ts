@@ -10,10 +10,25 @@ import { interopUnavailable } from "../../ts/interop/netns.ts";
 import { bridgeTap } from "../bench.ts";
 import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target, pollUntil } from "../target.ts";
 
-export const QEMU_ELF = resolve(process.env.HW_QEMU_ELF ?? "build/qemu-xtensa/homewire.elf");
-/** The app image the board runs: the ES5 bundle as source (Duktape compiles it at boot). */
-export const QEMU_IMAGE = resolve(process.env.HW_QEMU_IMAGE ?? "build/firmware/homewire-fw.js");
+/** The board's firmware per engine (ENGINE=duktape|jerryscript, as for the host board) and the
+ *  app image it runs: Duktape compiles the ES5 bundle at boot; JerryScript runs a static
+ *  snapshot in place (scripts/jerry-image.ts). HW_QEMU_ELF / HW_QEMU_IMAGE override either. */
+export const QEMU_BUILDS: Record<string, { elf: string; image: string }> = {
+  duktape: { elf: "build/qemu-xtensa/homewire.elf", image: "build/firmware/homewire-fw.js" },
+  jerryscript: { elf: "build/qemu-xtensa/jerryscript/homewire.elf", image: "build/firmware/jerryscript/homewire.image" },
+};
+export const QEMU_ENGINE = process.env.ENGINE ?? "duktape";
+if (!QEMU_BUILDS[QEMU_ENGINE]) throw new Error(`ENGINE must be ${Object.keys(QEMU_BUILDS).join(" or ")}, not "${QEMU_ENGINE}"`);
+export const QEMU_ELF = resolve(process.env.HW_QEMU_ELF ?? QEMU_BUILDS[QEMU_ENGINE].elf);
+export const QEMU_IMAGE = resolve(process.env.HW_QEMU_IMAGE ?? QEMU_BUILDS[QEMU_ENGINE].image);
 export const QEMU_BIN = "qemu-system-xtensa";
+
+/** What the boot page says the image is: precompiled images announce themselves (Duktape
+ *  bytecode starts 0xbf, a JerryScript snapshot "JRRY"); anything else is source. */
+export function imageKindOf(image: Uint8Array): "source" | "bytecode" {
+  const jerry = image.length >= 4 && Buffer.from(image.subarray(0, 4)).toString("latin1") === "JRRY";
+  return image.length > 0 && (image[0] === 0xbf || jerry) ? "bytecode" : "source";
+}
 
 // The board's memory map (boards/qemu-xtensa/board.ld, qemu_board.h).
 export const BOOT_PAGE_ADDR = 0x60500000;
@@ -68,7 +83,7 @@ export function flashLogText(flash: Buffer): string {
 
 export class QemuTarget implements Target {
   readonly name = "qemu" as const;
-  // The lx106 runs Duktape and the crypto under TCG: generous, but finite (handshake <= 60 s).
+  // The lx106 runs the engine and the crypto under TCG: generous, but finite (handshake <= 60 s).
   readonly slowdown = 4;
   readonly cleanShutdown = false; // QEMU is switched off; the board never sees a stop request
   // A polled NIC with 9 receive descriptors drops frames QEMU cannot place: at a fifth of the
@@ -84,8 +99,9 @@ export class QemuTarget implements Target {
     if (why) return why;
     const which = await run(["sh", "-c", `command -v ${QEMU_BIN}`], { allowFail: true });
     if (which.code !== 0) return `${QEMU_BIN} missing (apt-get install qemu-system-misc)`;
-    if (!existsSync(QEMU_ELF)) return `${QEMU_ELF} not built (make qemu-board)`;
-    if (!existsSync(QEMU_IMAGE)) return `${QEMU_IMAGE} not built (make firmware-image)`;
+    const make = QEMU_ENGINE === "jerryscript" ? "make qemu-board-jerryscript" : "make qemu-board";
+    if (!existsSync(QEMU_ELF)) return `${QEMU_ELF} not built (${make})`;
+    if (!existsSync(QEMU_IMAGE)) return `${QEMU_IMAGE} not built (${make})`;
     return null;
   }
 
@@ -108,7 +124,7 @@ export class QemuTarget implements Target {
   }
 
   private get imagePath(): string {
-    return join(this.net!.dir, "homewire-image.js");
+    return join(this.net!.dir, "homewire-app.image");
   }
 
   async start(boot: BootConfig): Promise<void> {
@@ -116,12 +132,13 @@ export class QemuTarget implements Target {
     if (!net) throw new Error("qemu target: attach() first");
     if (this.running) throw new Error("qemu target: already running");
     this.lines = [];
-    const imageLength = readFileSync(this.imagePath).length;
+    const image = readFileSync(this.imagePath);
+    const imageLength = image.length;
     if (imageLength > IMAGE_MAX) throw new RangeError(`app image ${imageLength} bytes, the board's image area holds ${IMAGE_MAX}`);
     // boot.wallClock is moot: the lx60 has no RTC, every boot starts without a wall clock.
     const pagePath = join(net.dir, "qemu-boot.txt");
     // A fresh seed every boot: QEMU has no hardware RNG (boards/qemu-xtensa/rng.c).
-    writeFileSync(pagePath, bootPage({ seed: randomBytes(32), mac: BOARD_MAC, ip: boot.outerCidr, imageLength, imageKind: "source",
+    writeFileSync(pagePath, bootPage({ seed: randomBytes(32), mac: BOARD_MAC, ip: boot.outerCidr, imageLength, imageKind: imageKindOf(image),
       statusMs: 2000, configJson: boot.configJson, appJson: boot.appJson }), { mode: 0o600 });
     this.child = net.topo.spawn("qemu", net.ns, [QEMU_BIN, "-M", "lx60-nommu", "-cpu", "lx106", "-nographic", "-monitor", "none",
       "-serial", "stdio", "-semihosting", "-kernel", this.elfPath,
