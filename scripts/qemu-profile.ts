@@ -5,18 +5,22 @@
 // the tbcount plugin (scripts/qemu-profile/tbcount.c), which dumps per-block execution counts
 // whenever the board runs board_status (the console byte "m", "[started]") or
 // hw_board_console (every console line). Blocks are mapped to the ELF's symbols; the idle
-// NIC poll is listed but left out of the totals. Writes build/profile/qemu-profile.txt. Root.
+// NIC poll is listed but left out of the totals. Writes build/profile/qemu-profile.txt (Duktape)
+// or qemu-profile-jerryscript.txt (ENGINE=jerryscript). Root.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { interopUnavailable, removeStaleNamespaces, Topology, DEV_INNER } from "../ts/interop/netns.ts";
 import { startBoardSession } from "./qemu-session.ts";
 import { run, sleep, waitFor } from "../ts/interop/proc.ts";
+import { QEMU_ELF, QEMU_ENGINE, QEMU_IMAGE } from "../test-hil/targets/qemu.ts";
 
-const ELF = resolve(process.env.HW_QEMU_ELF ?? "build/qemu-xtensa/homewire.elf");
-const IMAGE = resolve(process.env.HW_QEMU_IMAGE ?? "build/firmware/homewire-fw.js");
+// ENGINE=duktape|jerryscript picks the build (test-hil/targets/qemu.ts); HW_QEMU_ELF/IMAGE override.
+const ELF = QEMU_ELF;
+const IMAGE = QEMU_IMAGE;
 const PLUGIN = resolve("build/profile/tbcount.so");
 const OUT = resolve("build/profile");
+const OUT_FILE = `qemu-profile${QEMU_ENGINE === "duktape" ? "" : "-" + QEMU_ENGINE}.txt`;
 const PINGS = 40;
 const TOP = Number(process.env.HW_PROFILE_TOP ?? 25);
 
@@ -116,6 +120,7 @@ try {
     /chacha|poly1305|aead/i.test(name) ? "chacha20poly1305" :
     /^(__(add|sub|mul|div)df3|__(fix|float|trunc|extend)|__(eq|ne|lt|le|gt|ge|un)df2|qb_sd_|softd|fmod|floor|ceil|trunc|__ashldi3|__lshrdi3)/.test(name) ? "soft double / libm" :
     /^duk_|^duk[A-Z]/.test(name) ? "duktape" :
+    /^(ecma_|opfunc_|jmem_|lit_|jerry_|jcontext_|cbc_|re_|parser_|scanner_|lexer_|vm_loop|vm_run|vm_init)/.test(name) ? "jerryscript" :
     /^(memcpy|memset|memmove|memcmp|strlen|strcmp|__mul|__div|__udiv|__mod|__umod)/.test(name) ? "libc/libgcc" :
     /^(qb_alloc|__wrap_|malloc|free|realloc|calloc|slab)/.test(name) ? "allocator" :
     /^(qb_store|store_|hw_board_store|cfi)/.test(name) ? "store (CFI flash)" :
@@ -123,7 +128,7 @@ try {
     /^(hw_natives|hw_bind|bind_|native_)/.test(name) ? "bindings" :
     /^(lwip|netif|ip4|ip_|udp|etharp|ethernet|pbuf|mem_|memp|icmp|inet|sys_|tcp)/.test(name) ? "lwIP" :
     /^qb_ethoc|^ethoc/.test(name) ? "NIC driver" : "other (no debug info)");
-  const out: string[] = [];
+  const out: string[] = [`# make profile-qemu, ${QEMU_ENGINE}: ${ELF}`];
   function table(title: string, bySym: Map<string, number>, per: number) {
     const busy = [...bySym].filter(([n]) => !IDLE.has(n));
     const total = busy.reduce((t, [, v]) => t + v, 0);
@@ -140,7 +145,7 @@ try {
   table(`64-byte ping window (${received}/${PINGS} answered), per ping`, profile(p0, p1), Math.max(received, 1));
   table("quiet window after it (ticks), per ping-window unit", profile(q0, q1), Math.max(received, 1));
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, "qemu-profile.txt"), out.join("\n") + "\n");
+  writeFileSync(join(OUT, OUT_FILE), out.join("\n") + "\n");
   console.log(out.join("\n"));
 } catch (e) {
   console.error(`${(e as Error).message}\n--- board console (tail) ---\n${lines.slice(-15).join("\n")}`);

@@ -4,12 +4,12 @@
 // start (which makes the device initiate), then none for an hour of board time, and prints no
 // status, so what the scripts measure is the tunnel.
 import { randomBytes } from "node:crypto";
-import { statSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { b64, generateKeyPair, Topology, WireguardGo, DEV_INNER, HOME_INNER, HOME_OUTER } from "../ts/interop/netns.ts";
 import type { Child } from "../ts/interop/proc.ts";
 import { bridgeTap } from "../test-hil/bench.ts";
-import { bootPage, BOARD_MAC, BOOT_PAGE_ADDR, FLASH_SIZE, IMAGE_ADDR } from "../test-hil/targets/qemu.ts";
+import { bootPage, imageKindOf, BOARD_MAC, BOOT_PAGE_ADDR, FLASH_SIZE, IMAGE_ADDR } from "../test-hil/targets/qemu.ts";
 
 const TAP = "hwtap0";
 
@@ -31,8 +31,9 @@ export async function startBoardSession(topo: Topology, o: {
     peer: { publicKey: b64(home.publicKey), endpoint: `${HOME_OUTER}:51820`, allowedIps: [`${HOME_INNER}/32`] } });
   const appJson = JSON.stringify({ collector: `${HOME_INNER}:9999`, name: o.name, readingIntervalMs: 3600000, statusIntervalMs: 0 });
   const bootFile = join(topo.dir, "boot.txt");
-  writeFileSync(bootFile, bootPage({ seed: randomBytes(32), mac: BOARD_MAC, ip: "192.168.77.2/24", imageLength: statSync(o.image).size,
-    imageKind: "source", statusMs: 0, configJson, appJson }), { mode: 0o600 }); // holds the device key
+  const image = readFileSync(o.image);
+  writeFileSync(bootFile, bootPage({ seed: randomBytes(32), mac: BOARD_MAC, ip: "192.168.77.2/24", imageLength: image.length,
+    imageKind: imageKindOf(image), statusMs: 0, configJson, appJson }), { mode: 0o600 }); // holds the device key
   const flash = join(topo.dir, "flash.bin");
   writeFileSync(flash, Buffer.alloc(FLASH_SIZE, 0xff)); // erased
   const qemu = topo.spawn("qemu", topo.dev, ["qemu-system-xtensa", "-M", "lx60-nommu", "-cpu", "lx106", "-nographic", "-monitor", "none",

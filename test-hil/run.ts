@@ -78,7 +78,11 @@ const started = Date.now();
 function finish(): never {
   mkdirSync(dirname(junitPath), { recursive: true });
   writeFileSync(junitPath, junitXml(suite, results));
-  if (peaks.length) console.log(`# ${suite}: engine heap peak over ${peaks.length} boots: max ${Math.max(...peaks)} bytes`);
+  if (peaks.length) {
+    console.log(`# ${suite}: engine heap peak over ${peaks.length} boots: max ${Math.max(...peaks)} bytes`);
+    // For the benchmarks (make bench-qemu reports the JS heap peak over the test-hil run).
+    writeFileSync(junitPath.replace(/(\.xml)?$/, ".heap.json"), JSON.stringify({ suite, boots: peaks.length, heapPeak: Math.max(...peaks) }) + "\n");
+  }
   console.log(`# JUnit: ${junitPath}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`test-hil ${target.name}: ${summaryLine(results)}`);
   const failed = results.some((r) => r.status === "failed");

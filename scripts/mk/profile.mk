@@ -11,8 +11,8 @@ $(PROF_BUILD)/tbcount.so: scripts/qemu-profile/tbcount.c $(PROF_BUILD)/qemu-plug
 	cc -std=c99 -O2 -shared -fPIC -Wall -Wextra -Werror -Wno-unused-parameter -I$(PROF_BUILD) $< -o $@
 
 .PHONY: profile-qemu
-profile-qemu: qemu-board $(FW_BUNDLE) $(PROF_BUILD)/tbcount.so ## per-function instructions on the QEMU board (TCG plugin): start-to-tunnel-up and 64-byte ping windows (root); build/profile/qemu-profile.txt
-	$(TSX) scripts/qemu-profile.ts
+profile-qemu: $(if $(filter jerryscript,$(ENGINE)),qemu-board-jerryscript,qemu-board) $(FW_BUNDLE) $(PROF_BUILD)/tbcount.so ## per-function instructions on the QEMU board (TCG plugin): start-to-tunnel-up and 64-byte ping windows (root; ENGINE=duktape|jerryscript); build/profile/qemu-profile[-jerryscript].txt
+	ENGINE=$(ENGINE) $(TSX) scripts/qemu-profile.ts
 
 $(PROF_BUILD)/libgcc_int_test: boards/qemu-xtensa/libgcc_int.c boards/qemu-xtensa/libgcc_int_test.c
 	@mkdir -p $(dir $@)

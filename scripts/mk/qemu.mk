@@ -112,7 +112,7 @@ $(QX_JERRY_LIB): $(if $(JERRY_TREE_MISSING),,$(JERRYSCRIPT_PATH)/jerry-core/incl
 	@mkdir -p $(QX_JERRY_BUILD)/engine
 	cd $(QX_JERRY_BUILD)/engine && cmake $(abspath $(JERRYSCRIPT_PATH)) -DCMAKE_SYSTEM_NAME=Generic -DCMAKE_SYSTEM_PROCESSOR=xtensa \
 	  -DCMAKE_C_COMPILER=$(QX_CC) -DCMAKE_TRY_COMPILE_TARGET_TYPE=STATIC_LIBRARY -DCMAKE_BUILD_TYPE=MinSizeRel \
-	  -DEXTERNAL_COMPILE_FLAGS="$(subst $(eval) ,;,$(strip $(QX_SPECS) $(QX_ARCH)))" $(JERRY_OPTS) \
+	  -DEXTERNAL_COMPILE_FLAGS="$(subst $(eval) ,;,$(strip $(QX_SPECS) $(QX_ARCH) -g))" $(JERRY_OPTS) \
 	  -DJERRY_GLOBAL_HEAP_SIZE=$(QX_JERRY_HEAP_KB) -DJERRY_GC_LIMIT=$(QX_JERRY_GC_LIMIT) \
 	  -DJERRY_CMDLINE=OFF -DJERRY_PORT=OFF -DJERRY_EXT=OFF -DJERRY_MATH=OFF -DENABLE_LTO=OFF >/dev/null
 	$(MAKE) -C $(QX_JERRY_BUILD)/engine --no-print-directory jerry-core
@@ -136,6 +136,11 @@ qemu: qemu-board $(FW_BUNDLE) ## boot the QEMU Xtensa board interactively (conso
 	$(TSX) scripts/qemu-run.ts $(QEMU_ARGS)
 
 # ---- benchmark ------------------------------------------------------------------------------
+# Both engines side by side (JerryScript NOT RUN without its tree); X25519 and AEAD per call
+# come from the crypto bench (its lx106 rows, made here if absent).
+build/bench/crypto.json: | setup
+	$(TSX) scripts/bench/crypto.ts --isa=xtensa-lx106
+
 .PHONY: bench-qemu
-bench-qemu: qemu-board $(FW_BUNDLE) ## instructions on the QEMU board (-icount): boot, handshake, per-packet work vs wireguard-go (root); build/bench/qemu-xtensa.json
+bench-qemu: qemu-board $(FW_BUNDLE) $(if $(JERRY_TREE),qemu-board-jerryscript) build/bench/crypto.json ## the QEMU board on Duktape and JerryScript side by side (-icount): RAM, JS heap, boot, handshake, per-packet work vs wireguard-go, flash (root); build/bench/qemu-xtensa.json
 	$(TSX) scripts/qemu-bench.ts
