@@ -29,6 +29,9 @@ const PER_INSN = 2 ** SHIFT / 25; // CCOUNT cycles (25 ns at 40 MHz) per instruc
 const PINGS = 40;
 const ENGINES = ["duktape", "jerryscript"] as const;
 type Engine = (typeof ENGINES)[number];
+// HW_BENCH_ENGINES=jerryscript measures one engine only (while working on it); make bench-qemu runs both.
+const CHOSEN = (process.env.HW_BENCH_ENGINES ?? ENGINES.join(",")).split(",") as Engine[];
+for (const e of CHOSEN) if (!ENGINES.includes(e)) throw new Error(`HW_BENCH_ENGINES: no engine "${e}"`);
 
 /** The goals (issue 9). Each engine's row says whether it is met. */
 const GOALS: Record<string, { goal: number; text: string; engines: readonly Engine[] }> = {
@@ -155,6 +158,10 @@ const rows: Row[] = [];
 const results = new Map<Engine, { mem: ReturnType<typeof memory>; s: Awaited<ReturnType<typeof measureSession>>; imageBytes: number } | string>();
 let failed = false;
 for (const engine of ENGINES) {
+  if (!CHOSEN.includes(engine)) {
+    results.set(engine, "not chosen (HW_BENCH_ENGINES)");
+    continue;
+  }
   const elf = resolve(QEMU_BUILDS[engine].elf), image = resolve(QEMU_BUILDS[engine].image);
   if (!existsSync(elf) || !existsSync(image)) {
     const why = engine === "jerryscript" ? `no JerryScript build (${elf}; make qemu-board-jerryscript needs a tree at JERRYSCRIPT_PATH)` : `${elf} not built (make qemu-board)`;
