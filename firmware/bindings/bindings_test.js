@@ -50,9 +50,10 @@ throws(RangeError, function () { hw.aeadSeal(bytes(16, 0), 1, pt, ad); }, /aeadS
 throws(TypeError, function () { hw.aeadOpen(key, 1, sealed); }, /aeadOpen: ad must be a Uint8Array/, "missing ad");
 throws(RangeError, function () { hw.aeadSeal(key, 1, new Uint8Array(65537), ad); }, /plaintext longer than 65536/, "huge plaintext");
 
-// sealTransport / openTransport: the whole transport message in one call. Known answers computed
-// with an independent implementation; then the same bytes as the plain path (aeadSeal of the
-// padded packet, framed in JS as messages.ts frameTransport does) over lengths and counters.
+// sendTransport / openTransport: a transport message sealed and sent, or checked and opened, in
+// one call. Known answers computed with an independent implementation; then the same bytes as
+// the plain path (aeadSeal of the padded packet, framed in JS as messages.ts frameTransport
+// does) over lengths and counters. The fake board hands back what it was sent (t.sent()).
 function plainTransport(k, counter, header, packet, padded) {
   var plain = new Uint8Array(padded); plain.set(packet);
   var s = hw.aeadSeal(k, counter, plain, new Uint8Array(0));
@@ -63,83 +64,124 @@ function plainTransport(k, counter, header, packet, padded) {
   return out;
 }
 function padTo(n) { var p = Math.ceil(n / 16) * 16; return n <= 1420 && p > 1420 ? 1420 : p; }
+function sealT(k, counter, header, packet, padded) {
+  var before = t.udpCalls();
+  ok(hw.sendTransport(k, counter, header, packet, padded, "192.168.77.1", 51820) === true, "sendTransport sent");
+  ok(t.udpCalls() === before + 1, "sendTransport: one datagram");
+  return t.sent();
+}
+var INDEX = 0x11223344; // the receiver index in header, as the receiving keypair's localIndex
 var header = unhex("0400000044332211" + "deadbeefdeadbeef"); // the last 8 bytes are ignored
 var tpkt = unhex("686f6d657769726520736561 6c65642074686973".replace(/ /g, ""));
-var tmsg = hw.sealTransport(key, 5, header, tpkt, 32);
+var tmsg = sealT(key, 5, header, tpkt, 32);
 ok(hex(tmsg) === "04000000443322110500000000000000" + "5b83befbf7320fa70c876857505325ec0866d0f08b7266fea1f280b705837570" +
-  "ee9f4d8a735b9a415529603ba1aacc3c", "sealTransport known answer (counter 5, padded 20 -> 32)");
-ok(hex(hw.sealTransport(key, 4294967303, header, tpkt, 32)) === "04000000443322110700000001000000" +
+  "ee9f4d8a735b9a415529603ba1aacc3c", "sendTransport known answer (counter 5, padded 20 -> 32)");
+ok(hex(sealT(key, 4294967303, header, tpkt, 32)) === "04000000443322110700000001000000" +
   "a6df9e4dff3c744fbe8430c7492a8ad8e87950f89c41e89bce847396032459c30e312bdcf50242c9106f802a8c1bb85c",
-  "sealTransport known answer (counter 2^32 + 7: high counter word framed)");
-var opened = hw.openTransport(key, 5, tmsg);
-ok(opened.length === 32 && hex(opened.subarray(0, 20)) === hex(tpkt) && hex(opened.subarray(20)) === hex(new Uint8Array(12)),
-  "openTransport: padded plaintext back");
+  "sendTransport known answer (counter 2^32 + 7: high counter word framed)");
+ok(hw.sendTransport(key, 5, header, tpkt, 32, "10.0.0.9", 9) === false, "sendTransport reports a failed send as false");
+var plainOut = new Uint8Array(40);
+ok(hw.openTransport(key, INDEX, tmsg, plainOut) === 5, "openTransport returns the counter");
+ok(hex(plainOut.subarray(0, 20)) === hex(tpkt) && hex(plainOut.subarray(20, 32)) === hex(new Uint8Array(12)) &&
+  hex(plainOut.subarray(32)) === hex(new Uint8Array(8)), "openTransport: padded plaintext into the caller's array, nothing past it");
 var lengths = [0, 1, 15, 16, 17, 64, 1399, 1404, 1408, 1409, 1419, 1420, 1421, 1436, 1437];
-var counters = [0, 1, 255, 256, 65535, 4294967295, 4294967296, 1099511627777, 9007199254740991];
+var counters = [0, 1, 255, 256, 65535, 4294967295, 4294967296, 1099511627777, 9007199254740990];
 var big = bytes(1437, 0x45);
+var back = new Uint8Array(1500);
 for (var li = 0; li < lengths.length; li++) {
   for (var ci = 0; ci < counters.length; ci++) {
     var n = lengths[li], ctr = counters[ci], pk = big.subarray(0, n);
-    var m1 = hw.sealTransport(key, ctr, header, pk, padTo(n));
+    var m1 = sealT(key, ctr, header, pk, padTo(n));
     var m2 = plainTransport(key, ctr, header, pk, padTo(n));
-    ok(hex(m1) === hex(m2), "sealTransport = plain path, packet " + n + ", counter " + ctr);
-    var back = hw.openTransport(key, ctr, m1);
+    ok(hex(m1) === hex(m2), "sendTransport = plain path, packet " + n + ", counter " + ctr);
     var ref = hw.aeadOpen(key, ctr, m1.subarray(16), new Uint8Array(0));
-    ok(back !== null && hex(back) === hex(ref) && hex(back.subarray(0, n)) === hex(pk), "openTransport = aeadOpen, packet " + n + ", counter " + ctr);
+    ok(hw.openTransport(key, INDEX, m1, back) === ctr && hex(back.subarray(0, ref.length)) === hex(ref) &&
+      hex(back.subarray(0, n)) === hex(pk), "openTransport = aeadOpen, packet " + n + ", counter " + ctr);
   }
 }
-ok(padTo(1409) === 1420 && hw.sealTransport(key, 0, header, big.subarray(0, 1409), 1420).length === 1452, "padding stops at the MTU");
-// Any (length, paddedLength): accepted exactly when paddedLength follows the rule, and then the
-// message is header + padded packet + tag long. A fixed LCG, so a failure reproduces.
+ok(padTo(1409) === 1420 && sealT(key, 0, header, big.subarray(0, 1409), 1420).length === 1452, "padding stops at the MTU");
+// Any (length, paddedLength): sent exactly when paddedLength follows the rule and the datagram
+// fits 1500 bytes, and then it is header + padded packet + tag long. A fixed LCG, so a failure
+// reproduces.
 var lcg = 12345;
 function rnd(n) { lcg = (lcg * 1103515245 + 12345) % 2147483648; return lcg % n; }
 for (var ri = 0; ri < 300; ri++) {
-  var rn = rnd(1500), rp = rnd(3) === 0 ? padTo(rn) : rnd(1540);
-  var m3 = null, err = null;
-  try { m3 = hw.sealTransport(key, ri, header, big.subarray(0, Math.min(rn, big.length)), rp); } catch (e) { err = e; }
-  var expectOk = rp === padTo(Math.min(rn, big.length));
-  ok(expectOk ? (m3 !== null && m3.length === 32 + rp) : err instanceof RangeError,
-    "sealTransport(packet " + Math.min(rn, big.length) + ", paddedLength " + rp + "): " + (expectOk ? "accepted" : "RangeError") + ", got " + (err || m3.length));
+  var rn = Math.min(rnd(1500), big.length), rp = rnd(3) === 0 ? padTo(rn) : rnd(1540);
+  var sentOk = null, err = null, calls = t.udpCalls();
+  try { sentOk = hw.sendTransport(key, ri, header, big.subarray(0, rn), rp, "192.168.77.1", 51820); } catch (e) { err = e; }
+  var expectOk = rp === padTo(rn) && 32 + rp <= 1500;
+  ok(expectOk ? (sentOk === true && t.sent().length === 32 + rp) : (err instanceof RangeError && t.udpCalls() === calls),
+    "sendTransport(packet " + rn + ", paddedLength " + rp + "): " + (expectOk ? "sent" : "RangeError, nothing sent") + ", got " + (err || sentOk));
 }
 var inView = new Uint8Array(tmsg.length + 3); inView.set(tmsg, 3);
-ok(hex(hw.openTransport(key, 5, inView.subarray(3))) === hex(opened), "openTransport on a subarray");
-ok(hex(hw.sealTransport(key, 5, inView.subarray(3, 19), tpkt, 32)) === hex(tmsg), "sealTransport header as a subarray");
-ok(hw.openTransport(key, 6, tmsg) === null, "openTransport: wrong counter -> null");
-ok(hw.openTransport(bytes(32, 0), 5, tmsg) === null, "openTransport: wrong key -> null");
-var tbad = hw.sealTransport(key, 5, header, tpkt, 32); tbad[tbad.length - 1] ^= 0x80;
-ok(hw.openTransport(key, 5, tbad) === null, "openTransport: flipped tag bit -> null");
-tbad = hw.sealTransport(key, 5, header, tpkt, 32); tbad[16] ^= 1;
-ok(hw.openTransport(key, 5, tbad) === null, "openTransport: flipped ciphertext bit -> null");
-tbad = hw.sealTransport(key, 5, header, tpkt, 32); tbad[4] ^= 1; tbad[9] ^= 1;
-ok(hex(hw.openTransport(key, 5, tbad)) === hex(opened), "openTransport: header bytes 4..15 are not authenticated (empty AD)");
-var keepalive = hw.sealTransport(key, 9, header, new Uint8Array(0), 0);
-ok(keepalive.length === 32 && hw.openTransport(key, 9, keepalive).length === 0, "keepalive: 32 bytes, empty plaintext");
+ok(hw.openTransport(key, INDEX, inView.subarray(3), back) === 5 && hex(back.subarray(0, 20)) === hex(tpkt), "openTransport on a subarray");
+var outView = new Uint8Array(50);
+ok(hw.openTransport(key, INDEX, tmsg, outView.subarray(7, 40)) === 5 && hex(outView.subarray(7, 27)) === hex(tpkt) &&
+  hex(outView.subarray(0, 7)) === hex(new Uint8Array(7)) && hex(outView.subarray(40)) === hex(new Uint8Array(10)),
+  "openTransport into a subarray: inside it only");
+ok(hex(sealT(key, 5, inView.subarray(3, 19), tpkt, 32)) === hex(tmsg), "sendTransport header as a subarray");
+// Each refusal, in the order the checks run; a refused message leaves no plaintext behind.
+var OPEN_NOT_TRANSPORT = -1, OPEN_OTHER_RECEIVER = -2, OPEN_BAD_COUNTER = -3, OPEN_NOT_AUTHENTIC = -4;
+function refused(msg, index, want, m) {
+  var out = bytes(msg.length, 7);
+  var r = hw.openTransport(key, index, msg, out);
+  ok(r === want, m + ": " + want + ", got " + r);
+  if (want === OPEN_NOT_AUTHENTIC) ok(hex(out.subarray(0, msg.length - 32)) === hex(new Uint8Array(msg.length - 32)), m + ": plaintext zeroed");
+}
+refused(tmsg, INDEX + 1, OPEN_OTHER_RECEIVER, "another receiver index");
+refused(tmsg, 0x44332211, OPEN_OTHER_RECEIVER, "the index read big-endian");
+var tbad = new Uint8Array(tmsg); tbad[9] ^= 1;
+refused(tbad, INDEX, OPEN_NOT_AUTHENTIC, "wrong counter in the header");
+refused(tmsg, INDEX, 5, "(the original still opens)");
+var wrongKey = bytes(32, 0); ok(hw.openTransport(wrongKey, INDEX, tmsg, back) === OPEN_NOT_AUTHENTIC, "wrong key");
+tbad = new Uint8Array(tmsg); tbad[tbad.length - 1] ^= 0x80;
+refused(tbad, INDEX, OPEN_NOT_AUTHENTIC, "flipped tag bit");
+tbad = new Uint8Array(tmsg); tbad[16] ^= 1;
+refused(tbad, INDEX, OPEN_NOT_AUTHENTIC, "flipped ciphertext bit");
+var wrongType = new Uint8Array(tmsg); wrongType[0] = 2;
+refused(wrongType, INDEX, OPEN_NOT_TRANSPORT, "response type");
+var reserved = new Uint8Array(tmsg); reserved[2] = 1;
+refused(reserved, INDEX, OPEN_NOT_TRANSPORT, "reserved byte set");
+refused(tmsg.subarray(0, 31), INDEX, OPEN_NOT_TRANSPORT, "shorter than header + tag");
+refused(new Uint8Array(65553), INDEX, OPEN_NOT_TRANSPORT, "longer than 65552 bytes");
+var last = plainTransport(key, 9007199254740991, header, tpkt, 32);
+refused(last, INDEX, OPEN_BAD_COUNTER, "counter 2^53 - 1 (REJECT_AFTER_MESSAGES)");
+var huge = plainTransport(key, 0, header, tpkt, 32); huge[15] = 0x80;
+refused(huge, INDEX, OPEN_BAD_COUNTER, "counter 2^63");
+var keepalive = sealT(key, 9, header, new Uint8Array(0), 0);
+ok(keepalive.length === 32 && hw.openTransport(key, INDEX, keepalive, new Uint8Array(0)) === 9, "keepalive: 32 bytes, empty plaintext");
 ok(hex(header) === "0400000044332211deadbeefdeadbeef" && hex(tpkt) === "686f6d657769726520736561" + "6c65642074686973", "inputs unchanged");
-throws(RangeError, function () { hw.sealTransport(key, 5, header, tpkt, 48); }, /paddedLength must be 32 for a 20-byte packet/, "padding past the rule");
-throws(RangeError, function () { hw.sealTransport(key, 5, header, tpkt, 20); }, /paddedLength must be 32/, "no padding");
-throws(RangeError, function () { hw.sealTransport(key, 5, header, tpkt, 16); }, /paddedLength must be 32/, "paddedLength below the packet");
-throws(RangeError, function () { hw.sealTransport(key, 5, header, big.subarray(0, 1410), 1424); }, /paddedLength must be 1420 for a 1410-byte packet/, "padding past the MTU");
-throws(RangeError, function () { hw.sealTransport(key, 5, header, tpkt, 32.5); }, /paddedLength must be an integer in \[0, 65536\]/, "fractional paddedLength");
-throws(RangeError, function () { hw.sealTransport(key, 5, header, tpkt, -16); }, /paddedLength must be an integer/, "negative paddedLength");
-throws(TypeError, function () { hw.sealTransport(key, 5, header, tpkt); }, /sealTransport: paddedLength must be a number/, "missing paddedLength");
-throws(RangeError, function () { hw.sealTransport(key, 5, header, new Uint8Array(65537), 65552); }, /sealTransport: packet longer than 65536/, "huge packet");
-throws(RangeError, function () { hw.sealTransport(key, 5, header.subarray(0, 8), tpkt, 32); }, /sealTransport: header must be 16 bytes, got 8/, "short header");
-throws(RangeError, function () { hw.sealTransport(key, 5, unhex("0100000044332211" + "0000000000000000"), tpkt, 32); }, /header must start 04 00 00 00/, "initiation type in header");
-throws(RangeError, function () { hw.sealTransport(key, 5, unhex("0400010044332211" + "0000000000000000"), tpkt, 32); }, /header must start 04 00 00 00/, "reserved byte set");
-throws(RangeError, function () { hw.sealTransport(bytes(31, 0), 5, header, tpkt, 32); }, /sealTransport: key must be 32 bytes, got 31/, "short key");
-throws(RangeError, function () { hw.sealTransport(key, 9007199254740992, header, tpkt, 32); }, /sealTransport: counter must be an integer/, "counter 2^53");
-throws(RangeError, function () { hw.sealTransport(key, -1, header, tpkt, 32); }, /sealTransport: counter/, "negative counter");
-throws(TypeError, function () { hw.sealTransport(key, "5", header, tpkt, 32); }, /sealTransport: counter must be a number/, "string counter");
-throws(TypeError, function () { hw.sealTransport(key, 5, header, [1, 2, 3], 16); }, /sealTransport: packet must be a Uint8Array/, "array packet");
-throws(TypeError, function () { hw.sealTransport(key, 5, new Uint16Array(8), tpkt, 32); }, /sealTransport: header must be a Uint8Array/, "Uint16Array header");
-throws(RangeError, function () { hw.openTransport(key, 5, tmsg.subarray(0, 31)); }, /openTransport: message must be 32\.\.65552 bytes, got 31/, "message shorter than header + tag");
-throws(RangeError, function () { hw.openTransport(key, 5, new Uint8Array(65553)); }, /openTransport: message must be 32\.\.65552 bytes, got 65553/, "huge message");
-var wrongType = hw.sealTransport(key, 5, header, tpkt, 32); wrongType[0] = 2;
-throws(RangeError, function () { hw.openTransport(key, 5, wrongType); }, /openTransport: message must start 04 00 00 00/, "response type");
-throws(RangeError, function () { hw.openTransport(key, 1.5, tmsg); }, /openTransport: counter must be an integer/, "fractional counter");
-throws(RangeError, function () { hw.openTransport(bytes(33, 0), 5, tmsg); }, /openTransport: key must be 32 bytes, got 33/, "long key");
-throws(TypeError, function () { hw.openTransport(key, 5); }, /openTransport: message must be a Uint8Array/, "missing message");
-throws(TypeError, function () { hw.openTransport(key, 5, "message"); }, /openTransport: message must be a Uint8Array/, "string message");
+function sendThrows(kind, args, re, m) {
+  var calls = t.udpCalls();
+  throws(kind, function () { hw.sendTransport.apply(hw, args); }, re, m);
+  ok(t.udpCalls() === calls, m + ": nothing sent");
+}
+var to = ["192.168.77.1", 51820];
+sendThrows(RangeError, [key, 5, header, tpkt, 48].concat(to), /paddedLength must be 32 for a 20-byte packet/, "padding past the rule");
+sendThrows(RangeError, [key, 5, header, tpkt, 20].concat(to), /paddedLength must be 32/, "no padding");
+sendThrows(RangeError, [key, 5, header, tpkt, 16].concat(to), /paddedLength must be 32/, "paddedLength below the packet");
+sendThrows(RangeError, [key, 5, header, big.subarray(0, 1410), 1424].concat(to), /paddedLength must be 1420 for a 1410-byte packet/, "padding past the MTU");
+sendThrows(RangeError, [key, 5, header, tpkt, 32.5].concat(to), /paddedLength must be 32/, "fractional paddedLength");
+sendThrows(TypeError, [key, 5, header, tpkt], /sendTransport: paddedLength must be a number/, "missing paddedLength");
+sendThrows(RangeError, [key, 5, header, new Uint8Array(1469), 1472].concat(to), /datagram of 1504 bytes, over 1500/, "datagram over 1500 bytes");
+sendThrows(RangeError, [key, 5, header.subarray(0, 8), tpkt, 32].concat(to), /sendTransport: header must be 16 bytes starting 04 00 00 00/, "short header");
+sendThrows(RangeError, [key, 5, unhex("0100000044332211" + "0000000000000000"), tpkt, 32].concat(to), /header must be 16 bytes starting 04 00 00 00/, "initiation type in header");
+sendThrows(RangeError, [key, 5, unhex("0400010044332211" + "0000000000000000"), tpkt, 32].concat(to), /starting 04 00 00 00/, "reserved byte set");
+sendThrows(RangeError, [bytes(31, 0), 5, header, tpkt, 32].concat(to), /sendTransport: key must be 32 bytes, got 31/, "short key");
+sendThrows(RangeError, [key, 9007199254740991, header, tpkt, 32].concat(to), /sendTransport: counter must be an integer in \[0, 2\^53 - 1\)/, "counter 2^53 - 1");
+sendThrows(RangeError, [key, -1, header, tpkt, 32].concat(to), /sendTransport: counter/, "negative counter");
+sendThrows(TypeError, [key, "5", header, tpkt, 32].concat(to), /sendTransport: counter must be a number/, "string counter");
+sendThrows(TypeError, [key, 5, header, [1, 2, 3], 16].concat(to), /sendTransport: packet must be a Uint8Array/, "array packet");
+sendThrows(TypeError, [key, 5, new Uint16Array(8), tpkt, 32].concat(to), /sendTransport: header must be a Uint8Array/, "Uint16Array header");
+sendThrows(RangeError, [key, 5, header, tpkt, 32, "fd00::1", 51820], /sendTransport: host must be a dotted IPv4 address/, "IPv6 host");
+sendThrows(RangeError, [key, 5, header, tpkt, 32, "192.168.77.1", 0], /sendTransport: port must be an integer in \[1, 65535\]/, "port 0");
+sendThrows(TypeError, [key, 5, header, tpkt, 32, 1234, 1], /sendTransport: host must be a string/, "numeric host");
+throws(RangeError, function () { hw.openTransport(key, INDEX, tmsg, new Uint8Array(31)); }, /openTransport: plaintext must hold 32 bytes, has 31/, "plaintext too small");
+throws(RangeError, function () { hw.openTransport(key, 1.5, tmsg, back); }, /openTransport: localIndex must be an integer/, "fractional index");
+throws(RangeError, function () { hw.openTransport(key, 4294967296, tmsg, back); }, /openTransport: localIndex/, "index 2^32");
+throws(RangeError, function () { hw.openTransport(bytes(33, 0), INDEX, tmsg, back); }, /openTransport: key must be 32 bytes, got 33/, "long key");
+throws(TypeError, function () { hw.openTransport(key, INDEX, tmsg); }, /openTransport: plaintext must be a Uint8Array/, "missing plaintext");
+throws(TypeError, function () { hw.openTransport(key, INDEX, "message", back); }, /openTransport: message must be a Uint8Array/, "string message");
 
 // XChaCha20-Poly1305: round trip, tamper, lengths.
 var nonce = bytes(24, 3);
@@ -175,8 +217,9 @@ throws(TypeError, function () { hw.hmacBlake2s("Jefe", wdyw); }, /hmacBlake2s: k
 throws(TypeError, function () { hw.hmacBlake2s(jefe); }, /hmacBlake2s: data must be a Uint8Array/, "missing data");
 
 // Board services (a fake board in bindings_test.c records what it was given).
-ok(hw.udpSend(bytes(148, 0), "192.168.77.1", 51820) === true, "udpSend");
+var udpBefore = t.udpCalls();
 ok(hw.udpSend(bytes(1, 0), "10.0.0.9", 9) === false, "udpSend reports a failed send as false");
+ok(hw.udpSend(bytes(148, 0), "192.168.77.1", 51820) === true, "udpSend");
 throws(RangeError, function () { hw.udpSend(bytes(1501, 0), "192.168.77.1", 51820); }, /1501 bytes exceeds 1500/, "datagram too big");
 throws(RangeError, function () { hw.udpSend(bytes(4, 0), "192.168.77.256", 51820); }, /dotted IPv4/, "octet 256");
 throws(RangeError, function () { hw.udpSend(bytes(4, 0), "192.168.077.1", 51820); }, /dotted IPv4/, "leading zero");
@@ -185,6 +228,7 @@ throws(RangeError, function () { hw.udpSend(bytes(4, 0), "1.2.3.4 ", 51820); }, 
 throws(RangeError, function () { hw.udpSend(bytes(4, 0), "1.2.3.4", 0); }, /port must be an integer in \[1, 65535\]/, "port 0");
 throws(RangeError, function () { hw.udpSend(bytes(4, 0), "1.2.3.4", 65536); }, /port/, "port 65536");
 throws(TypeError, function () { hw.udpSend(bytes(4, 0), 1234, 1); }, /udpSend: host must be a string/, "numeric host");
+ok(t.udpCalls() === udpBefore + 2, "udp_send called for the valid sends only");
 ok(hw.tunnelDeliver(bytes(84, 0x45)) === true, "tunnelDeliver");
 throws(RangeError, function () { hw.tunnelDeliver(new Uint8Array(1421)); }, /1\.\.1420 bytes, got 1421/, "packet over MTU");
 throws(RangeError, function () { hw.tunnelDeliver(new Uint8Array(0)); }, /got 0/, "empty packet");

@@ -1,6 +1,7 @@
 /* hw.x25519 / x25519Base / aeadSeal / aeadOpen / xaeadSeal / xaeadOpen / blake2s and the
- * per-packet sealTransport / openTransport over firmware/crypto. Results are written straight into the fresh JS array, so no secret is
- * left in a C buffer; every size is checked before the library sees a pointer. */
+ * per-packet openTransport over firmware/crypto. Results are written straight into a JS array (a
+ * fresh one, or the caller's for openTransport), so no secret is left in a C buffer; every size
+ * is checked before the library sees a pointer. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -149,86 +150,57 @@ static void n_blake2s(hw_vm_call *c) {
     hw_vm_throw_range(c, "blake2s: bad lengths"); /* unreachable after the checks above */
 }
 
-/* ---- the per-packet path: a whole transport message per call ----------------------------
- * On an interpreter the padding copy, the framing and the views cost more than the AEAD's
- * bookkeeping, so these do them in C (platform.ts Crypto.sealTransport / openTransport). */
+/* ---- the per-packet path: the receive side of a transport message in one call ---------------
+ * On an interpreter the header parsing, the view and a fresh plaintext array cost more than the
+ * AEAD of a small packet, so this does them in C (platform.ts Crypto.openTransport); the send
+ * side is hw.sendTransport (platform_natives.c), which also sends. */
 
-#define TRANSPORT_HEADER_LEN 16
-#define TRANSPORT_MIN_LEN (TRANSPORT_HEADER_LEN + HW_AEAD_TAG_LEN)
-
-/* device.ts paddedLength: up to a multiple of 16, but never past the tunnel MTU for a packet
- * that fits it. */
-static size_t padded_length(size_t n) {
-  size_t p = (n + 15) & ~(size_t)15;
-  return n <= HW_MAX_TUNNEL_PACKET && p > HW_MAX_TUNNEL_PACKET ? HW_MAX_TUNNEL_PACKET : p;
-}
-
-/* Bytes 0..3 of a transport message: type 4, three reserved zeros. */
-static int is_transport_type(const uint8_t *m) { return m[0] == 4 && (m[1] | m[2] | m[3]) == 0; }
+/* platform.ts OPEN_*: which check refused the message. */
+#define OPEN_NOT_TRANSPORT (-1)
+#define OPEN_OTHER_RECEIVER (-2)
+#define OPEN_BAD_COUNTER (-3)
+#define OPEN_NOT_AUTHENTIC (-4)
 
 static const uint8_t no_ad[1]; /* transport messages have an empty AD */
 
-/* sealTransport(key, counter, header, packet, paddedLength) -> header[0, 8) || LE64(counter) ||
- * AEAD(packet || zeros up to paddedLength): the padding, framing and seal in one buffer. */
-static void n_seal_transport(hw_vm_call *c) {
-  const uint8_t *key = fixed_bytes(c, 0, HW_AEAD_KEY_LEN, "sealTransport: key");
-  if (!key) return;
-  double counter;
-  if (!integer_arg(c, 1, 0, MAX_COUNTER, &counter, "sealTransport: counter")) return;
-  const uint8_t *header = fixed_bytes(c, 2, TRANSPORT_HEADER_LEN, "sealTransport: header");
-  if (!header) return;
-  if (!is_transport_type(header)) {
-    hw_vm_throw_range(c, "sealTransport: header must start 04 00 00 00 (a transport message)");
-    return;
-  }
-  size_t len;
-  const uint8_t *packet = bounded_bytes(c, 3, &len, HW_MAX_AEAD_INPUT, "sealTransport: packet");
-  if (!packet) return;
-  double padded;
-  if (!integer_arg(c, 4, 0, HW_MAX_AEAD_INPUT, &padded, "sealTransport: paddedLength")) return;
-  size_t p = (size_t)padded;
-  if (p != padded_length(len)) {
-    hw_vm_throw_range(c, "sealTransport: paddedLength must be %u for a %u-byte packet (next multiple of 16, at most %u)",
-                      (unsigned)padded_length(len), (unsigned)len, HW_MAX_TUNNEL_PACKET);
-    return;
-  }
-  /* Allocated before any work: an out-of-memory throw leaves nothing half done. */
-  uint8_t *out = hw_vm_return_bytes(c, TRANSPORT_HEADER_LEN + p + HW_AEAD_TAG_LEN);
-  if (!out) return;
-  uint64_t n = (uint64_t)counter;
-  memcpy(out, header, 8);
-  for (int i = 0; i < 8; i++) out[8 + i] = (uint8_t)(n >> (8 * i));
-  uint8_t *body = out + TRANSPORT_HEADER_LEN;
-  if (len) memcpy(body, packet, len);
-  memset(body + len, 0, p - len);
-  hw_aead_seal(body, body, p, no_ad, 0, n, key); /* in place: hw_crypto.h allows dst == src */
-}
+static uint32_t le32(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
-/* openTransport(key, counter, message) -> aeadOpen(key, counter, message[16, length), empty AD):
- * the plaintext, or null if the tag does not verify. */
+/* openTransport(key, localIndex, message, plaintext) -> the counter, or an OPEN_* code: message
+ * is type 4 with zero reserved bytes and 32..65552 bytes, its receiver is localIndex, its
+ * counter below 2^53 - 1 (REJECT_AFTER_MESSAGES), and it opens under key; the plaintext goes
+ * into plaintext[0, length - 32) (zeroed there if the tag does not verify). */
 static void n_open_transport(hw_vm_call *c) {
   const uint8_t *key = fixed_bytes(c, 0, HW_AEAD_KEY_LEN, "openTransport: key");
   if (!key) return;
-  double counter;
-  if (!integer_arg(c, 1, 0, MAX_COUNTER, &counter, "openTransport: counter")) return;
-  size_t len;
+  double index;
+  if (!integer_arg(c, 1, 0, 4294967295.0, &index, "openTransport: localIndex")) return;
+  size_t len, room;
   const uint8_t *message = hw_vm_arg_bytes(c, 2, &len, "openTransport: message");
   if (!message) return;
-  if (len < TRANSPORT_MIN_LEN || len - TRANSPORT_HEADER_LEN > HW_MAX_AEAD_INPUT) {
-    hw_vm_throw_range(c, "openTransport: message must be %u..%u bytes, got %u", TRANSPORT_MIN_LEN,
-                      TRANSPORT_HEADER_LEN + HW_MAX_AEAD_INPUT, (unsigned)len);
+  uint8_t *plain = hw_vm_arg_bytes_out(c, 3, &room, "openTransport: plaintext");
+  if (!plain) return;
+  if (len < 32 || len - 16 > HW_MAX_AEAD_INPUT || message[0] != 4 || (message[1] | message[2] | message[3]) != 0) {
+    hw_vm_return_number(c, OPEN_NOT_TRANSPORT);
     return;
   }
-  if (!is_transport_type(message)) {
-    hw_vm_throw_range(c, "openTransport: message must start 04 00 00 00 (a transport message)");
+  if (room < len - 32) {
+    hw_vm_throw_range(c, "openTransport: plaintext must hold %u bytes, has %u", (unsigned)(len - 32), (unsigned)room);
     return;
   }
-  uint8_t *out = hw_vm_return_bytes(c, len - TRANSPORT_MIN_LEN);
-  if (!out) return;
-  /* On failure hw_aead_open zeroes out; the array is dropped for null. */
-  if (hw_aead_open(out, message + TRANSPORT_HEADER_LEN, len - TRANSPORT_HEADER_LEN, no_ad, 0, (uint64_t)counter,
-                   key) != 0)
-    hw_vm_return_null(c);
+  if (le32(message + 4) != (uint32_t)index) {
+    hw_vm_return_number(c, OPEN_OTHER_RECEIVER);
+    return;
+  }
+  uint64_t counter = (uint64_t)le32(message + 12) << 32 | le32(message + 8);
+  if (counter >= ((uint64_t)1 << 53) - 1) {
+    hw_vm_return_number(c, OPEN_BAD_COUNTER);
+    return;
+  }
+  if (hw_aead_open(plain, message + 16, len - 16, no_ad, 0, counter, key) != 0) {
+    hw_vm_return_number(c, OPEN_NOT_AUTHENTIC);
+    return;
+  }
+  hw_vm_return_number(c, (double)counter);
 }
 
 int hw_bindings_register_crypto(hw_vm *vm) {
@@ -238,7 +210,7 @@ int hw_bindings_register_crypto(hw_vm *vm) {
   } table[] = {
       {"x25519", n_x25519},       {"x25519Base", n_x25519_base}, {"aeadSeal", n_aead_seal},
       {"aeadOpen", n_aead_open},  {"xaeadSeal", n_xaead_seal},   {"xaeadOpen", n_xaead_open},
-      {"blake2s", n_blake2s},     {"sealTransport", n_seal_transport}, {"openTransport", n_open_transport},
+      {"blake2s", n_blake2s},     {"openTransport", n_open_transport},
   };
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (hw_vm_register(vm, HW_NATIVES_OBJECT, table[i].name, table[i].fn, NULL) != 0) return -1;

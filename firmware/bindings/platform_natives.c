@@ -1,10 +1,11 @@
-/* hw.udpSend / tunnelDeliver / tunnelDeliverPrefix / appUdpSend / nowMs / wallClockMs / randomBytes / log /
- * storeGet / storePut: the board's services, reached through hw_board_ops. */
+/* hw.udpSend / sendTransport / tunnelDeliver / tunnelDeliverPrefix / appUdpSend / nowMs / wallClockMs /
+ * randomBytes / log / storeGet / storePut: the board's services, reached through hw_board_ops. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bindings.h"
+#include "hw_crypto.h"
 
 static const hw_board_ops *ops_of(hw_vm_call *c) { return hw_vm_user(c); }
 
@@ -63,6 +64,82 @@ static void n_udp_send(hw_vm_call *c) {
   const uint8_t *data = datagram_args(c, "udpSend", HW_MAX_DATAGRAM, &len, ip, &port);
   if (!data) return;
   hw_vm_return_bool(c, ops_of(c)->udp_send(ops_of(c)->ctx, data, len, ip, port) == 0);
+}
+
+/* sendTransport(key, counter, header, packet, paddedLength, host, port): header[0, 8) ||
+ * LE64(counter) || AEAD(packet || zeros up to paddedLength) sealed in place in one buffer and
+ * sent as one datagram (platform.ts Io.sendTransport): on an interpreter the padding copy, the
+ * framing and the datagram array cost about as much as the AEAD of a small packet. The buffer
+ * holds only ciphertext once sealed. */
+#define MAX_COUNTER 9007199254740991.0 /* 2^53 - 1: REJECT_AFTER_MESSAGES (the last nonce is never used) */
+
+/* device.ts paddedLength: up to a multiple of 16, but never past the tunnel MTU for a packet
+ * that fits it. */
+static size_t padded_length(size_t n) {
+  size_t p = (n + 15) & ~(size_t)15;
+  return n <= HW_MAX_TUNNEL_PACKET && p > HW_MAX_TUNNEL_PACKET ? HW_MAX_TUNNEL_PACKET : p;
+}
+
+static void n_send_transport(hw_vm_call *c) {
+  size_t key_len, header_len, len;
+  const uint8_t *key = hw_vm_arg_bytes(c, 0, &key_len, "sendTransport: key");
+  if (!key) return;
+  if (key_len != HW_AEAD_KEY_LEN) {
+    hw_vm_throw_range(c, "sendTransport: key must be %u bytes, got %u", HW_AEAD_KEY_LEN, (unsigned)key_len);
+    return;
+  }
+  int ok;
+  double counter = hw_vm_arg_number(c, 1, &ok, "sendTransport: counter");
+  if (!ok) return;
+  if (!(counter >= 0 && counter < MAX_COUNTER) || floor(counter) != counter) {
+    hw_vm_throw_range(c, "sendTransport: counter must be an integer in [0, 2^53 - 1)");
+    return;
+  }
+  const uint8_t *header = hw_vm_arg_bytes(c, 2, &header_len, "sendTransport: header");
+  if (!header) return;
+  if (header_len != 16 || header[0] != 4 || (header[1] | header[2] | header[3]) != 0) {
+    hw_vm_throw_range(c, "sendTransport: header must be 16 bytes starting 04 00 00 00 (a transport message)");
+    return;
+  }
+  const uint8_t *packet = hw_vm_arg_bytes(c, 3, &len, "sendTransport: packet");
+  if (!packet) return;
+  double padded = hw_vm_arg_number(c, 4, &ok, "sendTransport: paddedLength");
+  if (!ok) return;
+  size_t p = padded_length(len);
+  if ((double)p != padded) {
+    hw_vm_throw_range(c, "sendTransport: paddedLength must be %u for a %u-byte packet (next multiple of 16, at most %u)",
+                      (unsigned)p, (unsigned)len, HW_MAX_TUNNEL_PACKET);
+    return;
+  }
+  if (32 + p > HW_MAX_DATAGRAM) {
+    hw_vm_throw_range(c, "sendTransport: a %u-byte packet makes a datagram of %u bytes, over %u", (unsigned)len,
+                      (unsigned)(32 + p), HW_MAX_DATAGRAM);
+    return;
+  }
+  size_t host_len;
+  const char *host = hw_vm_arg_string(c, 5, &host_len, "sendTransport: host");
+  if (!host) return;
+  uint8_t ip[4];
+  if (hw_parse_ip4(host, host_len, ip) != 0) {
+    hw_vm_throw_range(c, "sendTransport: host must be a dotted IPv4 address (this board has no IPv6 underlay)");
+    return;
+  }
+  double port = hw_vm_arg_number(c, 6, &ok, "sendTransport: port");
+  if (!ok) return;
+  if (!(port >= 1 && port <= 65535) || floor(port) != port) {
+    hw_vm_throw_range(c, "sendTransport: port must be an integer in [1, 65535]");
+    return;
+  }
+  static uint8_t datagram[HW_MAX_DATAGRAM];
+  uint64_t n = (uint64_t)counter;
+  memcpy(datagram, header, 8);
+  for (int i = 0; i < 8; i++) datagram[8 + i] = (uint8_t)(n >> (8 * i));
+  uint8_t *body = datagram + 16;
+  if (len) memcpy(body, packet, len);
+  memset(body + len, 0, p - len);
+  static const uint8_t no_ad[1];
+  hw_aead_seal(body, body, p, no_ad, 0, n, key); /* in place: hw_crypto.h allows dst == src */
+  hw_vm_return_bool(c, ops_of(c)->udp_send(ops_of(c)->ctx, datagram, 32 + p, ip, (uint16_t)port) == 0);
 }
 
 static void n_app_udp_send(hw_vm_call *c) {
@@ -258,7 +335,7 @@ int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
     hw_vm_native fn;
   } table[] = {
       {"udpSend", n_udp_send},     {"appUdpSend", n_app_udp_send},   {"tunnelDeliver", n_tunnel_deliver},
-      {"tunnelDeliverPrefix", n_tunnel_deliver_prefix},
+      {"tunnelDeliverPrefix", n_tunnel_deliver_prefix}, {"sendTransport", n_send_transport},
       {"nowMs", n_now_ms},         {"wallClockMs", n_wall_clock_ms}, {"randomBytes", n_random_bytes},
       {"log", n_log},              {"storeGet", n_store_get},        {"storePut", n_store_put},
       {"netConfigure", n_net_configure}, {"tunnelRoute", n_tunnel_route},

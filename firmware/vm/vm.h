@@ -86,6 +86,9 @@ int hw_vm_arg_is_nullish(hw_vm_call *c, int i); /* undefined, null or missing */
 /* A Uint8Array argument (any offset/length view). NULL (and a pending TypeError naming
  * what) if argument i is not one. *len receives the view's length. */
 const uint8_t *hw_vm_arg_bytes(hw_vm_call *c, int i, size_t *len, const char *what);
+/* The same, writable: for a native that puts its result into an array the caller passed (and
+ * reuses), instead of allocating one. Write at most *len bytes, before the native returns. */
+uint8_t *hw_vm_arg_bytes_out(hw_vm_call *c, int i, size_t *len, const char *what);
 /* A number argument; sets *ok to 0 and a pending TypeError if it is not a number. */
 double hw_vm_arg_number(hw_vm_call *c, int i, int *ok, const char *what);
 /* A string argument as UTF-8 (not NUL-terminated in general; len given). NULL + TypeError if

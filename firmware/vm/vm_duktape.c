@@ -332,7 +332,7 @@ int hw_vm_arg_is_nullish(hw_vm_call *c, int i) {
   return i >= c->k.argc || duk_is_null_or_undefined(c->ctx, i);
 }
 
-const uint8_t *hw_vm_arg_bytes(hw_vm_call *c, int i, size_t *len, const char *what) {
+uint8_t *hw_vm_arg_bytes_out(hw_vm_call *c, int i, size_t *len, const char *what) {
   *len = 0;
   if (i < c->k.argc && duk_is_buffer_data(c->ctx, i)) {
     /* Only Uint8Array (plain buffers are Duktape's Uint8Array too); a Uint16Array or a
@@ -349,12 +349,16 @@ const uint8_t *hw_vm_arg_bytes(hw_vm_call *c, int i, size_t *len, const char *wh
       duk_size_t n = 0;
       void *p = duk_get_buffer_data(c->ctx, i, &n);
       *len = n;
-      static const uint8_t empty[1];
+      static uint8_t empty[1]; /* a zero-length array has no storage: nothing is ever written here */
       return p ? p : empty;
     }
   }
   hw_vm_throw_type(c, "%s must be a Uint8Array", what);
   return NULL;
+}
+
+const uint8_t *hw_vm_arg_bytes(hw_vm_call *c, int i, size_t *len, const char *what) {
+  return hw_vm_arg_bytes_out(c, i, len, what);
 }
 
 double hw_vm_arg_number(hw_vm_call *c, int i, int *ok, const char *what) {

@@ -304,7 +304,7 @@ int hw_vm_arg_is_nullish(hw_vm_call *c, int i) {
   return i >= c->k.argc || jerry_value_is_undefined(c->args[i]) || jerry_value_is_null(c->args[i]);
 }
 
-const uint8_t *hw_vm_arg_bytes(hw_vm_call *c, int i, size_t *len, const char *what) {
+uint8_t *hw_vm_arg_bytes_out(hw_vm_call *c, int i, size_t *len, const char *what) {
   *len = 0;
   if (i < c->k.argc && jerry_value_is_typedarray(c->args[i]) &&
       jerry_typedarray_type(c->args[i]) == JERRY_TYPEDARRAY_UINT8) {
@@ -313,7 +313,7 @@ const uint8_t *hw_vm_arg_bytes(hw_vm_call *c, int i, size_t *len, const char *wh
     /* The array argument keeps its buffer alive for the whole call. */
     uint8_t *p = jerry_value_is_exception(buf) ? NULL : jerry_arraybuffer_data(buf);
     jerry_value_free(buf);
-    static const uint8_t empty[1];
+    static uint8_t empty[1]; /* a zero-length array has no storage: nothing is ever written here */
     if (p || n == 0) {
       *len = n;
       return p ? p + off : empty;
@@ -321,6 +321,10 @@ const uint8_t *hw_vm_arg_bytes(hw_vm_call *c, int i, size_t *len, const char *wh
   }
   hw_vm_throw_type(c, "%s must be a Uint8Array", what);
   return NULL;
+}
+
+const uint8_t *hw_vm_arg_bytes(hw_vm_call *c, int i, size_t *len, const char *what) {
+  return hw_vm_arg_bytes_out(c, i, len, what);
 }
 
 double hw_vm_arg_number(hw_vm_call *c, int i, int *ok, const char *what) {

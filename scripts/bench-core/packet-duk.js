@@ -4,7 +4,7 @@
 // same loop calling an empty function, so its cost can be taken out of send/recv) | "hsend" |
 // "hrecv" (the send/recv loops calling empty methods instead of the Device: the harness's own
 // cost) | "check" (a functional run). NATIVES (optional, default false): the stand-in platform
-// also has the optional per-packet natives Crypto.sealTransport / openTransport and
+// also has the optional per-packet natives Crypto.openTransport, Io.sendTransport and
 // Io.deliverPrefixToTunnel.
 //
 // The crypto here is a stand-in that keeps the protocol's structure but is NOT secure: public key
@@ -60,23 +60,29 @@
       return mix(32, outer);
     }
   };
-  if (typeof NATIVES !== "undefined" && NATIVES) {
-    // header[0, 8) || LE64(counter) || "seal"(packet || zeros).
-    crypto.sealTransport = function (key, counter, header, packet, paddedLength) {
-      var o = new Uint8Array(16 + paddedLength + 16);
-      o.set(header.subarray(0, 8));
-      var low = counter % 4294967296, high = (counter - low) / 4294967296;
-      o[8] = low & 255; o[9] = (low >>> 8) & 255; o[10] = (low >>> 16) & 255; o[11] = low >>> 24;
-      o[12] = high & 255; o[13] = (high >>> 8) & 255; o[14] = (high >>> 16) & 255; o[15] = high >>> 24;
-      o.set(packet, 16);
-      putTag(o, 16 + paddedLength, counter);
-      return o;
-    };
-    crypto.openTransport = function (key, counter, message) {
-      if (message.length < 32 || !tagOk(message, message.length - 16, counter)) return null;
-      var o = new Uint8Array(message.length - 32);
-      o.set(message.subarray(16, message.length - 16));
-      return o;
+  var natives = typeof NATIVES !== "undefined" && NATIVES;
+  // header[0, 8) || LE64(counter) || "seal"(packet || zeros): Io.sendTransport's datagram.
+  function frame(counter, header, packet, paddedLength) {
+    var o = new Uint8Array(16 + paddedLength + 16);
+    o.set(header.subarray(0, 8));
+    var low = counter % 4294967296, high = (counter - low) / 4294967296;
+    o[8] = low & 255; o[9] = (low >>> 8) & 255; o[10] = (low >>> 16) & 255; o[11] = low >>> 24;
+    o[12] = high & 255; o[13] = (high >>> 8) & 255; o[14] = (high >>> 16) & 255; o[15] = high >>> 24;
+    o.set(packet, 16);
+    putTag(o, 16 + paddedLength, counter);
+    return o;
+  }
+  if (natives) {
+    // The platform contract (platform.ts Crypto.openTransport): the counter or an OPEN_* code.
+    crypto.openTransport = function (key, localIndex, message, plaintext) {
+      if (message.length < 32 || message[0] !== 4 || (message[1] | message[2] | message[3]) !== 0) return -1;
+      var word = function (at) { return (message[at] | message[at + 1] << 8 | message[at + 2] << 16 | message[at + 3] << 24) >>> 0; };
+      if (word(4) !== localIndex) return -2;
+      var counter = word(12) * 4294967296 + word(8);
+      if (counter >= 9007199254740991) return -3;
+      if (!tagOk(message, message.length - 16, counter)) return -4;
+      plaintext.set(message.subarray(16, message.length - 16));
+      return counter;
     };
   }
   var seed = 1;
@@ -94,7 +100,13 @@
   var last = null, delivered = 0;
   function io() {
     var o = { sendDatagram: function (bytes) { last = bytes; }, deliverToTunnel: function () { delivered++; }, log: function () {} };
-    if (typeof NATIVES !== "undefined" && NATIVES) o.deliverPrefixToTunnel = function () { delivered++; };
+    if (natives) {
+      o.deliverPrefixToTunnel = function () { delivered++; };
+      o.sendTransport = function (key, counter, header, packet, paddedLength, host, port) {
+        o.sendDatagram(frame(counter, header, packet, paddedLength), { host: host, port: port });
+        return true;
+      };
+    }
     return o;
   }
   var A = { host: "192.0.2.1", port: 51820 }, B = { host: "192.0.2.2", port: 51820 };
@@ -125,16 +137,16 @@
     // What the core hands the AEAD for this packet: 112 padded bytes to seal, a 128-byte sealed
     // view to open. The call itself stays on the core's account (a native is called too).
     // With the optional natives: the 16-byte header template and the 100-byte packet to seal
-    // (padded to 112 inside), the whole 144-byte message to open.
+    // and send (padded to 112 inside), the whole 144-byte message to open into a reused array.
     var key = new Uint8Array(32), none = new Uint8Array(0), plain = new Uint8Array(112);
     var message = new Uint8Array(16 + 128), sealedView = message.subarray(16), header = new Uint8Array(16);
-    var stub = { aeadSeal: function (k, n, p, d) {}, sealTransport: function (k, n, h, p, l) {} };
-    var natives = typeof crypto.sealTransport === "function";
-    if (MODE === "seal" && natives) for (i = 0; i < PACKETS; i++) crypto.sealTransport(key, i, header, packet, 112);
+    message[0] = 4; header[0] = 4;
+    var stub = { aeadSeal: function (k, n, p, d) {}, sendTransport: function (k, n, h, p, l, host, port) {} };
+    if (MODE === "seal" && natives) for (i = 0; i < PACKETS; i++) ioA.sendTransport(key, i, header, packet, 112, B.host, B.port);
     else if (MODE === "seal") for (i = 0; i < PACKETS; i++) crypto.aeadSeal(key, i, plain, none);
-    else if (MODE === "open" && natives) for (i = 0; i < PACKETS; i++) crypto.openTransport(key, i, message);
+    else if (MODE === "open" && natives) for (i = 0; i < PACKETS; i++) crypto.openTransport(key, 0, message, plain);
     else if (MODE === "open") for (i = 0; i < PACKETS; i++) crypto.aeadOpen(key, i, sealedView, none);
-    else if (natives) for (i = 0; i < PACKETS; i++) stub.sealTransport(key, i, header, packet, 112);
+    else if (natives) for (i = 0; i < PACKETS; i++) stub.sendTransport(key, i, header, packet, 112, B.host, B.port);
     else for (i = 0; i < PACKETS; i++) stub.aeadSeal(key, i, sealedView, none);
   }
   if (MODE === "check") {

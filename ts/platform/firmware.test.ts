@@ -23,7 +23,7 @@ function installFakeNatives(udpSend: (bytes: Uint8Array, host: string, port: num
     storeGet: rec("storeGet", "v"), storePut: rec("storePut"),
     udpSend: rec("udpSend", udpSend), tunnelDeliver: rec("tunnelDeliver", true), log: rec("log"),
     ...(perPacket ? {
-      sealTransport: rec("sealTransport", new Uint8Array(48)), openTransport: rec("openTransport", null),
+      openTransport: rec("openTransport", -4), sendTransport: rec("sendTransport", true),
       tunnelDeliverPrefix: rec("tunnelDeliverPrefix", true),
     } : {}),
   };
@@ -77,7 +77,7 @@ test("firmwarePlatform: members with the native's signature are the natives (no 
   const hw = (globalThis as any).hw;
   const p = firmwarePlatform();
   const c = p.crypto as unknown as Record<string, unknown>;
-  for (const name of ["x25519", "x25519Base", "aeadSeal", "aeadOpen", "xaeadSeal", "xaeadOpen", "blake2s", "sealTransport", "openTransport"]) {
+  for (const name of ["x25519", "x25519Base", "aeadSeal", "aeadOpen", "xaeadSeal", "xaeadOpen", "blake2s", "openTransport"]) {
     assert.equal(c[name], hw[name], `crypto.${name}`);
   }
   assert.equal(p.random.randomBytes, hw.randomBytes);
@@ -87,6 +87,7 @@ test("firmwarePlatform: members with the native's signature are the natives (no 
   assert.equal(p.store.put, hw.storePut);
   assert.equal(p.io.deliverToTunnel, hw.tunnelDeliver);
   assert.equal(p.io.deliverPrefixToTunnel, hw.tunnelDeliverPrefix);
+  assert.equal(p.io.sendTransport, hw.sendTransport);
   assert.equal(p.io.log, hw.log);
   assert.notEqual(p.io.sendDatagram, hw.udpSend, "sendDatagram adapts (bytes, address) and drops refused sends");
 });
@@ -94,15 +95,16 @@ test("firmwarePlatform: members with the native's signature are the natives (no 
 test("firmwarePlatform: the optional per-packet members reach their natives, and exist only when the natives do", () => {
   const calls = installFakeNatives(() => true, true);
   const p = firmwarePlatform();
-  const k = new Uint8Array(32), h = new Uint8Array(16), d = new Uint8Array(20), m = new Uint8Array(48);
-  assert.equal(p.crypto.sealTransport!(k, 3, h, d, 32).length, 48);
-  assert.equal(p.crypto.openTransport!(k, 3, m), null);
+  const k = new Uint8Array(32), h = new Uint8Array(16), d = new Uint8Array(20), m = new Uint8Array(48), out = new Uint8Array(16);
+  assert.equal(p.io.sendTransport!(k, 3, h, d, 32, "192.0.2.1", 51820), true);
+  assert.equal(p.crypto.openTransport!(k, 7, m, out), -4);
   p.io.deliverPrefixToTunnel!(m, 20);
-  assert.deepEqual(calls, [["sealTransport", [k, 3, h, d, 32]], ["openTransport", [k, 3, m]], ["tunnelDeliverPrefix", [m, 20]]]);
+  assert.deepEqual(calls, [["sendTransport", [k, 3, h, d, 32, "192.0.2.1", 51820]], ["openTransport", [k, 7, m, out]],
+    ["tunnelDeliverPrefix", [m, 20]]]);
 
   installFakeNatives(() => true, false);
   const plain = firmwarePlatform();
-  assert.equal("sealTransport" in plain.crypto, false);
   assert.equal("openTransport" in plain.crypto, false);
+  assert.equal("sendTransport" in plain.io, false);
   assert.equal("deliverPrefixToTunnel" in plain.io, false);
 });

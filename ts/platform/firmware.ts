@@ -38,8 +38,8 @@ export function firmwarePlatform(): Platform {
   };
   // The optional per-packet natives: the core uses them when present. A natives table without
   // them (a board that does not register them) leaves the core on the plain path.
-  if (typeof natives.sealTransport === "function") crypto.sealTransport = natives.sealTransport;
   if (typeof natives.openTransport === "function") crypto.openTransport = natives.openTransport;
+  if (typeof natives.sendTransport === "function") io.sendTransport = natives.sendTransport;
   if (typeof natives.tunnelDeliverPrefix === "function") io.deliverPrefixToTunnel = natives.tunnelDeliverPrefix;
   return {
     crypto: crypto,

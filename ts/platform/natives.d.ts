@@ -13,11 +13,8 @@ interface HwNatives {
   xaeadOpen(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array): Uint8Array | null;
   blake2s(outLen: number, data: Uint8Array, key?: Uint8Array): Uint8Array;
   hmacBlake2s(key: Uint8Array, data: Uint8Array): Uint8Array; // key 0..64 bytes, data <= 65536
-  // The per-packet path (platform.ts Crypto.sealTransport / openTransport). sealTransport also
-  // checks that paddedLength is device.ts paddedLength(packet.length) and that header starts
-  // 04 00 00 00; openTransport that message is a transport message of 32..65552 bytes.
-  sealTransport(key: Uint8Array, counter: number, header: Uint8Array, packet: Uint8Array, paddedLength: number): Uint8Array;
-  openTransport(key: Uint8Array, counter: number, message: Uint8Array): Uint8Array | null;
+  // The per-packet receive path (platform.ts Crypto.openTransport): the counter, or an OPEN_* code.
+  openTransport(key: Uint8Array, localIndex: number, message: Uint8Array, plaintext: Uint8Array): number;
 
   // Outer UDP (the underlay). host: dotted IPv4; at most 1500 bytes. false: not sent (lost).
   udpSend(bytes: Uint8Array, host: string, port: number): boolean;
@@ -25,6 +22,11 @@ interface HwNatives {
   tunnelDeliver(packet: Uint8Array): boolean;
   // tunnelDeliver(plaintext[0, length)) without a JS view; length in 1..min(plaintext.length, 1420).
   tunnelDeliverPrefix(plaintext: Uint8Array, length: number): boolean;
+  // The per-packet send path (platform.ts Io.sendTransport): also checks that paddedLength is
+  // device.ts paddedLength(packet.length), that header starts 04 00 00 00 and that the datagram
+  // fits 1500 bytes; host and port as for udpSend. false: not sent (lost).
+  sendTransport(key: Uint8Array, counter: number, header: Uint8Array, packet: Uint8Array, paddedLength: number,
+    host: string, port: number): boolean;
   // The application's UDP datagram, sent from the tunnel address through lwIP (and so the tunnel).
   appUdpSend(bytes: Uint8Array, host: string, port: number): boolean;
 

@@ -31,16 +31,23 @@ export interface Crypto {
    *  RangeError; WireGuard's are 32). A primitive rather than two blake2s calls: a handshake
    *  runs ~30 HMACs, and padding the key byte by byte is costly in an interpreter. */
   hmacBlake2s(key: Uint8Array, data: Uint8Array): Uint8Array;
-  /** Optional (the core uses it when present; the datagrams are the same bytes): a whole
-   *  transport message in one call, which spares an interpreter the padding copy and the framing
-   *  (~14k of ~42k instructions per packet sent under Duktape). Returns header[0, 8) ||
-   *  LE64(counter) || aeadSeal(key, counter, packet || zeros up to paddedLength, empty AD).
-   *  header: 16 bytes, its last 8 ignored; packet.length <= paddedLength <= 65536 (paddedLength as device.ts computes it). */
-  sealTransport?(key: Uint8Array, counter: number, header: Uint8Array, packet: Uint8Array, paddedLength: number): Uint8Array;
-  /** Optional: aeadOpen(key, counter, message[16, length), empty AD) without the caller making
-   *  the view (~2k instructions under Duktape). message is at least 32 bytes. */
-  openTransport?(key: Uint8Array, counter: number, message: Uint8Array): Uint8Array | null;
+  /** Optional (the core uses it when present; it accepts exactly what the plain path accepts):
+   *  the receive side of a transport message for the keypair the caller picked, in one call and
+   *  without a fresh array. Checks that message is a transport message (type 4, reserved bytes
+   *  zero, 32 bytes or more) whose receiver index is localIndex and whose counter is below 2^53
+   *  - 1 (REJECT_AFTER_MESSAGES), then aeadOpen(key, counter, message[16, length), empty AD)
+   *  into plaintext[0, message.length - 32). Returns the counter, or a negative OPEN_* code
+   *  naming the first check that failed (then plaintext holds nothing of the message).
+   *  plaintext.length >= message.length - 32, else RangeError. Under Duktape the header
+   *  parsing, the view and the fresh array cost more than the AEAD of a small packet. */
+  openTransport?(key: Uint8Array, localIndex: number, message: Uint8Array, plaintext: Uint8Array): number;
 }
+
+/** Crypto.openTransport's refusals (a counter, its success value, is never negative). */
+export const OPEN_NOT_TRANSPORT = -1; // not type 4 with zero reserved bytes, or shorter than 32 bytes
+export const OPEN_OTHER_RECEIVER = -2; // the receiver index is not localIndex
+export const OPEN_BAD_COUNTER = -3; // counter >= REJECT_AFTER_MESSAGES
+export const OPEN_NOT_AUTHENTIC = -4; // the tag does not verify under key
 
 /** Cryptographically secure randomness (getrandom, the ESP32 TRNG, a seeded ChaCha20 DRBG in QEMU). */
 export interface Random {
@@ -76,12 +83,24 @@ export const LOG_DEBUG = 3;
 export interface Io {
   /** Send one outer UDP datagram. */
   sendDatagram(bytes: Uint8Array, to: Address): void;
-  /** Hand one decrypted, source-checked inner IP packet to the tunnel interface (lwIP). */
+  /** Hand one decrypted, source-checked inner IP packet to the tunnel interface (lwIP). The
+   *  array is the core's again when the call returns: copy what you keep. */
   deliverToTunnel(packet: Uint8Array): void;
   /** Optional (the core uses it when present): deliverToTunnel(plaintext[0, length)) without
    *  the caller making the view that trims WireGuard's padding (~2k instructions per packet
-   *  received under Duktape). 0 < length <= plaintext.length; the plaintext is not reused. */
+   *  received under Duktape). 0 < length <= plaintext.length. Like deliverToTunnel, it copies
+   *  what it keeps: the core reuses the array. */
   deliverPrefixToTunnel?(plaintext: Uint8Array, length: number): void;
+  /** Optional (the core uses it when present; the datagrams are the same bytes): one transport
+   *  message sealed and sent in one call, never a JS array: header[0, 8) || LE64(counter) ||
+   *  aeadSeal(key, counter, packet || zeros up to paddedLength, empty AD) as one datagram to
+   *  host:port. header: 16 bytes starting 04 00 00 00, its last 8 ignored; counter below
+   *  REJECT_AFTER_MESSAGES; packet.length <= paddedLength, as device.ts paddedLength computes
+   *  it. Returns false if the datagram could not be queued (a lost packet, as sendDatagram).
+   *  In Io rather than Crypto because it sends; under Duktape the padding copy, the framing and
+   *  the datagram array cost about as much as the AEAD of a small packet. */
+  sendTransport?(key: Uint8Array, counter: number, header: Uint8Array, packet: Uint8Array, paddedLength: number,
+    host: string, port: number): boolean;
   /** Log a line. Never called with key material. */
   log(level: number, message: string): void;
 }

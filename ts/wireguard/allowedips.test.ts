@@ -154,28 +154,30 @@ test("filteredLength: the length when the checked address is allowed, NOT_ALLOWE
   const v4 = ipv4Packet([10, 77, 0, 9], [200, 1, 1, 1], 28);
   const padded = new Uint8Array(32);
   padded.set(v4);
-  assert.equal(a.filteredLength(padded, true), 28, "source allowed; padding trimmed");
-  assert.equal(a.filteredLength(padded, false), NOT_ALLOWED, "destination 200.1.1.1 not routed");
-  assert.equal(a.filteredLength(ipv4Packet([200, 1, 1, 1], [192, 168, 1, 7]), false), 28);
-  assert.equal(a.filteredLength(v4.subarray(0, 27), true), NOT_AN_IP_PACKET, "claims more than present");
+  assert.equal(a.filteredLength(padded, padded.length, true), 28, "source allowed; padding trimmed");
+  assert.equal(a.filteredLength(padded, padded.length, false), NOT_ALLOWED, "destination 200.1.1.1 not routed");
+  assert.equal(a.filteredLength(ipv4Packet([200, 1, 1, 1], [192, 168, 1, 7]), 28, false), 28);
+  assert.equal(a.filteredLength(v4.subarray(0, 27), 27, true), NOT_AN_IP_PACKET, "claims more than present");
+  assert.equal(a.filteredLength(v4, 27, true), NOT_AN_IP_PACKET, "claims more than n, however long the array");
   const shortHeader = new Uint8Array(v4);
   shortHeader[0] = 0x44;
-  assert.equal(a.filteredLength(shortHeader, true), NOT_AN_IP_PACKET, "IHL below 5");
+  assert.equal(a.filteredLength(shortHeader, shortHeader.length, true), NOT_AN_IP_PACKET, "IHL below 5");
   const tinyTotal = new Uint8Array(v4);
   tinyTotal[3] = 19;
-  assert.equal(a.filteredLength(tinyTotal, true), NOT_AN_IP_PACKET, "total below the header");
-  assert.equal(a.filteredLength(new Uint8Array(0), true), NOT_AN_IP_PACKET);
-  assert.equal(a.filteredLength(new Uint8Array(16), true), NOT_AN_IP_PACKET, "version 0");
+  assert.equal(a.filteredLength(tinyTotal, tinyTotal.length, true), NOT_AN_IP_PACKET, "total below the header");
+  assert.equal(a.filteredLength(new Uint8Array(0), 0, true), NOT_AN_IP_PACKET);
+  assert.equal(a.filteredLength(padded, 0, true), NOT_AN_IP_PACKET, "n = 0: nothing is read");
+  assert.equal(a.filteredLength(new Uint8Array(16), 16, true), NOT_AN_IP_PACKET, "version 0");
   const v6 = ipv6Packet("fd00:77::5", "fd00:1::1", 8);
   const padded6 = new Uint8Array(64);
   padded6.set(v6);
-  assert.equal(a.filteredLength(padded6, true), 48);
-  assert.equal(a.filteredLength(padded6, false), NOT_ALLOWED);
-  assert.equal(a.filteredLength(v6.subarray(0, 47), true), NOT_AN_IP_PACKET);
-  assert.equal(new AllowedIps(["10.0.0.0/8"]).filteredLength(padded6, true), NOT_ALLOWED, "no IPv6 range at all");
+  assert.equal(a.filteredLength(padded6, padded6.length, true), 48);
+  assert.equal(a.filteredLength(padded6, padded6.length, false), NOT_ALLOWED);
+  assert.equal(a.filteredLength(v6.subarray(0, 47), 47, true), NOT_AN_IP_PACKET);
+  assert.equal(new AllowedIps(["10.0.0.0/8"]).filteredLength(padded6, padded6.length, true), NOT_ALLOWED, "no IPv6 range at all");
 });
 
-test("the word-wise filter agrees with a bit-by-bit reference on random addresses and prefixes", () => {
+test("the halfword-wise filter agrees with a bit-by-bit reference on random addresses and prefixes", () => {
   let seed = 0x2545f491;
   const rand = (n: number) => {
     seed ^= seed << 13; seed >>>= 0;
@@ -204,7 +206,7 @@ test("the word-wise filter agrees with a bit-by-bit reference on random addresse
       const packet = addr.length === 4 ? ipv4Packet([...addr], [1, 2, 3, 4]) : ipv6Packet(formatIp(addr), "::1");
       const want = cidrs.some((c) => inRange(addr, c));
       assert.equal(a.allowsSource(packet), want, `${formatIp(addr)} in ${cidrs.join(", ")}`);
-      assert.equal(a.filteredLength(packet, true), want ? packet.length : NOT_ALLOWED);
+      assert.equal(a.filteredLength(packet, packet.length, true), want ? packet.length : NOT_ALLOWED);
       if (want) allowed++; else refused++;
     }
   }

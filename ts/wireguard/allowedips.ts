@@ -156,28 +156,30 @@ export var NOT_AN_IP_PACKET = -1;
 /** filteredLength: a well-formed packet whose checked address lies outside the peer's ranges. */
 export var NOT_ALLOWED = -2;
 
-/** The word (bits 32k .. 32k+31) of a network with `prefix` bits as the interval [low, high]
- *  of the address words it admits; `low` is the network's word (host bits already clear). */
-function wordRange(network: number, prefix: number, k: number): number[] {
-  var bits = prefix - 32 * k;
-  if (bits <= 0) return [0, 4294967295];
-  if (bits >= 32) return [network, network];
-  return [network, network + Math.pow(2, 32 - bits) - 1];
+/** The halfword (bits 16k .. 16k+15) of a network with `prefix` bits as the interval
+ *  [low, high] of the address halfwords it admits; `low` is the network's halfword. */
+function halfRange(network: number, prefix: number, k: number): number[] {
+  var bits = prefix - 16 * k;
+  if (bits <= 0) return [0, 65535];
+  if (bits >= 16) return [network, network];
+  return [network, network + Math.pow(2, 16 - bits) - 1];
 }
 
-/** Big-endian 32-bit word as an unsigned number (arithmetic: see AllowedIps). */
-function wordAt(bytes: Uint8Array, at: number): number {
-  return bytes[at] * 16777216 + bytes[at + 1] * 65536 + bytes[at + 2] * 256 + bytes[at + 3];
+/** Big-endian 16-bit halfword. */
+function halfAt(bytes: Uint8Array, at: number): number {
+  return bytes[at] * 256 + bytes[at + 1];
 }
 
 export class AllowedIps {
   readonly cidrs: Cidr[];
-  // A range is a product of intervals of 32-bit address words (equal words, then one partial
-  // word, then any), so a check on the per-packet path is two compares per word, in plain
-  // arithmetic: under Duktape a bitwise operator costs ~7 times an addition or a compare.
-  /** IPv4: low, high, low, high, ... */
+  // A range is a product of intervals of 16-bit address halfwords (equal halfwords, then one
+  // partial halfword, then any), so a check on the per-packet path is two compares per
+  // halfword of small integers: JerryScript boxes integers from 2^27 up as heap doubles (a
+  // 32-bit address word would be one), and Duktape without fastints pays ~7 additions for a
+  // bitwise operator.
+  /** IPv4: (low, high) for each of the 2 halfwords, 4 numbers per range. */
   private v4: number[];
-  /** IPv6: (low, high) for each of the 4 words, 8 numbers per range. */
+  /** IPv6: (low, high) for each of the 8 halfwords, 16 numbers per range. */
   private v6: number[];
 
   /** Throws a TypeError quoting the first CIDR that does not parse. */
@@ -189,10 +191,10 @@ export class AllowedIps {
     for (var i = 0; i < cidrs.length; i++) {
       var c = parseCidr(cidrs[i]);
       this.cidrs.push(c);
-      var words = c.version === 4 ? 1 : 4;
+      var halves = c.version === 4 ? 2 : 8;
       var into = c.version === 4 ? this.v4 : this.v6;
-      for (var k = 0; k < words; k++) {
-        var range = wordRange(wordAt(c.bytes, 4 * k), c.prefix, k);
+      for (var k = 0; k < halves; k++) {
+        var range = halfRange(halfAt(c.bytes, 2 * k), c.prefix, k);
         into.push(range[0], range[1]);
       }
     }
@@ -202,7 +204,7 @@ export class AllowedIps {
    *  not an IPv4/IPv6 header. */
   allowsSource(packet: Uint8Array): boolean {
     var version = packet.length < 1 ? 0 : packet[0] >> 4;
-    if (version === 4) return packet.length >= 20 && this.allowsIpv4(wordAt(packet, 12));
+    if (version === 4) return packet.length >= 20 && this.allowsIpv4(packet, 12);
     if (version === 6) return packet.length >= 40 && this.allowsIpv6(packet, 8);
     return false;
   }
@@ -210,7 +212,7 @@ export class AllowedIps {
   /** Does the inner packet's destination lie in the peer's ranges (outbound routing)? */
   allowsDestination(packet: Uint8Array): boolean {
     var version = packet.length < 1 ? 0 : packet[0] >> 4;
-    if (version === 4) return packet.length >= 20 && this.allowsIpv4(wordAt(packet, 16));
+    if (version === 4) return packet.length >= 20 && this.allowsIpv4(packet, 16);
     if (version === 6) return packet.length >= 40 && this.allowsIpv6(packet, 24);
     return false;
   }
@@ -218,21 +220,18 @@ export class AllowedIps {
   /**
    * The per-packet check in one call: ipPacketLength(packet) (the device trims the padding with
    * it) if the packet is well formed and its source (inbound) or destination (outbound) lies in
-   * the peer's ranges; else NOT_AN_IP_PACKET or NOT_ALLOWED.
+   * the peer's ranges; else NOT_AN_IP_PACKET or NOT_ALLOWED. n is the packet's length: the
+   * array may be longer (a reused buffer), and nothing past n is read.
    */
-  filteredLength(packet: Uint8Array, source: boolean): number {
-    var n = packet.length;
-    var first = packet[0]; // undefined when empty: every compare below is then false
+  filteredLength(packet: Uint8Array, n: number, source: boolean): number {
+    if (n < 1) return -1; // NOT_AN_IP_PACKET
+    var first = packet[0];
     if (first >= 0x45 && first <= 0x4f) {
       // IPv4 with a header of at least 5 words (IHL 5..15).
       if (n < 20) return -1; // NOT_AN_IP_PACKET
       var total = packet[2] * 256 + packet[3];
       if (total < (first - 0x40) * 4 || total > n) return -1;
-      var at = source ? 12 : 16;
-      var address = packet[at] * 16777216 + packet[at + 1] * 65536 + packet[at + 2] * 256 + packet[at + 3];
-      var v4 = this.v4;
-      for (var i = 0; i < v4.length; i += 2) if (address >= v4[i] && address <= v4[i + 1]) return total;
-      return -2; // NOT_ALLOWED
+      return this.allowsIpv4(packet, source ? 12 : 16) ? total : -2; // NOT_ALLOWED
     }
     if (first >= 0x60 && first <= 0x6f) {
       if (n < 40) return -1;
@@ -243,19 +242,24 @@ export class AllowedIps {
     return -1;
   }
 
-  private allowsIpv4(address: number): boolean {
+  private allowsIpv4(packet: Uint8Array, at: number): boolean {
     var v4 = this.v4;
-    for (var i = 0; i < v4.length; i += 2) if (address >= v4[i] && address <= v4[i + 1]) return true;
+    var a0 = packet[at] * 256 + packet[at + 1], a1 = packet[at + 2] * 256 + packet[at + 3];
+    for (var i = 0; i < v4.length; i += 4) {
+      if (a0 >= v4[i] && a0 <= v4[i + 1] && a1 >= v4[i + 2] && a1 <= v4[i + 3]) return true;
+    }
     return false;
   }
 
   private allowsIpv6(packet: Uint8Array, at: number): boolean {
     var v6 = this.v6;
-    if (v6.length === 0) return false;
-    var a0 = wordAt(packet, at), a1 = wordAt(packet, at + 4), a2 = wordAt(packet, at + 8), a3 = wordAt(packet, at + 12);
-    for (var i = 0; i < v6.length; i += 8) {
-      if (a0 >= v6[i] && a0 <= v6[i + 1] && a1 >= v6[i + 2] && a1 <= v6[i + 3] &&
-        a2 >= v6[i + 4] && a2 <= v6[i + 5] && a3 >= v6[i + 6] && a3 <= v6[i + 7]) return true;
+    for (var i = 0; i < v6.length; i += 16) {
+      var ok = true;
+      for (var k = 0; ok && k < 8; k++) {
+        var a = packet[at + 2 * k] * 256 + packet[at + 2 * k + 1];
+        ok = a >= v6[i + 2 * k] && a <= v6[i + 2 * k + 1];
+      }
+      if (ok) return true;
     }
     return false;
   }

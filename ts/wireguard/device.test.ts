@@ -4,7 +4,7 @@ import { nobleCrypto as c } from "../platform/node/crypto.ts";
 import { MemoryStore } from "../platform/node/store.ts";
 import type { Address } from "../platform/platform.ts";
 import {
-  makePair, makeNode, establish, ipv4Packet, ipv6Packet, v6, restartA, FakeClock, SeededRandom, withTransportNatives,
+  makePair, makeNode, establish, ipv4Packet, ipv6Packet, v6, restartA, FakeClock, SeededRandom, transportNatives,
   INNER_A, INNER_B, ADDRESS_A, ADDRESS_B, type Pair, type Node, type Sent,
 } from "./harness.test.ts";
 import { Device, paddedLength, REKEY_AFTER_SENT_MESSAGES, UNDER_LOAD_THRESHOLD } from "./device.ts";
@@ -664,12 +664,12 @@ test("local indices are random and never collide with a live keypair's", () => {
   assert.notEqual(keypairsOf(p.a).current!.localIndex, keypairsOf(p.a).previous!.localIndex);
 });
 
-test("optional per-packet natives (Crypto.sealTransport / openTransport, Io.deliverPrefixToTunnel): used when present, the very same datagrams", () => {
+test("optional per-packet natives (Crypto.openTransport, Io.sendTransport, Io.deliverPrefixToTunnel): used when present, the very same datagrams", () => {
   // Two pairs from the same seeds; in the first, A has the natives and B does not, so each
   // direction crosses between the two code paths. Every datagram must be byte-identical.
-  const natives = withTransportNatives(c);
-  const withNatives = makePair({ cryptoA: natives, deliverPrefixA: true });
-  const without = makePair();
+  const natives = transportNatives();
+  const withNatives = makePair({ nativesA: natives, nativesB: null });
+  const without = makePair({ nativesA: null, nativesB: null });
   for (const p of [withNatives, without]) {
     p.a.device.connect();
     p.pump();
@@ -683,14 +683,15 @@ test("optional per-packet natives (Crypto.sealTransport / openTransport, Io.deli
       p.pump();
     }
   });
-  assert.ok(natives.sealCalls >= 8 && natives.openCalls >= 8, `natives used (seal ${natives.sealCalls}, open ${natives.openCalls})`);
-  // Padded packets only: 6 of the 8 (IP totals 128 and 1420 need no padding: deliverToTunnel).
-  assert.equal(withNatives.a.prefixDeliveries(), 6);
+  assert.ok(natives.sendCalls >= 8 && natives.openCalls >= 8, `natives used (send ${natives.sendCalls}, open ${natives.openCalls})`);
+  // Every packet delivered through the prefix native (the plaintext array is reused).
+  assert.equal(natives.prefixDeliveries, 8);
   assert.equal(traffic[0].length, traffic[1].length);
   traffic[0].forEach((d, i) => assert.deepEqual(d, traffic[1][i], `datagram ${i}`));
   assert.deepEqual(withNatives.a.delivered, without.a.delivered);
   assert.deepEqual(withNatives.b.delivered, without.b.delivered);
   assert.equal(withNatives.b.delivered.length, 8);
+  assert.deepEqual(withNatives.a.device.status(), without.a.device.status());
   // A forged message still fails through the native open.
   const forged = Uint8Array.from(traffic[0][traffic[0].length - 1]);
   forged[forged.length - 1] ^= 1;
@@ -698,4 +699,37 @@ test("optional per-packet natives (Crypto.sealTransport / openTransport, Io.deli
   withNatives.a.device.onDatagram(forged, ADDRESS_B);
   assert.equal(natives.openCalls, before + 1);
   assert.equal(withNatives.a.device.status().drops["decrypt-failed"], 1);
+});
+
+test("native openTransport: each refusal gets the plain path's drop reason; the previous keypair is found by index", () => {
+  for (const natives of [transportNatives(), null]) {
+    const p = makePair({ nativesA: natives });
+    establish(p);
+    const a = p.a, b = p.b;
+    const old = keypairsOf(b).current!;
+    const early = sealFrom(b, ipv4Packet(INNER_B, INNER_A, 20), undefined, old);
+    // A second handshake: B's packets now use the new keypair, A keeps the old one as previous.
+    p.a.clock.t = REKEY_TIMEOUT + 1;
+    a.device.connect();
+    p.pump();
+    assert.equal(a.device.status().handshakes, 2);
+    const received = a.delivered.length;
+    a.device.onDatagram(early, ADDRESS_B);
+    assert.equal(a.delivered.length, received + 1, "a packet on the previous keypair is delivered");
+    a.device.onDatagram(early, ADDRESS_B);
+    const reserved = Uint8Array.from(early);
+    reserved[3] = 1;
+    a.device.onDatagram(reserved, ADDRESS_B);
+    const unknown = Uint8Array.from(early);
+    unknown[4] ^= 0xff;
+    a.device.onDatagram(unknown, ADDRESS_B);
+    a.device.onDatagram(sealFrom(b, ipv4Packet(INNER_B, INNER_A, 20), REJECT_AFTER_MESSAGES), ADDRESS_B);
+    const tampered = sealFrom(b, ipv4Packet(INNER_B, INNER_A, 20));
+    tampered[20] ^= 1;
+    a.device.onDatagram(tampered, ADDRESS_B);
+    const d = drops(a);
+    assert.deepEqual([d["replay"], d["bad-type"], d["unknown-receiver"], d["bad-counter"], d["decrypt-failed"]], [1, 1, 1, 1, 1],
+      `${natives ? "natives" : "plain"}: ${JSON.stringify(d)}`);
+    if (natives) assert.ok(natives.opened.includes(-2) && natives.opened.includes(-3) && natives.opened.includes(-4), `codes seen: ${natives.opened}`);
+  }
 });

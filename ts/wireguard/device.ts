@@ -39,8 +39,8 @@ export var UNDER_LOAD_WINDOW = 1000;
 export var REKEY_AFTER_SENT_MESSAGES = Math.min(REKEY_AFTER_MESSAGES, REJECT_AFTER_MESSAGES - 1048576);
 
 var EMPTY = new Uint8Array(0);
-type SealTransport = NonNullable<Crypto["sealTransport"]>;
 type OpenTransport = NonNullable<Crypto["openTransport"]>;
+type SendTransport = NonNullable<Io["sendTransport"]>;
 type DeliverPrefix = NonNullable<Io["deliverPrefixToTunnel"]>;
 var U8 = Uint8Array;
 /** Age at which an initiator that is receiving renews its session before it is rejected. */
@@ -83,6 +83,13 @@ export function paddedLength(n: number): number {
   return n <= TUNNEL_MTU && p > TUNNEL_MTU ? TUNNEL_MTU : p;
 }
 
+/** The drop reason of a datagram that looked like a transport message (type 4, 32 bytes or
+ *  more) but is not one: what classify says. */
+function notTransport(bytes: Uint8Array): string {
+  var kind = classify(bytes);
+  return typeof kind === "string" ? kind : "bad-length";
+}
+
 /** Drops of inbound datagrams: every reason but the outbound ones ("tx-*", staging-overflow). */
 function inboundDrops(drops: { [reason: string]: number }): number {
   var sum = 0;
@@ -97,11 +104,14 @@ export class Device {
   private platform: Platform;
   // The platform's parts, held directly: one property lookup less on every packet.
   private crypto: Crypto;
-  /** The platform has the optional per-packet natives (Crypto.sealTransport / openTransport). */
-  private nativeSeal: boolean;
+  /** The platform has the optional per-packet natives (Crypto.openTransport, Io.sendTransport,
+   *  Io.deliverPrefixToTunnel). */
   private nativeOpen: boolean;
-  /** The platform has the optional Io.deliverPrefixToTunnel. */
+  private nativeSend: boolean;
   private nativeDeliver: boolean;
+  /** Where openTransport writes plaintexts: one array for every packet (a fresh one per packet
+   *  is an allocation, and on JerryScript garbage to collect). Grown for a larger message. */
+  private plaintext = new Uint8Array(1452);
   private clock: Clock;
   private io: Io;
   private localPublic: Uint8Array;
@@ -152,10 +162,10 @@ export class Device {
     var crypto = platform.crypto;
     this.platform = platform;
     this.crypto = crypto;
-    this.nativeSeal = typeof crypto.sealTransport === "function";
     this.nativeOpen = typeof crypto.openTransport === "function";
     this.clock = platform.clock;
     this.io = platform.io;
+    this.nativeSend = typeof platform.io.sendTransport === "function";
     this.nativeDeliver = typeof platform.io.deliverPrefixToTunnel === "function";
     this.localPublic = crypto.x25519Base(privateKey);
     if (constantTimeEqual(this.localPublic, peerPublic)) throw new TypeError("peer.publicKey: is our own public key");
@@ -185,12 +195,11 @@ export class Device {
   onDatagram(bytes: Uint8Array, from: Address): void {
     var reason: string | null;
     try {
-      // Transport messages, the per-packet path, are told apart here (type 4, reserved bytes
-      // zero, room for header and tag) and skip the general classify; the constructor test
-      // is the cheap way to know a Uint8Array (instanceof still decides for subclasses).
-      // (Sums, not ORs, of bytes: Duktape's bitwise operators cost ~7 times an addition.)
-      if (((bytes != null && bytes.constructor === U8) || bytes instanceof U8) && bytes.length >= 32 && bytes[0] === 4 &&
-        bytes[1] + bytes[2] + bytes[3] === 0) {
+      // Transport messages, the per-packet path, are told apart here (type 4, room for header
+      // and tag; receiveTransport checks the reserved bytes) and skip the general classify; the
+      // constructor test is the cheap way to know a Uint8Array (instanceof still decides for
+      // subclasses).
+      if (((bytes != null && bytes.constructor === U8) || bytes instanceof U8) && bytes.length >= 32 && bytes[0] === 4) {
         reason = this.receiveTransport(bytes, from, this.clock.nowMs());
       } else {
         reason = this.receive(bytes, from);
@@ -213,7 +222,7 @@ export class Device {
       return;
     }
     // Header length check and destination filter in one call.
-    var length = this.allowedIps.filteredLength(packet, false);
+    var length = this.allowedIps.filteredLength(packet, packet.length, false);
     if (length < 0) {
       this.drops.add(length === NOT_AN_IP_PACKET ? "tx-bad-packet" : "tx-no-route");
       return;
@@ -222,12 +231,15 @@ export class Device {
     var now = this.clock.nowMs();
     var keypair = this.keypairs.current;
     // Fast path: a usable session (canSend inline: younger than REJECT_AFTER_TIME, a nonce
-    // left below REJECT_AFTER_MESSAGES) and nothing queued ahead of this packet.
+    // left below REJECT_AFTER_MESSAGES) and nothing queued ahead of this packet. The counter
+    // limits are compared only once the counter is past 2^27 - 1: JerryScript keeps smaller
+    // integers unboxed, and a larger literal is a heap double made at every use.
+    var sent = keypair === null ? 0 : keypair.sendCounter;
     if (this.staging.length === 0 && keypair !== null && now - keypair.created < 180000 &&
-      keypair.sendCounter < 9007199254740991 && this.endpoint !== null) {
+      (sent < 134217727 || sent < 9007199254740991) && this.endpoint !== null) {
       this.sendTransport(keypair, packet, now);
       // keepKeyFreshSending inline (REKEY_AFTER_SENT_MESSAGES, REKEY_AFTER_TIME).
-      if (keypair.sendCounter > 9007199253692415 || (keypair.isInitiator && now - keypair.created >= 120000)) {
+      if ((sent >= 134217727 && sent >= 9007199253692415) || (keypair.isInitiator && now - keypair.created >= 120000)) {
         this.sendInitiation(false, now);
       }
       return;
@@ -379,27 +391,50 @@ export class Device {
   }
 
   /** The per-packet receive path. Written for an interpreter: checks inline, literal constants
-   *  (module constants cost a scope and a property lookup each), one call per concern, and
-   *  header words read with + and * (exact, and far cheaper than | and << under Duktape). */
+   *  (module constants cost a scope and a property lookup each), one call per concern. With the
+   *  platform's openTransport, one native call does the mechanical part (shape, receiver,
+   *  counter bound, decryption) for the keypair picked here; the decisions stay here. */
   private receiveTransport(bytes: Uint8Array, from: Address, now: number): string | null {
-    // Receiver index (LE32 at 4): the current keypair first, the other slots only if it is not.
-    var index = bytes[4] + bytes[5] * 256 + bytes[6] * 65536 + bytes[7] * 16777216;
     var keypairs = this.keypairs;
     var keypair = keypairs.current;
-    if (keypair === null || keypair.localIndex !== index) {
-      keypair = keypairs.lookup(index);
-      if (keypair === null) return "unknown-receiver";
+    var plain: Uint8Array, counter: number;
+    if (this.nativeOpen) {
+      var open = this.crypto.openTransport as OpenTransport;
+      plain = this.plaintext;
+      if (plain.length < bytes.length - 32) plain = this.plaintext = new U8(bytes.length - 32);
+      // The current keypair first (REJECT_AFTER_TIME inline), the other slots only if it is not.
+      // The OPEN_* codes as literals: -1 NOT_TRANSPORT, -2 OTHER_RECEIVER, -3 BAD_COUNTER.
+      counter = keypair !== null && now - keypair.created < 180000 ? open(keypair.recvKey, keypair.localIndex, bytes, plain) : -2;
+      if (counter === -2) {
+        if (bytes[1] + bytes[2] + bytes[3] !== 0) return notTransport(bytes);
+        keypair = keypairs.lookup(readU32LE(bytes, 4));
+        if (keypair === null) return "unknown-receiver";
+        if (now - keypair.created >= 180000) return "expired-keypair"; // REJECT_AFTER_TIME
+        counter = open(keypair.recvKey, keypair.localIndex, bytes, plain);
+      }
+      if (counter < 0) return counter === -1 ? notTransport(bytes) : counter === -3 ? "bad-counter" : "decrypt-failed";
+    } else {
+      // Reserved bytes zero (the caller checked the type and the length).
+      if (bytes[1] + bytes[2] + bytes[3] !== 0) return notTransport(bytes);
+      // Receiver index (LE32 at 4): the current keypair first, the other slots only if it is not.
+      // Header words read with + and *: exact, and cheaper than | and << under Duktape without fastints.
+      var index = bytes[4] + bytes[5] * 256 + bytes[6] * 65536 + bytes[7] * 16777216;
+      if (keypair === null || keypair.localIndex !== index) {
+        keypair = keypairs.lookup(index);
+        if (keypair === null) return "unknown-receiver";
+      }
+      if (now - keypair.created >= 180000) return "expired-keypair"; // REJECT_AFTER_TIME
+      // Counter (LE64 at 8): the high word is zero for the first 2^32 messages of a session.
+      counter = bytes[8] + bytes[9] * 256 + bytes[10] * 65536 + bytes[11] * 16777216;
+      if (bytes[12] + bytes[13] + bytes[14] + bytes[15] !== 0) {
+        counter += (bytes[12] + bytes[13] * 256 + bytes[14] * 65536 + bytes[15] * 16777216) * 4294967296;
+        if (counter >= REJECT_AFTER_MESSAGES) return "bad-counter";
+      }
+      var opened = this.crypto.aeadOpen(keypair.recvKey, counter, bytes.subarray(16), EMPTY);
+      if (opened === null) return "decrypt-failed";
+      plain = opened;
     }
-    if (now - keypair.created >= 180000) return "expired-keypair"; // REJECT_AFTER_TIME
-    // Counter (LE64 at 8): the high word is zero for the first 2^32 messages of a session.
-    var counter = bytes[8] + bytes[9] * 256 + bytes[10] * 65536 + bytes[11] * 16777216;
-    if (bytes[12] + bytes[13] + bytes[14] + bytes[15] !== 0) {
-      counter += (bytes[12] + bytes[13] * 256 + bytes[14] * 65536 + bytes[15] * 16777216) * 4294967296;
-      if (counter >= REJECT_AFTER_MESSAGES) return "bad-counter";
-    }
-    var plain = this.nativeOpen ? (this.crypto.openTransport as OpenTransport)(keypair.recvKey, counter, bytes)
-      : this.crypto.aeadOpen(keypair.recvKey, counter, bytes.subarray(16), EMPTY);
-    if (plain === null) return "decrypt-failed";
+    keypair = keypair as Keypair; // a counter came back: some keypair opened the message
     if (!keypair.replay.validateCounter(counter)) return "replay";
 
     // Roaming: the peer is wherever its last authenticated packet came from.
@@ -418,18 +453,17 @@ export class Device {
         this.keepKeyFreshReceiving(now);
       }
     }
-    var n = plain.length;
+    var n = bytes.length - 32;
     this.timers.transportReceived(now, n !== 0);
     if (n === 0) return null; // keepalive
 
     // Header length check and source filter in one call.
-    var length = this.allowedIps.filteredLength(plain, true);
+    var length = this.allowedIps.filteredLength(plain, n, true);
     if (length < 0) return length === NOT_AN_IP_PACKET ? "bad-inner-packet" : "source-not-allowed";
     this.rxPackets++;
-    // Trim the zero padding (the platform or a view does); the plaintext is ours to give away.
-    if (length === n) this.io.deliverToTunnel(plain);
-    else if (this.nativeDeliver) (this.io.deliverPrefixToTunnel as DeliverPrefix)(plain, length);
-    else this.io.deliverToTunnel(plain.subarray(0, length));
+    // Trim the zero padding (the platform or a view does).
+    if (this.nativeDeliver) (this.io.deliverPrefixToTunnel as DeliverPrefix)(plain, length);
+    else this.io.deliverToTunnel(length === plain.length ? plain : plain.subarray(0, length));
     return null;
   }
 
@@ -480,30 +514,29 @@ export class Device {
     this.keepKeyFreshSending(keypair, now);
   }
 
-  /** The per-packet send path: pad, seal, frame, send. No closures; paddedLength and
-   *  sendDatagram inline; with the optional native one call, else two copies (pad, frame). */
+  /** The per-packet send path: pad, seal, frame, send. No closures; paddedLength inline; with
+   *  the optional native one call and no array, else two copies (pad, frame). */
   private sendTransport(keypair: Keypair, packet: Uint8Array, now: number): void {
     var n = packet.length;
     var p = n + 15 - (n + 15) % 16;
     if (p > 1420 && n <= 1420) p = 1420; // never pad beyond TUNNEL_MTU
     var counter = keypair.sendCounter;
     keypair.sendCounter = counter + 1;
-    var datagram: Uint8Array;
-    if (this.nativeSeal) {
-      datagram = (this.crypto.sealTransport as SealTransport)(keypair.sendKey, counter, keypair.header, packet, p);
+    var to = this.endpoint as Address;
+    if (this.nativeSend) {
+      this.txBytes += p + 32;
+      try {
+        (this.io.sendTransport as SendTransport)(keypair.sendKey, counter, keypair.header, packet, p, to.host, to.port);
+      } catch (e) {
+        this.sendFailed(e);
+      }
     } else {
       var plain = packet;
       if (p !== n) {
         plain = new U8(p);
         plain.set(packet);
       }
-      datagram = frameTransport(keypair.header, counter, this.crypto.aeadSeal(keypair.sendKey, counter, plain, EMPTY));
-    }
-    this.txBytes += datagram.length;
-    try {
-      this.io.sendDatagram(datagram, this.endpoint as Address);
-    } catch (e) {
-      this.sendFailed(e);
+      this.sendDatagram(frameTransport(keypair.header, counter, this.crypto.aeadSeal(keypair.sendKey, counter, plain, EMPTY)), to);
     }
     this.timers.transportSent(now, n !== 0);
     if (n !== 0) this.txPackets++;

@@ -3,7 +3,9 @@
 import { nobleCrypto } from "../platform/node/crypto.ts";
 import { MemoryStore } from "../platform/node/store.ts";
 import type { Address, Clock, Crypto, Platform, Random, Store } from "../platform/platform.ts";
-import { Device, type DeviceConfig } from "./device.ts";
+import { OPEN_BAD_COUNTER, OPEN_NOT_AUTHENTIC, OPEN_NOT_TRANSPORT, OPEN_OTHER_RECEIVER } from "../platform/platform.ts";
+import { REJECT_AFTER_MESSAGES } from "./constants.ts";
+import { Device, paddedLength as paddedLengthOf, type DeviceConfig } from "./device.ts";
 
 export class FakeClock implements Clock {
   t = 0;
@@ -60,11 +62,17 @@ export interface Node {
   delivered: Uint8Array[];
   logs: string[];
   address: Address;
-  /** Calls of the optional Io.deliverPrefixToTunnel (present only with options.deliverPrefix). */
-  prefixDeliveries: () => number;
 }
 
-export function makeNode(config: DeviceConfig, address: Address, options: { clock?: FakeClock; store?: Store; seed?: number; crypto?: Crypto; deliverPrefix?: boolean } = {}): Node {
+/** Nodes get the optional per-packet natives unless told otherwise (device-natives.test.ts runs
+ *  device.test.ts this way: the same behaviour on both paths). */
+let nativesByDefault = false;
+export function useTransportNatives(on: boolean): void {
+  nativesByDefault = on;
+}
+
+/** options.natives: the natives to install; null: none whatever the default. */
+export function makeNode(config: DeviceConfig, address: Address, options: { clock?: FakeClock; store?: Store; seed?: number; natives?: TransportNatives | null } = {}): Node {
   const clock = options.clock ?? new FakeClock();
   const store = options.store ?? new MemoryStore();
   const random = new SeededRandom(options.seed ?? 1);
@@ -72,7 +80,7 @@ export function makeNode(config: DeviceConfig, address: Address, options: { cloc
   const delivered: Uint8Array[] = [];
   const logs: string[] = [];
   const platform: Platform = {
-    crypto: options.crypto ?? nobleCrypto,
+    crypto: { ...nobleCrypto },
     random,
     clock,
     store,
@@ -88,18 +96,77 @@ export function makeNode(config: DeviceConfig, address: Address, options: { cloc
       },
     },
   };
-  let prefixDeliveries = 0;
-  if (options.deliverPrefix) {
-    platform.io.deliverPrefixToTunnel = (plaintext, length) => {
-      prefixDeliveries++;
-      if (!(length > 0 && length <= plaintext.length)) throw new RangeError("deliverPrefixToTunnel: bad length");
-      delivered.push(plaintext.slice(0, length));
-    };
-  }
-  return {
-    device: new Device(config, platform), platform, clock, store, random, outbox, delivered, logs, address,
-    prefixDeliveries: () => prefixDeliveries,
+  const natives = options.natives === undefined ? (nativesByDefault ? transportNatives() : null) : options.natives;
+  if (natives) natives.install(platform, outbox, delivered);
+  return { device: new Device(config, platform), platform, clock, store, random, outbox, delivered, logs, address };
+}
+
+/** The optional per-packet natives (Crypto.openTransport, Io.sendTransport,
+ *  Io.deliverPrefixToTunnel), written here from the platform contract on top of aeadSeal /
+ *  aeadOpen, counting their calls. */
+export interface TransportNatives {
+  openCalls: number;
+  sendCalls: number;
+  prefixDeliveries: number;
+  /** The openTransport results, in order (counters and OPEN_* codes). */
+  opened: number[];
+  install(platform: Platform, outbox: Sent[], delivered: Uint8Array[]): void;
+}
+
+export function transportNatives(): TransportNatives {
+  const empty = new Uint8Array(0);
+  const n: TransportNatives = {
+    openCalls: 0,
+    sendCalls: 0,
+    prefixDeliveries: 0,
+    opened: [],
+    install(platform, outbox, delivered) {
+      const base = platform.crypto;
+      platform.crypto.openTransport = (key, localIndex, message, plaintext) => {
+        n.openCalls++;
+        const r = openTransport(base, key, localIndex, message, plaintext);
+        n.opened.push(r);
+        return r;
+      };
+      platform.io.sendTransport = (key, counter, header, packet, paddedLength, host, port) => {
+        n.sendCalls++;
+        if (header.length !== 16 || header[0] !== 4 || header[1] | header[2] | header[3]) throw new RangeError("sendTransport: bad header");
+        if (paddedLength !== paddedLengthOf(packet.length)) throw new RangeError("sendTransport: bad paddedLength");
+        if (!(counter >= 0 && counter < REJECT_AFTER_MESSAGES && counter % 1 === 0)) throw new RangeError("sendTransport: bad counter");
+        const plain = new Uint8Array(paddedLength);
+        plain.set(packet);
+        const sealed = base.aeadSeal(key, counter, plain, empty);
+        const out = new Uint8Array(16 + sealed.length);
+        out.set(header.subarray(0, 8));
+        new DataView(out.buffer).setBigUint64(8, BigInt(counter), true);
+        out.set(sealed, 16);
+        outbox.push({ bytes: out, to: { host, port } });
+        return true;
+      };
+      platform.io.deliverPrefixToTunnel = (plaintext, length) => {
+        n.prefixDeliveries++;
+        if (!(length > 0 && length <= plaintext.length)) throw new RangeError("deliverPrefixToTunnel: bad length");
+        delivered.push(plaintext.slice(0, length));
+      };
+    },
   };
+  return n;
+}
+
+function openTransport(base: Crypto, key: Uint8Array, localIndex: number, message: Uint8Array, plaintext: Uint8Array): number {
+  if (message.length < 32 || message[0] !== 4 || message[1] | message[2] | message[3]) return OPEN_NOT_TRANSPORT;
+  if (plaintext.length < message.length - 32) throw new RangeError("openTransport: plaintext too small");
+  const view = new DataView(message.buffer, message.byteOffset, message.length);
+  if (view.getUint32(4, true) !== localIndex) return OPEN_OTHER_RECEIVER;
+  const counter = view.getBigUint64(8, true);
+  if (counter >= BigInt(REJECT_AFTER_MESSAGES)) return OPEN_BAD_COUNTER;
+  const opened = base.aeadOpen(key, Number(counter), message.subarray(16), new Uint8Array(0));
+  if (opened === null) {
+    plaintext.fill(0, 0, message.length - 32);
+    return OPEN_NOT_AUTHENTIC;
+  }
+  plaintext.set(opened);
+  return Number(counter);
 }
 
 export const ADDRESS_A: Address = { host: "192.0.2.1", port: 51820 };
@@ -132,9 +199,8 @@ export interface PairOptions {
   storeA?: Store;
   clockA?: FakeClock;
   seedA?: number;
-  cryptoA?: Crypto;
-  cryptoB?: Crypto;
-  deliverPrefixA?: boolean;
+  nativesA?: TransportNatives | null;
+  nativesB?: TransportNatives | null;
 }
 
 /** A = the sensor (initiator, knows B's endpoint), B = home (responder). */
@@ -159,8 +225,8 @@ export function makePair(options: PairOptions = {}): Pair {
     privateKey: keys.privateB,
     peer: { publicKey: keys.publicA, presharedKey: options.psk ?? null, endpoint: options.bKnowsA ? ADDRESS_A : null, allowedIps: [INNER_A + "/32", "fd77::2/128"], persistentKeepalive: options.keepaliveB ?? 0 },
   };
-  const a = makeNode(configA, ADDRESS_A, { clock: options.clockA ?? (options.sharedClock === false ? new FakeClock() : clock), store: options.storeA, seed: options.seedA ?? 11, crypto: options.cryptoA, deliverPrefix: options.deliverPrefixA });
-  const b = makeNode(configB, ADDRESS_B, { clock: options.sharedClock === false ? new FakeClock() : clock, seed: 22, crypto: options.cryptoB });
+  const a = makeNode(configA, ADDRESS_A, { clock: options.clockA ?? (options.sharedClock === false ? new FakeClock() : clock), store: options.storeA, seed: options.seedA ?? 11, natives: options.nativesA });
+  const b = makeNode(configB, ADDRESS_B, { clock: options.sharedClock === false ? new FakeClock() : clock, seed: 22, natives: options.nativesB });
   const pair: Pair = { a, b, keys, configA, configB, pump: (filter) => pumpPair(pair, filter) };
   return pair;
 }
@@ -243,29 +309,3 @@ export function establish(pair: Pair): void {
   pair.pump();
 }
 
-/** A Crypto with the optional per-packet natives (sealTransport / openTransport), written here
- *  from the platform contract on top of aeadSeal / aeadOpen, counting their calls. */
-export function withTransportNatives(base: Crypto): Crypto & { sealCalls: number; openCalls: number } {
-  const c = {
-    ...base,
-    sealCalls: 0,
-    openCalls: 0,
-    sealTransport(key: Uint8Array, counter: number, header: Uint8Array, packet: Uint8Array, paddedLength: number): Uint8Array {
-      c.sealCalls++;
-      if (header.length !== 16 || paddedLength < packet.length) throw new RangeError("sealTransport: bad arguments");
-      const plain = new Uint8Array(paddedLength);
-      plain.set(packet);
-      const sealed = base.aeadSeal(key, counter, plain, new Uint8Array(0));
-      const out = new Uint8Array(16 + sealed.length);
-      out.set(header.subarray(0, 8));
-      new DataView(out.buffer).setBigUint64(8, BigInt(counter), true);
-      out.set(sealed, 16);
-      return out;
-    },
-    openTransport(key: Uint8Array, counter: number, message: Uint8Array): Uint8Array | null {
-      c.openCalls++;
-      return base.aeadOpen(key, counter, message.subarray(16), new Uint8Array(0));
-    },
-  };
-  return c;
-}
