@@ -167,7 +167,7 @@ static void dispatch(hw_vm *vm, unsigned at) {
     char host[16];
     format_ipv4(host, queue[at].ip);
     hw_vm_arg args[3] = {{.kind = HW_ARG_BYTES, .bytes = buf, .len = len},
-                         {.kind = HW_ARG_STRING, .string = host},
+                         {.kind = HW_ARG_STRING, .string = host, .repeats = 1},
                          {.kind = HW_ARG_NUMBER, .number = queue[at].port}};
     hw_vm_call_global(vm, HW_JS_DATAGRAM, 3, args);
   } else {

@@ -66,7 +66,9 @@ typedef struct {
   double number;
   const char *string; /* NUL-terminated */
   const uint8_t *bytes;
-  size_t len; /* bytes: copied into a fresh Uint8Array */
+  size_t len;  /* bytes: copied into a fresh Uint8Array */
+  int repeats; /* string: short, never secret, passed again and again in this position (a source
+                  address): the backend may keep it and pass the same engine string next time */
 } hw_vm_arg;
 
 /* Calls the global function `name` (or `object.function`, one level) with argc arguments

@@ -135,7 +135,8 @@ static duk_ret_t trampoline(duk_context *ctx) {
   hw_vm *vm = mf.udata;
   int idx = (int)duk_get_current_magic(ctx);
   struct hw_vm_call c;
-  memset(&c.k, 0, sizeof c.k);
+  c.k.err_kind = HW_ERR_NONE; /* c.k.err is only read once err_kind says it was written */
+  c.k.has_return = 0;
   c.k.vm = vm;
   c.k.user = vm->natives[idx].user;
   c.k.argc = (int)duk_get_top(ctx);

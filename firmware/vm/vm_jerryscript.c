@@ -28,6 +28,17 @@ struct hw_vm {
   const uint8_t *image;          /* the prepared image, and its snapshot's length */
   size_t snapshot_len;
   const jerry_char_t **strings;  /* the image's string table, pointing into the image */
+  /* hw_vm_call_global's names, and the last string argument in each position, as engine
+   * strings made once: a C string becomes an engine string through a search of the image's
+   * string table, and the runtime calls the same functions with the same source host on
+   * every packet. */
+  struct call_site {
+    char name[48];
+    jerry_value_t head, member; /* member is undefined for a plain global name */
+    char last[HW_VM_MAX_ARGS][48];
+    jerry_value_t last_value[HW_VM_MAX_ARGS];
+  } sites[4];
+  int n_sites;
   struct native_entry {
     hw_vm_native fn;
     void *user;
@@ -74,6 +85,12 @@ hw_vm *hw_vm_create(size_t heap_limit, hw_vm_report report, void *report_ctx) {
 
 void hw_vm_destroy(hw_vm *vm) {
   if (!vm) return;
+  for (int i = 0; i < vm->n_sites; i++) {
+    struct call_site *site = &vm->sites[i];
+    jerry_value_free(site->head);
+    jerry_value_free(site->member);
+    for (int k = 0; k < HW_VM_MAX_ARGS; k++) jerry_value_free(site->last_value[k]);
+  }
   jerry_cleanup();
   the_vm = NULL;
   free(vm->strings);
@@ -84,7 +101,8 @@ static jerry_value_t trampoline(const jerry_call_info_t *info, const jerry_value
   struct native_entry *n = jerry_object_get_native_ptr(info->function, &native_tag);
   /* The call handle is large (string arena): static, since natives never re-enter JS. */
   static struct hw_vm_call c;
-  memset(&c.k, 0, sizeof c.k);
+  c.k.err_kind = HW_ERR_NONE; /* c.k.err is only read once err_kind says it was written */
+  c.k.has_return = 0;
   c.k.vm = the_vm;
   c.k.user = n->user;
   c.k.argc = (int)argc;
@@ -225,28 +243,69 @@ static jerry_value_t make_bytes(const uint8_t *src, size_t len, uint8_t **data) 
   return a;
 }
 
+/* The call site of name, made on first use (NULL if name is too long or the table full: the
+ * caller makes its strings each time then). */
+static struct call_site *call_site(hw_vm *vm, const char *name) {
+  for (int i = 0; i < vm->n_sites; i++)
+    if (strcmp(vm->sites[i].name, name) == 0) return &vm->sites[i];
+  size_t len = strlen(name);
+  if (len >= sizeof vm->sites[0].name || vm->n_sites == (int)(sizeof vm->sites / sizeof vm->sites[0])) return NULL;
+  struct call_site *site = &vm->sites[vm->n_sites++];
+  memcpy(site->name, name, len + 1);
+  const char *dot = strchr(name, '.');
+  site->head = jerry_string((const jerry_char_t *)name, (jerry_size_t)(dot ? (size_t)(dot - name) : len), JERRY_ENCODING_UTF8);
+  site->member = dot ? jerry_string_sz(dot + 1) : jerry_undefined();
+  for (int k = 0; k < HW_VM_MAX_ARGS; k++) {
+    site->last[k][0] = 0;
+    site->last_value[k] = jerry_undefined();
+  }
+  return site;
+}
+
+/* The function global[head] or global[head][member]; undefined if there is none. */
+static jerry_value_t find_function(jerry_value_t head, jerry_value_t member) {
+  jerry_value_t global = jerry_current_realm();
+  jerry_value_t fn = jerry_object_get(global, head);
+  jerry_value_free(global);
+  if (!jerry_value_is_undefined(member)) {
+    jerry_value_t holder = fn;
+    fn = jerry_value_is_object(holder) ? jerry_object_get(holder, member) : jerry_undefined();
+    jerry_value_free(holder);
+  }
+  return fn;
+}
+
+/* A string argument: with a site (the caller says it repeats), the same engine string as last
+ * time at this position when the text is the same (then also equal by identity in JS), else a
+ * new one, remembered if short. */
+static jerry_value_t string_arg(struct call_site *site, int k, const char *text) {
+  size_t len = strlen(text);
+  if (site && strcmp(site->last[k], text) == 0 && jerry_value_is_string(site->last_value[k])) return jerry_value_copy(site->last_value[k]);
+  jerry_value_t v = jerry_string((const jerry_char_t *)text, (jerry_size_t)len, JERRY_ENCODING_UTF8);
+  if (site && len < sizeof site->last[k] && !jerry_value_is_exception(v)) {
+    jerry_value_free(site->last_value[k]);
+    site->last_value[k] = jerry_value_copy(v);
+    memcpy(site->last[k], text, len + 1);
+  }
+  return v;
+}
+
 int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv) {
   if (argc < 0 || argc > HW_VM_MAX_ARGS) return -1;
   vm->touched = 1;
-  jerry_value_t global = jerry_current_realm();
+  struct call_site *site = call_site(vm, name);
   jerry_value_t fn;
-  const char *dot = strchr(name, '.');
-  if (dot) {
-    char head[64];
-    size_t hl = (size_t)(dot - name);
-    if (hl >= sizeof head) {
-      jerry_value_free(global);
-      return 1;
-    }
-    memcpy(head, name, hl);
-    head[hl] = 0;
-    jerry_value_t obj = jerry_object_get_sz(global, head);
-    fn = jerry_value_is_object(obj) ? jerry_object_get_sz(obj, dot + 1) : jerry_undefined();
-    jerry_value_free(obj);
-  } else {
-    fn = jerry_object_get_sz(global, name);
+  if (site) {
+    fn = find_function(site->head, site->member);
+  } else { /* a name the table cannot keep: its strings made for this call only */
+    const char *dot = strchr(name, '.');
+    size_t hl = dot ? (size_t)(dot - name) : strlen(name);
+    jerry_value_t head = jerry_string((const jerry_char_t *)name, (jerry_size_t)hl, JERRY_ENCODING_UTF8);
+    jerry_value_t member = dot ? jerry_string_sz(dot + 1) : jerry_undefined();
+    fn = find_function(head, member);
+    jerry_value_free(head);
+    jerry_value_free(member);
   }
-  jerry_value_free(global);
   if (!jerry_value_is_function(fn)) {
     jerry_value_free(fn);
     return 1;
@@ -258,7 +317,7 @@ int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *ar
     uint8_t *data;
     switch (v->kind) {
       case HW_ARG_NUMBER: args[made] = jerry_number(v->number); break;
-      case HW_ARG_STRING: args[made] = !v->string ? jerry_undefined() : jerry_string((const jerry_char_t *)v->string, (jerry_size_t)strlen(v->string), JERRY_ENCODING_UTF8); break;
+      case HW_ARG_STRING: args[made] = !v->string ? jerry_undefined() : string_arg(v->repeats ? site : NULL, made, v->string); break;
       case HW_ARG_BYTES: args[made] = make_bytes(v->bytes, v->len, &data); break;
       default: args[made] = jerry_undefined(); break;
     }

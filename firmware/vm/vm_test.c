@@ -223,17 +223,30 @@ int main(int argc, char **argv) {
   /* C -> JS with bytes, a number and a string */
   uint8_t data[300];
   for (int i = 0; i < 300; i++) data[i] = (uint8_t)i;
-  hw_vm_arg args[3] = {{HW_ARG_BYTES, 0, NULL, data, sizeof data},
-                       {HW_ARG_NUMBER, 51820, NULL, NULL, 0},
-                       {HW_ARG_STRING, 0, "10.0.0.1", NULL, 0}};
+  hw_vm_arg args[3] = {{.kind = HW_ARG_BYTES, .bytes = data, .len = sizeof data},
+                       {.kind = HW_ARG_NUMBER, .number = 51820},
+                       {.kind = HW_ARG_STRING, .string = "10.0.0.1"}};
   CHECK(hw_vm_call_global(vm, "onBytes", 3, args) == 0, "call onBytes");
   const char *probe = "t.check(got[0] === 300 && got[1] === 0 && got[2] === 43 && got[3] === 51820 &&"
                       " got[4] === '10.0.0.1' && got[5] ? 1 : 0, 'C->JS arguments')";
   CHECK(hw_vm_run_source(vm, "probe", probe, strlen(probe)) == 0, "probe runs");
+  /* A repeated string (the backend may reuse it): the same text while it repeats, the new text
+   * as soon as it changes, in a buffer the caller rewrites in place. */
+  char host[16] = "10.0.0.1";
+  args[2].string = host;
+  args[2].repeats = 1;
+  const char *hosts[] = {"10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.1", "10.0.0.10"};
+  for (int i = 0; i < 5; i++) {
+    snprintf(host, sizeof host, "%s", hosts[i]);
+    CHECK(hw_vm_call_global(vm, "onBytes", 3, args) == 0, "call onBytes (repeated string)");
+    char check[128];
+    snprintf(check, sizeof check, "t.check(got[4] === '%s' ? 1 : 0, 'repeated string %d: ' + got[4])", hosts[i], i);
+    hw_vm_run_source(vm, "probe-repeat", check, strlen(check));
+  }
   CHECK(hw_vm_call_global(vm, "noSuchFunction", 0, NULL) == 1, "missing function -> 1");
   const char *ns = "var app = { bump: function (n) { app.n = n + 1; } }; var notObject = 3;";
   hw_vm_run_source(vm, "ns", ns, strlen(ns));
-  hw_vm_arg seven = {HW_ARG_NUMBER, 7, NULL, NULL, 0};
+  hw_vm_arg seven = {.kind = HW_ARG_NUMBER, .number = 7};
   CHECK(hw_vm_call_global(vm, "app.bump", 1, &seven) == 0, "dotted call");
   const char *p3 = "t.check(app.n === 8 ? 1 : 0, 'dotted call ran')";
   hw_vm_run_source(vm, "probe3", p3, strlen(p3));

@@ -196,14 +196,12 @@ export class Device {
     var reason: string | null;
     try {
       // Transport messages, the per-packet path, are told apart here (type 4, room for header
-      // and tag; receiveTransport checks the reserved bytes) and skip the general classify; the
-      // constructor test is the cheap way to know a Uint8Array (instanceof still decides for
-      // subclasses).
-      if (((bytes != null && bytes.constructor === U8) || bytes instanceof U8) && bytes.length >= 32 && bytes[0] === 4) {
-        reason = this.receiveTransport(bytes, from, this.clock.nowMs());
-      } else {
-        reason = this.receive(bytes, from);
-      }
+      // and tag; receiveTransport checks the reserved bytes) and skip the general classify. The
+      // length is read once and handed on: on JerryScript every named property of a typed array
+      // costs a string-to-number conversion of the name before the lookup.
+      var size = bytes instanceof U8 ? bytes.length : -1;
+      if (size >= 32 && bytes[0] === 4) reason = this.receiveTransport(bytes, size, from, this.clock.nowMs());
+      else reason = this.receive(bytes, from);
     } catch (e) {
       // A bug, not an attack we anticipated: count it and keep running.
       reason = "internal-error";
@@ -216,18 +214,19 @@ export class Device {
   /** lwIP wants to send an inner IP packet to the peer: encrypt and send it, or stage it and
    *  start a handshake. */
   onTunnelPacket(packet: Uint8Array): void {
-    // Per-packet path: see receiveTransport for why it is written this way.
-    if (!((packet != null && packet.constructor === U8) || packet instanceof U8)) {
+    // Per-packet path: see onDatagram and receiveTransport for why it is written this way.
+    var size = packet instanceof U8 ? packet.length : -1;
+    if (size < 0) {
       this.drops.add("tx-bad-packet");
       return;
     }
     // Header length check and destination filter in one call.
-    var length = this.allowedIps.filteredLength(packet, packet.length, false);
+    var length = this.allowedIps.filteredLength(packet, size, false);
     if (length < 0) {
       this.drops.add(length === NOT_AN_IP_PACKET ? "tx-bad-packet" : "tx-no-route");
       return;
     }
-    if (length < packet.length) packet = packet.subarray(0, length);
+    if (length < size) packet = packet.subarray(0, length);
     var now = this.clock.nowMs();
     var keypair = this.keypairs.current;
     // Fast path: a usable session (canSend inline: younger than REJECT_AFTER_TIME, a nonce
@@ -237,7 +236,7 @@ export class Device {
     var sent = keypair === null ? 0 : keypair.sendCounter;
     if (this.staging.length === 0 && keypair !== null && now - keypair.created < 180000 &&
       (sent < 134217727 || sent < 9007199254740991) && this.endpoint !== null) {
-      this.sendTransport(keypair, packet, now);
+      this.sendTransport(keypair, packet, length, now);
       // keepKeyFreshSending inline (REKEY_AFTER_SENT_MESSAGES, REKEY_AFTER_TIME).
       if ((sent >= 134217727 && sent >= 9007199253692415) || (keypair.isInitiator && now - keypair.created >= 120000)) {
         this.sendInitiation(false, now);
@@ -305,7 +304,7 @@ export class Device {
     var type = classify(bytes);
     if (typeof type === "string") return type;
     var now = this.clock.nowMs();
-    if (type === MESSAGE_TRANSPORT) return this.receiveTransport(bytes, from, now);
+    if (type === MESSAGE_TRANSPORT) return this.receiveTransport(bytes, bytes.length, from, now);
     if (type === MESSAGE_COOKIE_REPLY) return this.receiveCookieReply(bytes);
 
     // Handshake messages: mac1 first (cheap, proves knowledge of our public key), then the
@@ -394,14 +393,14 @@ export class Device {
    *  (module constants cost a scope and a property lookup each), one call per concern. With the
    *  platform's openTransport, one native call does the mechanical part (shape, receiver,
    *  counter bound, decryption) for the keypair picked here; the decisions stay here. */
-  private receiveTransport(bytes: Uint8Array, from: Address, now: number): string | null {
+  private receiveTransport(bytes: Uint8Array, size: number, from: Address, now: number): string | null {
     var keypairs = this.keypairs;
     var keypair = keypairs.current;
     var plain: Uint8Array, counter: number;
     if (this.nativeOpen) {
       var open = this.crypto.openTransport as OpenTransport;
       plain = this.plaintext;
-      if (plain.length < bytes.length - 32) plain = this.plaintext = new U8(bytes.length - 32);
+      if (size > 1484 && plain.length < size - 32) plain = this.plaintext = new U8(size - 32); // past the 1452 it starts with
       // The current keypair first (REJECT_AFTER_TIME inline), the other slots only if it is not.
       // The OPEN_* codes as literals: -1 NOT_TRANSPORT, -2 OTHER_RECEIVER, -3 BAD_COUNTER.
       counter = keypair !== null && now - keypair.created < 180000 ? open(keypair.recvKey, keypair.localIndex, bytes, plain) : -2;
@@ -440,7 +439,7 @@ export class Device {
     // Roaming: the peer is wherever its last authenticated packet came from.
     var endpoint = this.endpoint;
     if (endpoint === null || endpoint.port !== from.port || endpoint.host !== from.host) this.setEndpoint(from);
-    this.rxBytes += bytes.length;
+    this.rxBytes += size;
     if (keypair === keypairs.next) {
       keypairs.receivedWith(keypair);
       this.handshakeComplete(now);
@@ -453,7 +452,7 @@ export class Device {
         this.keepKeyFreshReceiving(now);
       }
     }
-    var n = bytes.length - 32;
+    var n = size - 32;
     this.timers.transportReceived(now, n !== 0);
     if (n === 0) return null; // keepalive
 
@@ -463,7 +462,7 @@ export class Device {
     this.rxPackets++;
     // Trim the zero padding (the platform or a view does).
     if (this.nativeDeliver) (this.io.deliverPrefixToTunnel as DeliverPrefix)(plain, length);
-    else this.io.deliverToTunnel(length === plain.length ? plain : plain.subarray(0, length));
+    else this.io.deliverToTunnel(length === n && !this.nativeOpen ? plain : plain.subarray(0, length));
     return null;
   }
 
@@ -509,15 +508,15 @@ export class Device {
         this.sendInitiation(false, now);
         return;
       }
-      this.sendTransport(keypair, this.staging.shift() as Uint8Array, now);
+      var staged = this.staging.shift() as Uint8Array;
+      this.sendTransport(keypair, staged, staged.length, now);
     }
     this.keepKeyFreshSending(keypair, now);
   }
 
   /** The per-packet send path: pad, seal, frame, send. No closures; paddedLength inline; with
    *  the optional native one call and no array, else two copies (pad, frame). */
-  private sendTransport(keypair: Keypair, packet: Uint8Array, now: number): void {
-    var n = packet.length;
+  private sendTransport(keypair: Keypair, packet: Uint8Array, n: number, now: number): void {
     var p = n + 15 - (n + 15) % 16;
     if (p > 1420 && n <= 1420) p = 1420; // never pad beyond TUNNEL_MTU
     var counter = keypair.sendCounter;
