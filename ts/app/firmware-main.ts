@@ -8,7 +8,7 @@ import { Device } from "../wireguard/device";
 import { formatIp, parseCidr } from "../wireguard/allowedips";
 import { firmwarePlatform } from "../platform/firmware";
 import { LOG_INFO, LOG_WARN } from "../platform/platform";
-import type { Platform } from "../platform/platform";
+import type { Address, Platform } from "../platform/platform";
 
 var device: Device | null = null;
 var sensor: Sensor | null = null;
@@ -36,8 +36,15 @@ export function main(configJson: string, appJson?: string): void {
     ", listening on " + config.listenPort + (config.peer.endpoint ? ", peer " + config.peer.endpoint.host + ":" + config.peer.endpoint.port : ", waiting for the peer"));
 }
 
+/** The source of the last datagram, reused while it repeats (a new object per packet is an
+ *  allocation on the per-packet path). Never changed once made: the core may keep it. */
+var lastFrom: Address = { host: "", port: 0 };
+
 export function onDatagram(bytes: Uint8Array, host: string, port: number): void {
-  if (device) device.onDatagram(bytes, { host: host, port: port });
+  if (!device) return;
+  var from = lastFrom;
+  if (from.port !== port || from.host !== host) from = lastFrom = { host: host, port: port };
+  device.onDatagram(bytes, from);
 }
 
 export function onTunnelPacket(packet: Uint8Array): void {

@@ -39,7 +39,9 @@ export interface Crypto {
    *  into plaintext[0, message.length - 32). Returns the counter, or a negative OPEN_* code
    *  naming the first check that failed (then plaintext holds nothing of the message).
    *  plaintext.length >= message.length - 32, else RangeError. Under Duktape the header
-   *  parsing, the view and the fresh array cost more than the AEAD of a small packet. */
+   *  parsing, the view and the fresh array cost more than the AEAD of a small packet. Like the
+   *  other optional per-packet members, the core keeps the function and calls it detached from
+   *  this object: it must not use `this`. */
   openTransport?(key: Uint8Array, localIndex: number, message: Uint8Array, plaintext: Uint8Array): number;
 }
 

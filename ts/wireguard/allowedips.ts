@@ -231,7 +231,14 @@ export class AllowedIps {
       if (n < 20) return -1; // NOT_AN_IP_PACKET
       var total = packet[2] * 256 + packet[3];
       if (total < (first - 0x40) * 4 || total > n) return -1;
-      return this.allowsIpv4(packet, source ? 12 : 16) ? total : -2; // NOT_ALLOWED
+      // allowsIpv4 inline (a call less per packet)
+      var at = source ? 12 : 16;
+      var a0 = packet[at] * 256 + packet[at + 1], a1 = packet[at + 2] * 256 + packet[at + 3];
+      var v4 = this.v4;
+      for (var i = 0, end = v4.length; i < end; i += 4) {
+        if (a0 >= v4[i] && a0 <= v4[i + 1] && a1 >= v4[i + 2] && a1 <= v4[i + 3]) return total;
+      }
+      return -2; // NOT_ALLOWED
     }
     if (first >= 0x60 && first <= 0x6f) {
       if (n < 40) return -1;

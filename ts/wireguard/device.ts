@@ -104,11 +104,11 @@ export class Device {
   private platform: Platform;
   // The platform's parts, held directly: one property lookup less on every packet.
   private crypto: Crypto;
-  /** The platform has the optional per-packet natives (Crypto.openTransport, Io.sendTransport,
-   *  Io.deliverPrefixToTunnel). */
-  private nativeOpen: boolean;
-  private nativeSend: boolean;
-  private nativeDeliver: boolean;
+  /** The platform's optional per-packet natives (Crypto.openTransport, Io.sendTransport,
+   *  Io.deliverPrefixToTunnel), held directly (one property read per call, not two), or null. */
+  private openNative: OpenTransport | null;
+  private sendNative: SendTransport | null;
+  private deliverNative: DeliverPrefix | null;
   /** Where openTransport writes plaintexts: one array for every packet (a fresh one per packet
    *  is an allocation, and on JerryScript garbage to collect). Grown for a larger message. */
   private plaintext = new Uint8Array(1452);
@@ -162,11 +162,11 @@ export class Device {
     var crypto = platform.crypto;
     this.platform = platform;
     this.crypto = crypto;
-    this.nativeOpen = typeof crypto.openTransport === "function";
+    this.openNative = typeof crypto.openTransport === "function" ? crypto.openTransport : null;
     this.clock = platform.clock;
     this.io = platform.io;
-    this.nativeSend = typeof platform.io.sendTransport === "function";
-    this.nativeDeliver = typeof platform.io.deliverPrefixToTunnel === "function";
+    this.sendNative = typeof platform.io.sendTransport === "function" ? platform.io.sendTransport : null;
+    this.deliverNative = typeof platform.io.deliverPrefixToTunnel === "function" ? platform.io.deliverPrefixToTunnel : null;
     this.localPublic = crypto.x25519Base(privateKey);
     if (constantTimeEqual(this.localPublic, peerPublic)) throw new TypeError("peer.publicKey: is our own public key");
     // The static-static DH is fixed for the life of the device: computed once.
@@ -397,8 +397,8 @@ export class Device {
     var keypairs = this.keypairs;
     var keypair = keypairs.current;
     var plain: Uint8Array, counter: number;
-    if (this.nativeOpen) {
-      var open = this.crypto.openTransport as OpenTransport;
+    var open = this.openNative;
+    if (open !== null) {
       plain = this.plaintext;
       if (size > 1484 && plain.length < size - 32) plain = this.plaintext = new U8(size - 32); // past the 1452 it starts with
       // The current keypair first (REJECT_AFTER_TIME inline), the other slots only if it is not.
@@ -461,8 +461,8 @@ export class Device {
     if (length < 0) return length === NOT_AN_IP_PACKET ? "bad-inner-packet" : "source-not-allowed";
     this.rxPackets++;
     // Trim the zero padding (the platform or a view does).
-    if (this.nativeDeliver) (this.io.deliverPrefixToTunnel as DeliverPrefix)(plain, length);
-    else this.io.deliverToTunnel(length === n && !this.nativeOpen ? plain : plain.subarray(0, length));
+    if (this.deliverNative !== null) this.deliverNative(plain, length);
+    else this.io.deliverToTunnel(length === n && open === null ? plain : plain.subarray(0, length));
     return null;
   }
 
@@ -522,10 +522,10 @@ export class Device {
     var counter = keypair.sendCounter;
     keypair.sendCounter = counter + 1;
     var to = this.endpoint as Address;
-    if (this.nativeSend) {
+    if (this.sendNative !== null) {
       this.txBytes += p + 32;
       try {
-        (this.io.sendTransport as SendTransport)(keypair.sendKey, counter, keypair.header, packet, p, to.host, to.port);
+        this.sendNative(keypair.sendKey, counter, keypair.header, packet, p, to.host, to.port);
       } catch (e) {
         this.sendFailed(e);
       }

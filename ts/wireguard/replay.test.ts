@@ -94,9 +94,8 @@ test("counters around 2^32 and 2^52 are exact (no 32-bit bitwise truncation)", (
   assert.equal(w.validateCounter(huge), false);
 });
 
-test("the 2^31 boundary between the bitwise path and the exact path", () => {
+for (const [name, edge] of [["2^27 boundary between the bitwise path and the exact path", 2 ** 27], ["2^31 boundary (where 32-bit bitwise operators would wrap)", 2 ** 31]] as const) test(`the ${name}`, () => {
   const w = new ReplayWindow();
-  const edge = 2 ** 31;
   for (let n = edge - 40; n < edge + 40; n += 2) assert.ok(w.validateCounter(n), `even ${n}`);
   for (let n = edge - 40; n < edge + 40; n += 2) assert.equal(w.validateCounter(n), false, `replayed ${n}`);
   for (let n = edge + 39; n > edge - 40; n -= 2) assert.ok(w.validateCounter(n), `odd ${n}`);
@@ -138,9 +137,9 @@ test("agrees with a set-based reference model on 200k pseudo-random counters", (
     seed ^= seed << 5; seed >>>= 0;
     return seed % n;
   };
-  // Offsets: low counters (the bitwise fast path), 2^52 (the slow path), and just below 2^31 so
-  // that the walk crosses from one path to the other in the middle of a window.
-  const offsets = [0, 0, 0, 2 ** 52, 2 ** 31 - 30000];
+  // Offsets: low counters (the bitwise fast path), 2^52 (the exact path), and just below 2^27
+  // (and 2^31) so that the walk crosses from one path to the other in the middle of a window.
+  const offsets = [0, 0, 0, 2 ** 52, 2 ** 27 - 30000, 2 ** 31 - 30000];
   for (let round = 0; round < offsets.length; round++) {
     const w = new ReplayWindow();
     const seen = new Set<number>();

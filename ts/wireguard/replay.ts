@@ -2,32 +2,29 @@
 // transport counters already accepted for one keypair. Called only after the packet
 // authenticated, so an attacker cannot move the window with forged counters.
 //
-// Layout: a ring of 32-bit words holding one bit per counter. The ring has one word more
-// than the window needs, so the word that holds the newest counter never aliases the word
-// that holds the oldest counter still inside the window.
+// Layout: a ring of 16-bit words holding one bit per counter. The ring has one word more than
+// the window needs, so the word that holds the newest counter never aliases the word that holds
+// the oldest counter still inside the window.
 //
-// Per-packet path on an interpreter: Duktape (as Debian builds it) spends ~340 x86
-// instructions on a bitwise operator, ~190 on %, and ~50 on + - * / and compares, so bit
-// positions and bit tests are plain arithmetic, exact for every counter below 2^53 (one path,
-// no Math.floor), with literal constants and one read and one write of the ring.
+// Per-packet path on the device engines: every value stays a small integer. Words are 16 bits
+// and, for counters below 2^27 (every session in practice), bit positions come from & and >>:
+// JerryScript keeps integers below 2^27 unboxed (a larger one, or any division, is a heap
+// double), and Duktape with fastints (the QEMU board's build) runs bitwise operators on them
+// directly. Larger counters take exact arithmetic, up to 2^53.
 
 /** Counters up to this far below the greatest accepted one are still accepted once. */
 export var REPLAY_WINDOW_SIZE = 2048;
-var WORD_BITS = 32;
+var WORD_BITS = 16;
 var RING_WORDS = REPLAY_WINDOW_SIZE / WORD_BITS + 1;
 
-/** BIT[i] = 2^i, so that a word's bits are tested and set without bitwise operators. */
-var BIT: number[] = [];
-for (var b = 0, v = 1; b < WORD_BITS; b++, v *= 2) BIT.push(v);
-
 export class ReplayWindow {
-  private ring: Uint32Array;
+  private ring: Uint16Array;
   /** Greatest accepted counter + 1; 0 while nothing was accepted. Kept one above the counter so
    *  that counter 0 is "ahead" of a fresh window and needs no special case. */
   private next: number;
 
   constructor() {
-    this.ring = new Uint32Array(RING_WORDS);
+    this.ring = new Uint16Array(RING_WORDS);
     this.next = 0;
   }
 
@@ -36,29 +33,37 @@ export class ReplayWindow {
   validateCounter(counter: number): boolean {
     // Counters come from the header and are exact below 2^53; anything else is refused outright
     // (x % 1 is NaN for NaN and the infinities, non-zero for fractions).
-    // Literals (a module constant costs a scope and a property lookup): 2^53 - 1 =
-    // REJECT_AFTER_MESSAGES, 2048 = REPLAY_WINDOW_SIZE, 32 = WORD_BITS, 65 = RING_WORDS.
-    if (typeof counter !== "number" || counter % 1 !== 0 || counter < 0 || counter >= 9007199254740991) return false;
-    var shifted = counter + 1; // exact: counter < 2^53 - 1
+    // Literals (a module constant costs a scope and a property lookup): 2^27 - 1 = the largest
+    // unboxed integer of JerryScript, 2^53 - 1 = REJECT_AFTER_MESSAGES, 2048 =
+    // REPLAY_WINDOW_SIZE, 16 = WORD_BITS, 129 = RING_WORDS.
+    if (typeof counter !== "number" || !(counter >= 0) || counter % 1 !== 0) return false;
+    var shifted = counter + 1; // exact: counter < 2^53 - 1 (checked below where it can be larger)
+    var bitIndex: number, word: number;
+    if (shifted <= 134217727) {
+      bitIndex = shifted & 15;
+      word = shifted >> 4;
+    } else {
+      if (counter >= 9007199254740991) return false;
+      bitIndex = shifted % 16;
+      word = (shifted - bitIndex) / 16;
+    }
     var next = this.next;
     if (next - shifted > 2048) return false; // fell out of the window
     var ring = this.ring;
-    var bitIndex = shifted % 32;
-    var word = (shifted - bitIndex) / 32;
     if (shifted > next) {
       // The window slides forward: clear the words that now cover new counters (in order
       // traffic: none or one; at most the whole ring), then move the top.
-      var top = (next - next % 32) / 32;
+      var top = next <= 134217727 ? next >> 4 : (next - next % 16) / 16;
       var stale = word - top;
-      if (stale > 65) stale = 65;
-      for (var i = 1; i <= stale; i++) ring[(top + i) % 65] = 0;
+      if (stale > 129) stale = 129;
+      for (var i = 1; i <= stale; i++) ring[(top + i) % 129] = 0;
       this.next = shifted;
     }
-    var slot = word % 65;
+    var slot = word % 129;
     var bits = ring[slot];
-    var bit = BIT[bitIndex];
-    if (bits % (bit + bit) >= bit) return false; // the bit is set: seen before
-    ring[slot] = bits + bit;
+    var bit = 1 << bitIndex;
+    if ((bits & bit) !== 0) return false; // seen before
+    ring[slot] = bits | bit;
     return true;
   }
 
