@@ -13,6 +13,14 @@ struct hw_vm {
   void *report_ctx;
   size_t current, peak, limit;
   void *u8_proto; /* Uint8Array.prototype as created (kept alive in the heap stash) */
+  /* hw_vm_call_global's names as interned strings (kept alive in the heap stash): pushing a
+   * C string interns it (hash, table probe) every time, and the runtime calls the same
+   * functions on every packet. */
+  struct call_site {
+    char name[48];
+    void *head, *member; /* member is NULL for a plain global name */
+  } sites[4];
+  int n_sites;
   struct {
     hw_vm_native fn;
     void *user;
@@ -258,24 +266,60 @@ long hw_vm_compile(hw_vm *vm, const char *name, const char *src, size_t len, uin
 /* ---- calling JS from C ---------------------------------------------------------------- */
 
 typedef struct {
+  hw_vm *vm;
   const char *name;
   int argc;
   const hw_vm_arg *argv;
   int missing;
 } call_args;
 
+/* The call site of name, made on first use (NULL if name is too long or the table is full). Its
+ * strings are kept alive as members of an array in the heap stash. */
+static struct call_site *call_site(duk_context *ctx, hw_vm *vm, const char *name) {
+  for (int i = 0; i < vm->n_sites; i++)
+    if (strcmp(vm->sites[i].name, name) == 0) return &vm->sites[i];
+  size_t len = strlen(name);
+  if (len >= sizeof vm->sites[0].name || vm->n_sites == (int)(sizeof vm->sites / sizeof vm->sites[0])) return NULL;
+  struct call_site *site = &vm->sites[vm->n_sites];
+  const char *dot = strchr(name, '.');
+  duk_push_heap_stash(ctx);
+  if (!duk_get_prop_string(ctx, -1, "sites")) {
+    duk_pop(ctx);
+    duk_push_array(ctx);
+    duk_dup_top(ctx);
+    duk_put_prop_string(ctx, -3, "sites");
+  }
+  duk_push_lstring(ctx, name, dot ? (duk_size_t)(dot - name) : len);
+  site->head = duk_get_heapptr(ctx, -1);
+  duk_put_prop_index(ctx, -2, (duk_uarridx_t)(2 * vm->n_sites));
+  site->member = NULL;
+  if (dot) {
+    duk_push_string(ctx, dot + 1);
+    site->member = duk_get_heapptr(ctx, -1);
+    duk_put_prop_index(ctx, -2, (duk_uarridx_t)(2 * vm->n_sites + 1));
+  }
+  duk_pop_2(ctx);
+  memcpy(site->name, name, len + 1);
+  vm->n_sites++;
+  return site;
+}
+
 static duk_ret_t call_safe(duk_context *ctx, void *udata) {
   call_args *a = udata;
+  struct call_site *site = call_site(ctx, a->vm, a->name);
   const char *dot = strchr(a->name, '.');
+  duk_push_global_object(ctx);
+  if (site) duk_push_heapptr(ctx, site->head);
+  else duk_push_lstring(ctx, a->name, dot ? (duk_size_t)(dot - a->name) : strlen(a->name));
+  duk_get_prop(ctx, -2);
   if (dot) { /* "object.function": one level, as the bundle exports its entry points */
-    duk_push_lstring(ctx, a->name, (duk_size_t)(dot - a->name));
-    if (!duk_get_global_string(ctx, duk_get_string(ctx, -1)) || !duk_is_object(ctx, -1)) {
+    if (!duk_is_object(ctx, -1)) {
       a->missing = 1;
       return 0;
     }
-    duk_get_prop_string(ctx, -1, dot + 1);
-  } else {
-    duk_get_global_string(ctx, a->name);
+    if (site) duk_push_heapptr(ctx, site->member);
+    else duk_push_string(ctx, dot + 1);
+    duk_get_prop(ctx, -2);
   }
   if (!duk_is_function(ctx, -1)) {
     a->missing = 1;
@@ -302,7 +346,7 @@ static duk_ret_t call_safe(duk_context *ctx, void *udata) {
 
 int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv) {
   if (argc < 0 || argc > HW_VM_MAX_ARGS) return -1;
-  call_args a = {name, argc, argv, 0};
+  call_args a = {vm, name, argc, argv, 0};
   if (duk_safe_call(vm->ctx, call_safe, &a, 0, 1) != DUK_EXEC_SUCCESS) {
     report_top_error(vm);
     duk_pop(vm->ctx);

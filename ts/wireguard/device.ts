@@ -448,7 +448,8 @@ export class Device {
     if (!this.sentLastMinuteHandshake) {
       // keepKeyFreshReceiving, its test inline.
       var current = keypairs.current;
-      if (current !== null && current.isInitiator && now - current.created >= LAST_MINUTE_HANDSHAKE_AGE) {
+      // 165000 = LAST_MINUTE_HANDSHAKE_AGE (a module constant is a scope lookup per packet)
+      if (current !== null && current.isInitiator && now - current.created >= 165000) {
         this.keepKeyFreshReceiving(now);
       }
     }
