@@ -6,7 +6,8 @@
 // whenever the board runs board_status (the console byte "m", "[started]") or
 // hw_board_console (every console line). Blocks are mapped to the ELF's symbols; the idle
 // NIC poll is listed but left out of the totals. Writes build/profile/qemu-profile.txt (Duktape)
-// or qemu-profile-jerryscript.txt (ENGINE=jerryscript). Root.
+// or qemu-profile-jerryscript.txt (ENGINE=jerryscript), and a summary beside it (.json: each
+// window's total, the engine's share, its largest files) that make bench-qemu quotes. Root.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
@@ -129,23 +130,30 @@ try {
     /^(lwip|netif|ip4|ip_|udp|etharp|ethernet|pbuf|mem_|memp|icmp|inet|sys_|tcp)/.test(name) ? "lwIP" :
     /^qb_ethoc|^ethoc/.test(name) ? "NIC driver" : "other (no debug info)");
   const out: string[] = [`# make profile-qemu, ${QEMU_ENGINE}: ${ELF}`];
-  function table(title: string, bySym: Map<string, number>, per: number) {
+  // The summary bench-qemu reads (the engine's share of each window, its largest files).
+  const summary: Record<string, { total: number; engine: number; groups: Record<string, number> }> = {};
+  const isEngine = (g: string) => /^duk_|^duktape$|^jerryscript(\.c)?$/.test(g);
+  function table(title: string, bySym: Map<string, number>, per: number, key: string) {
     const busy = [...bySym].filter(([n]) => !IDLE.has(n));
     const total = busy.reduce((t, [, v]) => t + v, 0);
     const idle = [...bySym].filter(([n]) => IDLE.has(n)).reduce((t, [, v]) => t + v, 0);
     out.push(`\n## ${title}: ${(total / per).toFixed(0)} instructions${per > 1 ? ` per unit (/${per})` : ""} (idle poll ${(idle / per).toFixed(0)} left out)`);
     const groups = new Map<string, number>();
     for (const [n, v] of busy) groups.set(group(n), (groups.get(group(n)) ?? 0) + v);
+    const sorted = [...groups].sort((x, y) => y[1] - x[1]);
+    summary[key] = { total: Math.round(total / per), engine: Math.round(sorted.filter(([g]) => isEngine(g)).reduce((t, [, v]) => t + v, 0) / per),
+      groups: Object.fromEntries(sorted.slice(0, 8).map(([g, v]) => [g, Math.round(v / per)])) };
     out.push("| source file | instructions | share |", "|---|---:|---:|");
     for (const [g, v] of [...groups].sort((x, y) => y[1] - x[1]).slice(0, TOP)) out.push(`| ${g} | ${(v / per).toFixed(0)} | ${(100 * v / total).toFixed(1)}% |`);
     out.push("", "| function | instructions | share |", "|---|---:|---:|");
     for (const [n, v] of busy.sort((x, y) => y[1] - x[1]).slice(0, TOP)) out.push(`| ${n} | ${(v / per).toFixed(0)} | ${(100 * v / total).toFixed(1)}% |`);
   }
-  table("start to tunnel up", profile(handshake.from, handshake.to), 1);
-  table(`64-byte ping window (${received}/${PINGS} answered), per ping`, profile(p0, p1), Math.max(received, 1));
-  table("quiet window after it (ticks), per ping-window unit", profile(q0, q1), Math.max(received, 1));
+  table("start to tunnel up", profile(handshake.from, handshake.to), 1, "startToTunnelUp");
+  table(`64-byte ping window (${received}/${PINGS} answered), per ping`, profile(p0, p1), Math.max(received, 1), "ping64");
+  table("quiet window after it (ticks), per ping-window unit", profile(q0, q1), Math.max(received, 1), "quiet");
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, OUT_FILE), out.join("\n") + "\n");
+  writeFileSync(join(OUT, OUT_FILE.replace(/\.txt$/, ".json")), JSON.stringify({ engine: QEMU_ENGINE, elf: ELF, windows: summary }, null, 2) + "\n");
   console.log(out.join("\n"));
 } catch (e) {
   console.error(`${(e as Error).message}\n--- board console (tail) ---\n${lines.slice(-15).join("\n")}`);
