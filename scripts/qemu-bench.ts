@@ -170,7 +170,7 @@ function profileOf(engine: Engine, elf: string): { total: number; engine: number
 function reasonFor(row: Row, elf: string): string {
   const prof = profileOf(row.engine, elf);
   const share = (w: { total: number; engine: number; groups: Record<string, number> }) =>
-    `${row.engine}'s own code is ${Math.round((100 * w.engine) / w.total)}% of it (make profile-qemu; largest: ${Object.entries(w.groups).slice(0, 3).map(([g, v]) => `${g} ${(v / 1000).toFixed(1)} k`).join(", ")})`;
+    `${row.engine}'s own code is ${Math.round((100 * w.engine) / w.total)}% of it (make profile-qemu; largest: ${Object.entries(w.groups).slice(0, 3).map(([g, v]) => `${g} ${v >= 1e6 ? (v / 1e6).toFixed(2) + " M" : (v / 1000).toFixed(1) + " k"}`).join(", ")})`;
   if (row.measure === "start_to_tunnel_up_x25519") {
     const floor = (3 * X25519! + X25519_BASE!) / X25519!;
     return `X25519 alone is ${floor.toFixed(2)} x (the initiator's 3 DH and its ephemeral's base point, make bench-crypto); the rest of the window ` +

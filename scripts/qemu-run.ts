@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 import { parseDeviceConfig } from "../ts/app/config.ts";
 import { parseSensorOptions } from "../ts/app/sensor.ts";
-import { bootPage, BOARD_MAC, BOOT_PAGE_ADDR, FLASH_SIZE, IMAGE_ADDR } from "../test-hil/targets/qemu.ts";
+import { bootPage, imageKindOf, BOARD_MAC, BOOT_PAGE_ADDR, FLASH_SIZE, IMAGE_ADDR, QEMU_ELF, QEMU_IMAGE } from "../test-hil/targets/qemu.ts";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) {
@@ -62,8 +62,9 @@ try {
   usage(`--app: ${(e as Error).message}; nothing was started`);
 }
 
-const ELF = process.env.HW_QEMU_ELF ?? "build/qemu-xtensa/homewire.elf";
-const IMAGE = process.env.HW_QEMU_IMAGE ?? "build/firmware/homewire-fw.js";
+// ENGINE=duktape|jerryscript picks the build (test-hil/targets/qemu.ts); HW_QEMU_ELF/IMAGE override.
+const ELF = QEMU_ELF;
+const IMAGE = QEMU_IMAGE;
 const RUN_DIR = "build/qemu-xtensa/run";
 for (const f of [ELF, IMAGE]) if (!existsSync(f)) usage(`${f} is not built (make qemu-board firmware-image)`);
 if (statSync(IMAGE).size > 1024 * 1024) usage(`${IMAGE} does not fit the board's 1 MiB image area`);
@@ -74,7 +75,7 @@ const ip = args.get("ip") ?? (net === "user" ? "10.0.2.15/24" : "192.168.77.2/24
 const mac = BOARD_MAC;
 let page: Buffer;
 try {
-  page = bootPage({ seed: randomBytes(32), mac, ip, imageLength: statSync(IMAGE).size, imageKind: "source", statusMs: 5000, configJson: config, appJson: app });
+  page = bootPage({ seed: randomBytes(32), mac, ip, imageLength: statSync(IMAGE).size, imageKind: imageKindOf(readFileSync(IMAGE)), statusMs: 5000, configJson: config, appJson: app });
 } catch (e) {
   usage((e as Error).message);
 }

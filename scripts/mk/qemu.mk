@@ -108,7 +108,10 @@ QX_JERRY_LIB := $(QX_JERRY_BUILD)/engine/lib/libjerry-core.a
 QX_JERRY_HEAP_KB ?= 64
 QX_JERRY_GC_LIMIT ?= 8192
 QX_JERRY_DRAM_KIB := 160
-QX_JERRY_ARENA_KIB := 8
+# malloc: the adapter's string table (4 bytes per string of the image, ~2.4 KiB), the boot
+# page's strings, and the store's compaction, which holds every live record (store.c: 16 x
+# 549 bytes = 8.8 KiB) while it rewrites the sector; ~6 KiB in use after start.
+QX_JERRY_ARENA_KIB := 24
 QX_JERRY_FW := $(QX_JERRY_BUILD)/homewire.elf
 
 $(QX_JERRY_LIB): $(if $(JERRY_TREE_MISSING),,$(JERRYSCRIPT_PATH)/jerry-core/include/jerryscript.h) scripts/mk/qemu.mk | setup
@@ -136,8 +139,8 @@ qemu-board-jerryscript: $(QX_JERRY_FW) $(JERRY_APP_IMAGE) ## the QEMU board's fi
 # ---- interactive ----------------------------------------------------------------------------
 # QEMU_ARGS passes options to scripts/qemu-run.ts, e.g. QEMU_ARGS="--config dev.json --net tap:hwtap0".
 .PHONY: qemu
-qemu: qemu-board $(FW_BUNDLE) ## boot the QEMU Xtensa board interactively (console here, Ctrl-A X quits; QEMU_ARGS=... see scripts/qemu-run.ts)
-	$(TSX) scripts/qemu-run.ts $(QEMU_ARGS)
+qemu: $(if $(filter jerryscript,$(ENGINE)),qemu-board-jerryscript,qemu-board) $(FW_BUNDLE) ## boot the QEMU Xtensa board interactively (console here, Ctrl-A X quits; ENGINE=jerryscript for that build; QEMU_ARGS=... see scripts/qemu-run.ts)
+	ENGINE=$(ENGINE) $(TSX) scripts/qemu-run.ts $(QEMU_ARGS)
 
 # ---- benchmark ------------------------------------------------------------------------------
 # Both engines side by side (JerryScript NOT RUN without its tree); X25519 and AEAD per call
