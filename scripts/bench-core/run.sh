@@ -34,4 +34,4 @@ printf 'bench-core: recv %6d total  %6d stand-in open  %5d harness  %6d core JS 
 }
 echo "bench-core: Duktape 2.7, x86 instructions per 100-byte packet, N=$N; stand-in crypto and harness measured alone"
 NATIVES=false measure "plain aeadSeal/aeadOpen/deliverToTunnel"
-NATIVES=true measure "+ optional sealTransport/openTransport/deliverPrefixToTunnel"
+NATIVES=true measure "+ optional openTransport/sendTransport/deliverPrefixToTunnel"
