@@ -50,7 +50,7 @@ JERRY_VM_INC := -I$(JERRYSCRIPT_PATH)/jerry-core/include -DHW_JERRY_CONFIG_ID=0x
 
 # The host library and the snapshot tool from one configure (the tool saves snapshots, so this
 # library can too; the device's does not need to).
-$(JERRY_HOST_LIBS) $(JERRY_SNAPSHOT_TOOL) &: $(if $(JERRY_TREE_MISSING),,$(JERRYSCRIPT_PATH)/jerry-core/include/jerryscript.h)
+$(JERRY_HOST_LIBS) $(JERRY_SNAPSHOT_TOOL) &: $(if $(JERRY_TREE_MISSING),,$(JERRYSCRIPT_PATH)/jerry-core/include/jerryscript.h) scripts/mk/firmware.mk
 	@if [ -n "$(JERRY_TREE_MISSING)" ]; then echo "$(JERRY_TREE_MISSING)" >&2; exit 1; fi
 	@mkdir -p $(JERRY_BUILD)
 	cd $(JERRY_BUILD) && cmake $(abspath $(JERRYSCRIPT_PATH)) -DCMAKE_BUILD_TYPE=MinSizeRel $(JERRY_OPTS) \

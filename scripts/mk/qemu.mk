@@ -114,7 +114,7 @@ QX_JERRY_DRAM_KIB := 160
 QX_JERRY_ARENA_KIB := 24
 QX_JERRY_FW := $(QX_JERRY_BUILD)/homewire.elf
 
-$(QX_JERRY_LIB): $(if $(JERRY_TREE_MISSING),,$(JERRYSCRIPT_PATH)/jerry-core/include/jerryscript.h) scripts/mk/qemu.mk | setup
+$(QX_JERRY_LIB): $(if $(JERRY_TREE_MISSING),,$(JERRYSCRIPT_PATH)/jerry-core/include/jerryscript.h) scripts/mk/qemu.mk scripts/mk/firmware.mk | setup
 	@if [ -n "$(JERRY_TREE_MISSING)" ]; then echo "$(JERRY_TREE_MISSING)" >&2; exit 1; fi
 	@mkdir -p $(QX_JERRY_BUILD)/engine
 	cd $(QX_JERRY_BUILD)/engine && cmake $(abspath $(JERRYSCRIPT_PATH)) -DCMAKE_SYSTEM_NAME=Generic -DCMAKE_SYSTEM_PROCESSOR=xtensa \
