@@ -1,7 +1,7 @@
 // `make bench-qemu`: instruction counts of the firmware on the QEMU Xtensa board against
 // wireguard-go, under `-icount` (CCOUNT then counts instructions, see SHIFT below). The board
 // counts the cycles it spends idle in its NIC poll; the rest ("busy") is the firmware's work:
-// JS, crypto natives, lwIP. A byte on the console makes it print the counters at once, which
+// JS, crypto natives, lwIP. ENQ (0x05) on the console makes it print the counters at once, which
 // brackets each burst. Writes build/bench/qemu-xtensa.json. Needs root (namespaces, TAP).
 //
 // Rows: boot to "[started]" (compiling the app bundle from source included); start to tunnel
@@ -43,7 +43,7 @@ try {
     const n = boardLines().length;
     let asked = 0;
     await waitFor("the board's counters", () => {
-      if (asked++ % 200 === 0) qemu.process.stdin!.write("m"); // again every 2 s if a byte was missed
+      if (asked++ % 200 === 0) qemu.process.stdin!.write("\x05"); // ENQ: the board prints its counters; again every 2 s if a byte was missed
       return boardLines().length > n;
     }, 30000, 10);
     return parse(boardLines().pop()!);

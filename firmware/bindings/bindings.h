@@ -18,7 +18,7 @@
 #define HW_MAX_RANDOM 1024         /* bytes per randomBytes call */
 #define HW_MAX_LOG 512             /* bytes per log line (longer lines are cut) */
 #define HW_STORE_KEY_MAX 32        /* [A-Za-z0-9._-]{1,32} */
-#define HW_STORE_VALUE_MAX 512
+#define HW_STORE_VALUE_MAX 2048 /* the identity record (key + enrolled config, ts/app/identity.ts) */
 
 /* What a board provides. Every function is required unless marked optional. */
 typedef struct {

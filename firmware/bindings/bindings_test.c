@@ -24,7 +24,7 @@ static struct {
   unsigned tunnel_sum; /* of the bytes handed over: tells a prefix from the whole */
   char log_line[64];
   int log_level;
-  char store_key[40], store_value[600];
+  char store_key[40], store_value[HW_STORE_VALUE_MAX];
   size_t store_len;
   unsigned random_state;
   int configured, routes;

@@ -216,7 +216,10 @@ ok(hw.storeGet("tai64n.reserved") === "4000000068a1b2c3", "store round trip");
 throws(RangeError, function () { hw.storePut("bad key", "v"); }, /key must match/, "key with space");
 throws(RangeError, function () { hw.storePut("", "v"); }, /key must match/, "empty key");
 throws(RangeError, function () { hw.storePut("k", "a\nb"); }, /newlines/, "newline in value");
-throws(RangeError, function () { hw.storePut("k", new Array(514).join("v")); }, /longer than 512/, "long value");
+var big = new Array(2049).join("v"); // the largest value (an identity record may be this long)
+hw.storePut("identity", big);
+ok(hw.storeGet("identity") === big, "a 2048-byte value round trip");
+throws(RangeError, function () { hw.storePut("k", big + "v"); }, /longer than 2048/, "long value");
 throws(Error, function () { hw.storePut("failing", "v"); }, /store failed/, "store failure surfaces");
 
 // Network setup natives.

@@ -7,6 +7,7 @@
 
 #include "bindings.h"
 #include "board.h"
+#include "console.h"
 #include "hw_net.h"
 #include "lwip/pbuf.h"
 #include "lwip/timeouts.h"
@@ -116,27 +117,18 @@ static void report(void *ctx, const char *message) {
   hw_board_console(line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
 }
 
-static void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void console_printf(const char *fmt, ...) {
-  char line[256];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  hw_board_console(line, (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
-}
-
 static void print_status(hw_vm *vm, const char *what) {
   hw_vm_heap h;
   hw_vm_heap_stats(vm, &h);
   const hw_net_counters *c = hw_net_counters_get();
-  console_printf("[%s] engine=%s heap-current=%zu heap-peak=%zu heap-limit=%zu outer-rx=%u outer-tx=%u "
-                 "tunnel-in=%u tunnel-out=%u app-tx=%u queue-drops=%u",
-                 what, hw_vm_engine_name(), h.current, h.peak, h.limit, (unsigned)c->outer_rx,
-                 (unsigned)c->outer_tx, (unsigned)c->tunnel_in, (unsigned)c->tunnel_out, (unsigned)c->app_tx,
-                 (unsigned)q_dropped);
+  hw_console_printf("[%s] engine=%s heap-current=%zu heap-peak=%zu heap-limit=%zu outer-rx=%u outer-tx=%u "
+                    "tunnel-in=%u tunnel-out=%u app-tx=%u queue-drops=%u",
+                    what, hw_vm_engine_name(), h.current, h.peak, h.limit, (unsigned)c->outer_rx,
+                    (unsigned)c->outer_tx, (unsigned)c->tunnel_in, (unsigned)c->tunnel_out, (unsigned)c->app_tx,
+                    (unsigned)q_dropped);
 }
+
+void hw_runtime_status(hw_vm *vm, const char *tag) { print_status(vm, tag); }
 
 /* Dotted quad without printf: picolibc's integer conversion divides 64-bit values per digit,
  * which on a board without a divider cost more than the rest of this function (QEMU board,
@@ -176,38 +168,81 @@ static void dispatch(hw_vm *vm, unsigned at) {
   }
 }
 
+static void release_queue(void) {
+  while (q_len) {
+    pbuf_free(queue[q_head].p);
+    q_head = (q_head + 1) % HW_EVENT_QUEUE;
+    q_len--;
+  }
+}
+
+void hw_runtime_stop(hw_console *con) {
+  if (!con->vm) return;
+  print_status(con->vm, "exit");
+  hw_vm_destroy(con->vm);
+  con->vm = NULL;
+  con->stopped = 1;
+  release_queue();
+}
+
+/* Boot: the device's identity (its key is made here on a first boot), then the app if the
+ * device is enrolled. Returns 1 if the tunnel app runs. */
+static int boot_app(hw_console *con) {
+  char text[200];
+  int r = hw_vm_call_global_text(con->vm, HW_JS_IDENTITY, 0, NULL, text, sizeof text);
+  char *pub = strchr(text, ' ');
+  if (r != 0 || !pub) {
+    hw_console_printf("[board] identity error: %s (wipe-store starts over with a new key)", r == 0 ? "bad answer" : text);
+    hw_runtime_stop(con);
+    return 0;
+  }
+  *pub++ = 0;
+  hw_console_printf("[board] public-key %s", pub);
+  if (strcmp(text, "enrolled") != 0) {
+    hw_console_printf("[board] not enrolled");
+    return 0;
+  }
+  hw_console_printf("[board] enrolled");
+  if (hw_vm_call_global_text(con->vm, HW_JS_MAIN, 0, NULL, text, sizeof text) != 0) {
+    /* The console stays up: the device can be enrolled again. */
+    hw_console_printf("[runtime] the application failed to start: %s", text);
+    return 0;
+  }
+  return 1;
+}
+
 int hw_runtime_run(const hw_runtime_config *cfg) {
+  static hw_console con; /* the line buffer is large: not on the stack */
+  memset(&con, 0, sizeof con);
+  hw_console_printf(HW_CONSOLE_READY);
   hw_net_handlers handlers = {on_outer_datagram, on_tunnel_output, NULL};
   hw_net_init(&handlers);
   if (hw_board_net_up() != 0) {
-    console_printf("[runtime] the board's NIC could not be added");
+    hw_console_printf("[runtime] the board's NIC could not be added");
     return 2;
   }
   hw_vm *vm = hw_vm_create(cfg->heap_limit, report, NULL);
   if (!vm) {
-    console_printf("[runtime] engine heap could not be created");
+    hw_console_printf("[runtime] engine heap could not be created");
     return 2;
   }
   if (hw_bindings_register_crypto(vm) != 0 || hw_bindings_register_platform(vm, &board_ops) != 0) {
-    console_printf("[runtime] natives could not be registered");
+    hw_console_printf("[runtime] natives could not be registered");
     return 2;
   }
   int r = cfg->image_is_source ? hw_vm_run_source(vm, "homewire.js", (const char *)cfg->image, cfg->image_len)
                                : hw_vm_run_image(vm, cfg->image, cfg->image_len);
-  hw_vm_arg main_args[2] = {{.kind = HW_ARG_STRING, .string = cfg->config_json},
-                            {.kind = cfg->app_json ? HW_ARG_STRING : HW_ARG_UNDEFINED, .string = cfg->app_json}};
-  int started = r == 0 && hw_vm_call_global(vm, HW_JS_MAIN, 2, main_args) == 0;
-  /* The engine has its own copy now (an immutable JS string the core parses and drops). */
-  volatile char *wipe = cfg->config_json;
-  while (*wipe) *wipe++ = 0;
-  if (!started) {
-    console_printf("[runtime] the application failed to start");
-    print_status(vm, "exit");
+  if (r != 0) {
+    hw_console_printf("[runtime] the app image failed to load");
     hw_vm_destroy(vm);
     return 3;
   }
-  hw_vm_gc(vm); /* drop what compiling and loading left behind before measuring */
-  print_status(vm, "started");
+  con.vm = vm;
+  int started = boot_app(&con);
+  if (started) {
+    hw_vm_gc(vm); /* drop what compiling and loading left behind before measuring */
+    print_status(vm, "started");
+  }
 
   double now = hw_board_now_ms();
   double next_tick = now + cfg->tick_ms;
@@ -221,31 +256,31 @@ int hw_runtime_run(const hw_runtime_config *cfg) {
     if (q_len) wait = 0;
     hw_board_poll(wait);
     sys_check_timeouts();
+    hw_console_poll(&con);
+    if (!con.vm) { /* stopped: only the console is served */
+      release_queue();
+      continue;
+    }
 
     /* Bounded per turn so that a flood cannot starve the tick or the NIC. */
     for (int n = 0; q_len && n < 2 * HW_EVENT_QUEUE; n++) {
       unsigned at = q_head;
       q_head = (q_head + 1) % HW_EVENT_QUEUE;
       q_len--;
-      dispatch(vm, at);
+      dispatch(con.vm, at);
     }
 
     now = hw_board_now_ms();
     if (now >= next_tick) {
-      hw_vm_call_global(vm, HW_JS_TICK, 0, NULL);
+      if (started) hw_vm_call_global(con.vm, HW_JS_TICK, 0, NULL);
       next_tick = now + cfg->tick_ms;
     }
-    if (next_status >= 0 && now >= next_status) {
-      print_status(vm, "status");
+    if (started && next_status >= 0 && now >= next_status) {
+      print_status(con.vm, "status");
       next_status = now + cfg->status_ms;
     }
   }
-  while (q_len) { /* release what is still queued */
-    pbuf_free(queue[q_head].p);
-    q_head = (q_head + 1) % HW_EVENT_QUEUE;
-    q_len--;
-  }
-  print_status(vm, "exit");
-  hw_vm_destroy(vm);
+  release_queue();
+  hw_runtime_stop(&con);
   return 0;
 }

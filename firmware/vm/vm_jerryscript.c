@@ -178,7 +178,8 @@ static jerry_value_t make_bytes(const uint8_t *src, size_t len, uint8_t **data) 
   return a;
 }
 
-int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv) {
+/* Calls name(argv...): the function's result, or an exception value; 1 = no such function. */
+static int call_named(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv, jerry_value_t *result) {
   if (argc < 0 || argc > HW_VM_MAX_ARGS) return -1;
   jerry_value_t global = jerry_current_realm();
   jerry_value_t fn;
@@ -203,6 +204,7 @@ int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *ar
     jerry_value_free(fn);
     return 1;
   }
+  (void)vm;
   jerry_value_t args[HW_VM_MAX_ARGS];
   int made = 0, ok = 1;
   for (; made < argc && ok; made++) {
@@ -216,18 +218,43 @@ int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *ar
     }
     ok = !jerry_value_is_exception(args[made]);
   }
-  int result = 0;
   if (!ok) {
-    report_exception(vm, jerry_value_copy(args[made - 1]));
-    result = -1;
+    *result = jerry_value_copy(args[made - 1]);
   } else {
     jerry_value_t undef = jerry_undefined();
-    jerry_value_t r = jerry_call(fn, undef, args, (jerry_size_t)argc);
-    result = run_result(vm, r);
+    *result = jerry_call(fn, undef, args, (jerry_size_t)argc);
   }
   for (int i = 0; i < made; i++) jerry_value_free(args[i]);
   jerry_value_free(fn);
-  return result;
+  return 0;
+}
+
+int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv) {
+  jerry_value_t r;
+  int found = call_named(vm, name, argc, argv, &r);
+  return found != 0 ? found : run_result(vm, r);
+}
+
+/* A string value into out; for an Error its message. */
+static void copy_text(jerry_value_t v, char *out, size_t cap) {
+  jerry_value_t s = jerry_value_is_error(v) ? jerry_object_get_sz(v, "message") : jerry_value_copy(v);
+  jerry_size_t n = 0;
+  if (jerry_value_is_string(s)) n = jerry_string_to_buffer(s, JERRY_ENCODING_UTF8, (jerry_char_t *)out, (jerry_size_t)(cap - 1));
+  out[n] = 0;
+  jerry_value_free(s);
+}
+
+int hw_vm_call_global_text(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv, char *out, size_t cap) {
+  if (!cap) return -1;
+  out[0] = 0;
+  jerry_value_t r;
+  int found = call_named(vm, name, argc, argv, &r);
+  if (found != 0) return found;
+  int threw = jerry_value_is_exception(r);
+  jerry_value_t v = threw ? jerry_exception_value(r, true) : r;
+  copy_text(v, out, cap);
+  jerry_value_free(v);
+  return threw ? -1 : 0;
 }
 
 void hw_vm_heap_stats(hw_vm *vm, hw_vm_heap *out) {

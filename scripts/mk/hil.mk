@@ -22,8 +22,12 @@ endef
 test-hil-qemu: setup qemu-board $(FW_BUNDLE) ## test-hil scenarios on the QEMU Xtensa board vs wireguard-go (root; JUnit build/test-hil/qemu.xml)
 	$(call hil_guarded,$(HIL_RUN) --target qemu --junit $(BUILD)/test-hil/qemu.xml,make test-hil-qemu)
 
+.PHONY: test-hil-serial-qemu
+test-hil-serial-qemu: setup qemu-board $(FW_BUNDLE) ## test-hil's serial target against the QEMU board's UART on a pty (console protocol 2 as a real board speaks it) vs wireguard-go (root)
+	$(call hil_guarded,$(HIL_RUN) --target serial --qemu-pty --junit $(BUILD)/test-hil/serial-qemu.xml,make test-hil-serial-qemu)
+
 .PHONY: test-qemu
-test-qemu: test-qemu-board test-qemu-softdouble test-hil-qemu ## the QEMU Xtensa board: bring-up checks, soft doubles, then the test-hil scenarios vs wireguard-go (root)
+test-qemu: test-qemu-board test-qemu-softdouble test-hil-qemu test-hil-serial-qemu ## the QEMU Xtensa board: bring-up checks, soft doubles, then the test-hil scenarios vs wireguard-go, on stdio and through the serial target on a pty (root)
 
 .PHONY: demo-qemu
 demo-qemu: setup qemu-board $(FW_BUNDLE) ## the firmware demo on the QEMU Xtensa board: tunnels home to wireguard-go, the collector prints readings (root; Ctrl-C or DEMO_SECONDS=N stops)

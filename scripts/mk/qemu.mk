@@ -83,7 +83,7 @@ $(QX_BUILD)/dukcheck.elf: $(QX_BOARD_DEPS) $(QX_DIR)/boot.c $(QX_DIR)/boot.h $(Q
 
 # ---- the firmware on the board -------------------------------------------------------------
 QX_FW_SRC = $(QX_DIR)/main.c $(QX_DIR)/rng.c $(QX_DIR)/store.c $(QX_DIR)/ethoc.c $(QX_DIR)/boot.c $(QX_DIR)/bootparse.c \
-  $(QX_RT_SRC) firmware/runtime/runtime.c firmware/net/net.c $(FW_BIND_SRC) firmware/vm/vm_duktape.c $(FW_CRYPTO_SRC)
+  $(QX_RT_SRC) firmware/runtime/runtime.c firmware/runtime/console.c firmware/net/net.c $(FW_BIND_SRC) firmware/vm/vm_duktape.c $(FW_CRYPTO_SRC)
 QX_FW_INC = -I$(QX_DUK_CFG) -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto -Ifirmware/net -Ifirmware/runtime $(QX_LWIP_INC)
 QX_FW := $(QX_BUILD)/homewire.elf
 

@@ -33,7 +33,7 @@ interface HwNatives {
   randomBytes(n: number): Uint8Array; // n in 0..1024
   log(level: number, message: string): void; // level 0..3 (LOG_ERROR..LOG_DEBUG)
 
-  // Store: keys [A-Za-z0-9._-]{1,32}, values up to 512 bytes without newlines; put is durable.
+  // Store: keys [A-Za-z0-9._-]{1,32}, values up to 2048 bytes without newlines; put is durable.
   storeGet(key: string): string | null;
   storePut(key: string, value: string): void;
 
@@ -41,6 +41,9 @@ interface HwNatives {
   netConfigure(listenPort: number, tunnelIp: string, prefix: number): void;
   // Route an inner destination prefix (one of the peer's AllowedIPs) into the tunnel.
   tunnelRoute(ip: string, prefix: number): void;
+  // Boards with Wi-Fi only (absent elsewhere): join this network as a station, and keep
+  // rejoining. The password is a secret: never logged.
+  wifiJoin?(ssid: string, password: string): void;
 }
 
 declare var hw: HwNatives;
