@@ -1,5 +1,5 @@
 // The hardware-in-the-loop runner: the scenarios (scenarios.ts) on one target.
-//   npx tsx test-hil/run.ts --target host|qemu|serial [--only a,b] [--junit file] [--list]
+//   npx tsx test-hil/run.ts --target host|qemu|serial|idf-linux [--only a,b] [--junit file] [--list]
 //     serial: --port /dev/ttyUSB0 [--baud 115200] --lan-if eth1 --home-ip 192.168.1.77/24 --board-ip 192.168.1.50 [--slowdown 2]
 // Writes JUnit XML (default build/test-hil/<target>.xml) and ends with "N passed, N failed".
 // Exit status: 0 all passed; 1 a failure, or a skip (unless HOMEWIRE_ALLOW_SKIP=1 outside CI); 2 usage.
@@ -14,9 +14,10 @@ import type { ExitReport, Target } from "./target.ts";
 import { HostTarget, ENGINE } from "./targets/host.ts";
 import { QemuTarget } from "./targets/qemu.ts";
 import { SerialTarget } from "./targets/serial.ts";
+import { IdfLinuxTarget, IDF_ENGINE } from "./targets/idf-linux.ts";
 
 function usage(why: string): never {
-  console.error(`test-hil: ${why}\nusage: npx tsx test-hil/run.ts --target host|qemu|serial [--only name[,name]] [--junit file] [--list]\n` +
+  console.error(`test-hil: ${why}\nusage: npx tsx test-hil/run.ts --target host|qemu|serial|idf-linux [--only name[,name]] [--junit file] [--list]\n` +
     "  serial: --port DEV [--baud 115200] --lan-if IF --home-ip A.B.C.D/P --board-ip A.B.C.D [--slowdown 2]");
   process.exit(2);
 }
@@ -45,6 +46,9 @@ switch (opt.target) {
   case "qemu":
     target = new QemuTarget();
     break;
+  case "idf-linux":
+    target = new IdfLinuxTarget();
+    break;
   case "serial": {
     const home = opt["home-ip"] ?? "";
     const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(home);
@@ -54,7 +58,7 @@ switch (opt.target) {
     break;
   }
   default:
-    usage(`--target must be host, qemu or serial${opt.target ? `, not "${opt.target}"` : ""}`);
+    usage(`--target must be host, qemu, serial or idf-linux${opt.target ? `, not "${opt.target}"` : ""}`);
 }
 
 const applicable = SCENARIOS.filter((s) => !s.targets || s.targets.includes(target.name));
@@ -70,7 +74,7 @@ if (opt.list) {
 }
 
 const junitPath = opt.junit ?? `build/test-hil/${target.name}.xml`;
-const suite = `test-hil.${target.name}${target.name === "host" ? `.${ENGINE}` : ""}`;
+const suite = `test-hil.${target.name}${target.name === "host" ? `.${ENGINE}` : target.name === "idf-linux" ? `.${IDF_ENGINE}` : ""}`;
 const results: CaseResult[] = [];
 const peaks: number[] = [];
 const started = Date.now();

@@ -3,7 +3,7 @@
 // Bench's home side, so it is written once and runs on all of them.
 import type { Topology } from "../ts/interop/netns.ts";
 
-export type TargetName = "host" | "qemu" | "serial";
+export type TargetName = "host" | "qemu" | "serial" | "idf-linux";
 
 /** What one boot of the device needs: the same on every board, delivered differently
  *  (files and flags on the host, the boot page on QEMU, console lines on a real board). */

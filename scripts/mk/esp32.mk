@@ -42,10 +42,39 @@ $(ESP32_LINUX_BUILD)/build.ninja: $(ESP32_DIR)/CMakeLists.txt $(ESP32_DIR)/sdkco
 	$(IDF_ENV) cmake -G Ninja -S $(ESP32_DIR) -B $(ESP32_LINUX_BUILD) -DIDF_TARGET=linux -DPYTHON_DEPS_CHECKED=1 \
 	  -DPYTHON=$(CURDIR)/.venv/bin/python -DSDKCONFIG=$(CURDIR)/$(ESP32_LINUX_BUILD)/sdkconfig \
 	  "-DSDKCONFIG_DEFAULTS=$(CURDIR)/$(ESP32_DIR)/sdkconfig.defaults;$(CURDIR)/$(ESP32_DIR)/sdkconfig.defaults.linux;$(CURDIR)/$(ESP32_LINUX_BUILD)/engine.defaults" \
-	  > $(ESP32_LINUX_BUILD)/configure.log || { tail -30 $(ESP32_LINUX_BUILD)/configure.log >&2; exit 1; }
+	  > $(ESP32_LINUX_BUILD)/configure.log 2>&1 || { tail -30 $(ESP32_LINUX_BUILD)/configure.log >&2; exit 1; }
 
 .PHONY: esp32-linux
 esp32-linux: $(ESP32_LINUX_BUILD)/build.ninja ## boards/esp32 on IDF's linux target (a Linux process: FreeRTOS, ESP-IDF's lwIP on a TAP, NVS in a file) for IDF_ENGINE=jerryscript|duktape
 	@start=$$(date +%s); $(IDF_ENV) ninja -C $(ESP32_LINUX_BUILD) > $(ESP32_LINUX_BUILD)/build.log 2>&1 || \
 	  { grep -E -B2 -A12 'error|FAILED' $(ESP32_LINUX_BUILD)/build.log | head -60 >&2; exit 1; }; \
 	echo "esp32-linux ($(IDF_ENGINE)): $(ESP32_LINUX_ELF) built in $$(( $$(date +%s) - start )) s"
+
+# ---- the proof: test-hil's scenarios on the IDF linux target against wireguard-go ------------
+# Both engines; Duktape needs no JerryScript tree. A missing tree is NOT RUN (recorded in
+# $(BUILD)/skipped.txt for make test's last line), never a pass.
+.PHONY: test-esp-idf-engine
+test-esp-idf-engine: esp32-linux
+	@if reason=$$(node --import tsx ts/interop/preflight.ts); then \
+	  IDF_ENGINE=$(IDF_ENGINE) HW_IDF_ELF=$(ESP32_LINUX_ELF) $(TSX) test-hil/run.ts --target idf-linux --junit $(BUILD)/test-hil/idf-linux-$(IDF_ENGINE).xml; \
+	else \
+	  echo; echo "*** SKIPPED: make test-esp-idf ($(IDF_ENGINE)) did not run: $$reason ***"; echo; \
+	  if [ "$${HOMEWIRE_ALLOW_SKIP:-}" != "1" ] || [ "$${CI:-}" = "true" ]; then \
+	    echo "a skipped suite fails the build (HOMEWIRE_ALLOW_SKIP=1 accepts the skip outside CI)" >&2; exit 1; fi; \
+	fi
+
+.PHONY: test-esp-idf
+test-esp-idf: setup ## test-hil scenarios on boards/esp32 built for IDF's linux target vs wireguard-go, Duktape then JerryScript (root; NOT RUN without an ESP-IDF tree at IDF_PATH)
+	@mkdir -p $(BUILD); sed -i '/^esp-idf/d' $(BUILD)/skipped.txt 2>/dev/null || true
+	@if [ -n "$(IDF_MISSING)" ]; then \
+	  echo; echo "*** NOT RUN: ESP-IDF suite (boards/esp32 on IDF's linux target): $(IDF_MISSING) ***"; echo; \
+	  echo "esp-idf: no ESP-IDF tree at $(IDF_PATH)" >> $(BUILD)/skipped.txt; \
+	else \
+	  $(MAKE) --no-print-directory test-esp-idf-engine IDF_ENGINE=duktape && \
+	  if [ -n "$(JERRY_TREE)" ]; then \
+	    $(MAKE) --no-print-directory test-esp-idf-engine IDF_ENGINE=jerryscript; \
+	  else \
+	    echo; echo "*** NOT RUN: ESP-IDF suite on JerryScript: no JerryScript 3.0 tree at $(JERRYSCRIPT_PATH) ***"; echo; \
+	    echo "esp-idf-jerryscript: no JerryScript tree at $(JERRYSCRIPT_PATH)" >> $(BUILD)/skipped.txt; \
+	  fi; \
+	fi
