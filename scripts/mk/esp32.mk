@@ -32,7 +32,8 @@ esp32: setup ## boards/esp32 for a chip: idf.py -C boards/esp32 set-target $(ESP
 	  exit 1; fi
 	cd $(ESP32_DIR) && idf.py -B $(CURDIR)/$(BUILD)/esp32/$(ESP32_TARGET) set-target $(ESP32_TARGET) build
 
-# The engine is a Kconfig choice; the Makefile adds one defaults line per engine.
+# The engine is a Kconfig choice; the Makefile adds one defaults line per engine. IDF adds
+# sdkconfig.defaults.linux by itself (as idf.py does for every target).
 $(ESP32_LINUX_BUILD)/build.ninja: $(ESP32_DIR)/CMakeLists.txt $(ESP32_DIR)/sdkconfig.defaults $(ESP32_DIR)/sdkconfig.defaults.linux | setup
 	@if [ -n "$(IDF_MISSING)" ]; then echo "make esp32-linux: $(IDF_MISSING)" >&2; exit 1; fi
 	@scripts/setup.sh idf
@@ -41,7 +42,7 @@ $(ESP32_LINUX_BUILD)/build.ninja: $(ESP32_DIR)/CMakeLists.txt $(ESP32_DIR)/sdkco
 	rm -f $(ESP32_LINUX_BUILD)/sdkconfig
 	$(IDF_ENV) cmake -G Ninja -S $(ESP32_DIR) -B $(ESP32_LINUX_BUILD) -DIDF_TARGET=linux -DPYTHON_DEPS_CHECKED=1 \
 	  -DPYTHON=$(CURDIR)/.venv/bin/python -DSDKCONFIG=$(CURDIR)/$(ESP32_LINUX_BUILD)/sdkconfig \
-	  "-DSDKCONFIG_DEFAULTS=$(CURDIR)/$(ESP32_DIR)/sdkconfig.defaults;$(CURDIR)/$(ESP32_DIR)/sdkconfig.defaults.linux;$(CURDIR)/$(ESP32_LINUX_BUILD)/engine.defaults" \
+	  "-DSDKCONFIG_DEFAULTS=$(CURDIR)/$(ESP32_DIR)/sdkconfig.defaults;$(CURDIR)/$(ESP32_LINUX_BUILD)/engine.defaults" \
 	  > $(ESP32_LINUX_BUILD)/configure.log 2>&1 || { tail -30 $(ESP32_LINUX_BUILD)/configure.log >&2; exit 1; }
 
 .PHONY: esp32-linux
@@ -49,6 +50,13 @@ esp32-linux: $(ESP32_LINUX_BUILD)/build.ninja ## boards/esp32 on IDF's linux tar
 	@start=$$(date +%s); $(IDF_ENV) ninja -C $(ESP32_LINUX_BUILD) > $(ESP32_LINUX_BUILD)/build.log 2>&1 || \
 	  { grep -E -B2 -A12 'error|FAILED' $(ESP32_LINUX_BUILD)/build.log | head -60 >&2; exit 1; }; \
 	echo "esp32-linux ($(IDF_ENGINE)): $(ESP32_LINUX_ELF) built in $$(( $$(date +%s) - start )) s"
+
+# The chip-only files cannot be compiled here (no Espressif toolchain): they are syntax-checked
+# for an ESP32-C3 against IDF's headers with Debian's RISC-V gcc (see the script for exactly what).
+.PHONY: check-esp32-chip
+check-esp32-chip: setup ## syntax-check boards/esp32's chip-only files for ESP32-C3 against ESP-IDF's headers (Debian's RISC-V gcc; no chip toolchain here)
+	@if [ -n "$(IDF_MISSING)" ]; then echo "make check-esp32-chip: $(IDF_MISSING)" >&2; exit 1; fi
+	scripts/esp32-chip-check.sh $(BUILD)/esp32/chip-check-esp32c3
 
 # ---- the proof: test-hil's scenarios on the IDF linux target against wireguard-go ------------
 # Both engines; Duktape needs no JerryScript tree. A missing tree is NOT RUN (recorded in
@@ -70,6 +78,7 @@ test-esp-idf: setup ## test-hil scenarios on boards/esp32 built for IDF's linux 
 	  echo; echo "*** NOT RUN: ESP-IDF suite (boards/esp32 on IDF's linux target): $(IDF_MISSING) ***"; echo; \
 	  echo "esp-idf: no ESP-IDF tree at $(IDF_PATH)" >> $(BUILD)/skipped.txt; \
 	else \
+	  $(MAKE) --no-print-directory check-esp32-chip && \
 	  $(MAKE) --no-print-directory test-esp-idf-engine IDF_ENGINE=duktape && \
 	  if [ -n "$(JERRY_TREE)" ]; then \
 	    $(MAKE) --no-print-directory test-esp-idf-engine IDF_ENGINE=jerryscript; \

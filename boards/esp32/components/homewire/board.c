@@ -80,6 +80,16 @@ int hw_board_net_up(void) { return 0; }
 
 void hw_board_poll(uint32_t timeout_ms) { (void)timeout_ms; } /* NO_SYS boards only (port.h) */
 
+/* Console protocol 2 (the runtime polls it every turn, at least once per tick). */
+size_t hw_board_console_read(char *out, size_t cap) { return hw_idf_console_read(out, cap); }
+
+/* A reboot: the clock restarts at zero, NVS is kept. On the linux target IDF's esp_restart ends
+ * the process (exit 0); whoever runs it powers it on again. */
+void hw_board_reset(void) {
+  fflush(stdout);
+  esp_restart();
+}
+
 /* ---- the homewire task -------------------------------------------------------------------- */
 
 static void homewire_task(void *arg) {
