@@ -51,6 +51,10 @@ esp32-linux: $(ESP32_LINUX_BUILD)/build.ninja ## boards/esp32 on IDF's linux tar
 	  { grep -E -B2 -A12 'error|FAILED' $(ESP32_LINUX_BUILD)/build.log | head -60 >&2; exit 1; }; \
 	echo "esp32-linux ($(IDF_ENGINE)): $(ESP32_LINUX_ELF) built in $$(( $$(date +%s) - start )) s"
 
+.PHONY: demo-esp-idf
+demo-esp-idf: esp32-linux ## demo on boards/esp32 (IDF's linux target, IDF_ENGINE): readings reach the collector through wireguard-go (root; DEMO_SECONDS=N stops)
+	@IDF_ENGINE=$(IDF_ENGINE) HW_IDF_ELF=$(ESP32_LINUX_ELF) node --import tsx test-hil/demo.ts --target idf-linux
+
 # The chip-only files cannot be compiled here (no Espressif toolchain): they are syntax-checked
 # for an ESP32-C3 against IDF's headers with Debian's RISC-V gcc (see the script for exactly what).
 .PHONY: check-esp32-chip
