@@ -21,7 +21,7 @@ ESP32_TOOLCHAIN_esp32s3 := xtensa-esp32s3-elf-gcc
 ESP32_TOOLCHAIN_esp32c3 := riscv32-esp-elf-gcc
 
 .PHONY: esp32
-esp32: setup ## boards/esp32 for a chip: idf.py -C boards/esp32 set-target $(ESP32_TARGET) build (needs ESP-IDF's install with Espressif's toolchain; ESP32_TARGET=esp32|esp32c3|esp32s3)
+esp32: setup ## boards/esp32 for a chip: idf.py -C boards/esp32 set-target ESP32_TARGET build (needs ESP-IDF's install with Espressif's toolchain; ESP32_TARGET=esp32|esp32c3|esp32s3)
 	@if [ -n "$(IDF_MISSING)" ]; then echo "make esp32: $(IDF_MISSING)" >&2; exit 1; fi
 	@tc=$(ESP32_TOOLCHAIN_$(ESP32_TARGET)); \
 	if [ -z "$$tc" ]; then echo "make esp32: ESP32_TARGET must be esp32, esp32c3 or esp32s3, not '$(ESP32_TARGET)'" >&2; exit 2; fi; \
