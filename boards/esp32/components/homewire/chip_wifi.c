@@ -70,10 +70,12 @@ static int wifi_credentials(wifi_config_t *wc) {
   esp_err_t e = nvs_get_blob(h, "identity", record, &len);
   nvs_close(h);
   if (e != ESP_OK) return -1;
+  record[len] = 0;
+  /* In JSON text a quote inside a string is escaped, so `"wifi":{`, `"ssid":"` and
+   * `"password":"` only match keys; the first of each after "wifi" are that object's (the
+   * config parser requires both). A '}' may sit in a password, so no end is searched for. */
   const char *wifi = strstr(record, "\"wifi\":{");
-  if (!wifi) return -1;
-  const char *close = strchr(wifi, '}'); /* the wifi object holds only strings without braces */
-  size_t span = close ? (size_t)(close - wifi) : 0;
+  size_t span = wifi ? strlen(wifi) : 0;
   int ok = span && json_string_field(wifi, span, "ssid", (char *)wc->sta.ssid, sizeof wc->sta.ssid) == 0 &&
            json_string_field(wifi, span, "password", (char *)wc->sta.password, sizeof wc->sta.password) == 0;
   memset(record, 0, sizeof record); /* the record holds the private key */
