@@ -1,5 +1,5 @@
 // The hardware-in-the-loop runner: the scenarios (scenarios.ts) on one target.
-//   npx tsx test-hil/run.ts --target host|qemu|serial [--only a,b] [--junit file] [--list]
+//   npx tsx test-hil/run.ts --target host|qemu|serial|idf-linux [--only a,b] [--junit file] [--list]
 //     serial: --port /dev/ttyUSB0 [--baud 115200] --lan-if eth1 --home-ip 192.168.1.77/24 --board-ip 192.168.1.50 [--slowdown 2]
 //     serial on the QEMU board's UART (a pty; network through the bench's namespaces): --qemu-pty
 // Writes JUnit XML (default build/test-hil/<target>.xml) and ends with "N passed, N failed".
@@ -15,9 +15,10 @@ import type { ExitReport, Target } from "./target.ts";
 import { HostTarget, ENGINE } from "./targets/host.ts";
 import { QemuTarget, qemuPtyPower } from "./targets/qemu.ts";
 import { SerialTarget } from "./targets/serial.ts";
+import { IdfLinuxTarget, IDF_ENGINE } from "./targets/idf-linux.ts";
 
 function usage(why: string): never {
-  console.error(`test-hil: ${why}\nusage: npx tsx test-hil/run.ts --target host|qemu|serial [--only name[,name]] [--junit file] [--list]\n` +
+  console.error(`test-hil: ${why}\nusage: npx tsx test-hil/run.ts --target host|qemu|serial|idf-linux [--only name[,name]] [--junit file] [--list]\n` +
     "  serial: --port DEV [--baud 115200] --lan-if IF --home-ip A.B.C.D/P --board-ip A.B.C.D [--slowdown 2]");
   process.exit(2);
 }
@@ -47,6 +48,9 @@ switch (opt.target) {
   case "qemu":
     target = new QemuTarget();
     break;
+  case "idf-linux":
+    target = new IdfLinuxTarget();
+    break;
   case "serial": {
     if (opt["qemu-pty"]) {
       // The serial target against the QEMU board's UART on a pty: the same console code a real
@@ -65,7 +69,7 @@ switch (opt.target) {
     break;
   }
   default:
-    usage(`--target must be host, qemu or serial${opt.target ? `, not "${opt.target}"` : ""}`);
+    usage(`--target must be host, qemu, serial or idf-linux${opt.target ? `, not "${opt.target}"` : ""}`);
 }
 
 const applicable = SCENARIOS.filter((s) => !s.targets || s.targets.includes(target.name));
@@ -81,7 +85,7 @@ if (opt.list) {
 }
 
 const junitPath = opt.junit ?? `build/test-hil/${target.name}.xml`;
-const suite = `test-hil.${target.name}${target.name === "host" ? `.${ENGINE}` : ""}`;
+const suite = `test-hil.${target.name}${target.name === "host" ? `.${ENGINE}` : target.name === "idf-linux" ? `.${IDF_ENGINE}` : ""}`;
 const results: CaseResult[] = [];
 const peaks: number[] = [];
 const started = Date.now();

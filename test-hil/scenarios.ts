@@ -259,9 +259,9 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: "make-demo",
-    title: "the firmware demo (make demo on QEMU, make demo-firmware on the host board): DEMO_SECONDS prints readings at the collector, then removes everything",
+    title: "the firmware demo (make demo on QEMU, make demo-firmware on the host board, make demo-esp-idf on IDF's linux target): DEMO_SECONDS prints readings at the collector, then removes everything",
     standalone: true,
-    targets: ["host", "qemu"],
+    targets: ["host", "qemu", "idf-linux"],
     budgetMs: 60000,
     async run({ target }) {
       const demo = await run(["env", "DEMO_SECONDS=10", process.execPath, "--import", "tsx", DEMO, "--target", target], { timeoutMs: 90000, allowFail: true });

@@ -4,7 +4,7 @@
 import type { Topology } from "../ts/interop/netns.ts";
 import { bootState, type BootState } from "../ts/console/protocol.ts";
 
-export type TargetName = "host" | "qemu" | "serial";
+export type TargetName = "host" | "qemu" | "serial" | "idf-linux";
 
 /** What a power-on needs besides the store: the hardware around the board, the same on every
  *  board. The device's key and config are not here: they live in its store, and the Bench

@@ -24,9 +24,11 @@ int hw_board_store_put(const char *key, const char *value, size_t len);
 int hw_board_store_wipe(void);
 /* Reboots: the clock restarts at zero, the store is kept, nothing else survives. */
 void hw_board_reset(void) __attribute__((noreturn));
-/* Called once after lwip_init: add the NIC netif as lwIP's default netif, up. 0 or -1. */
+/* Called once after lwIP is up and the tunnel netif added: the NIC netif must be lwIP's
+ * default netif, up (an RTOS board may have added it before and just checks). 0 or -1. */
 int hw_board_net_up(void);
-/* Wait at most timeout_ms for the NIC, feeding every received frame to lwIP. */
+/* NO_SYS boards only: wait at most timeout_ms for the NIC, feeding every received frame to
+ * lwIP. (On an RTOS the NIC driver feeds lwIP's thread itself; see port.h.) */
 void hw_board_poll(uint32_t timeout_ms);
 
 #endif

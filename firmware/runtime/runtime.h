@@ -1,5 +1,6 @@
-/* The firmware event loop (NO_SYS boards): NIC -> lwIP -> queued events -> JS, lwIP timers,
- * and the JS tick. JS is only ever entered from this loop, never from inside lwIP. */
+/* The firmware event loop: NIC -> lwIP -> queued events -> JS, and the JS tick. JS is only
+ * ever entered from this loop, never from inside lwIP. On NO_SYS boards the loop also polls the
+ * NIC and runs lwIP's timers; on an RTOS it runs in its own task beside lwIP's (port.h). */
 #ifndef HW_RUNTIME_H
 #define HW_RUNTIME_H
 
@@ -23,6 +24,7 @@ typedef struct {
 #define HW_JS_DATAGRAM "homewire.onDatagram"       /* (bytes, host, port) */
 #define HW_JS_TUNNEL_PACKET "homewire.onTunnelPacket" /* (bytes) */
 #define HW_JS_TICK "homewire.tick"                 /* () */
+#define HW_JS_NETWORK_CHANGED "homewire.onNetworkChange" /* () the board's own address changed */
 
 #define HW_EVENT_QUEUE 32
 
@@ -30,5 +32,11 @@ typedef struct {
  * when the device is enrolled. Returns 0 on a clean stop, non-zero if the board or the app
  * image could not be brought up. */
 int hw_runtime_run(const hw_runtime_config *cfg);
+/* Wakes the loop early (e.g. console input arrived); any thread or task. On NO_SYS boards the
+ * loop is never asleep outside hw_board_poll, so this does nothing there. */
+void hw_runtime_wake(void);
+/* The board's outer address changed (e.g. Wi-Fi came back with a new lease): the core starts a
+ * new handshake from the new address. Any thread or task. */
+void hw_runtime_network_changed(void);
 
 #endif

@@ -102,8 +102,8 @@ LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c cor
   core/ipv4/ip4_addr.c netif/ethernet.c
 LWIP_BUILD := $(BUILD)/firmware/lwip
 LWIP_OBJS := $(patsubst %.c,$(LWIP_BUILD)/%.o,$(LWIP_FILES))
-LWIP_INC := -I$(LWIP_DIR)/src/include -Ifirmware/net
-LWIP_HDRS := firmware/net/lwipopts.h firmware/net/arch/cc.h firmware/net/hw_net_hooks.h
+LWIP_INC := -I$(LWIP_DIR)/src/include -Ifirmware/net/nosys -Ifirmware/net
+LWIP_HDRS := firmware/net/nosys/lwipopts.h firmware/net/nosys/arch/cc.h firmware/net/hw_net_hooks.h
 
 $(LWIP_BUILD)/%.o: $(LWIP_STAMP) $(LWIP_HDRS)
 	@mkdir -p $(dir $@)

@@ -90,6 +90,12 @@ export function onTunnelPacket(packet: Uint8Array): void {
   if (device) device.onTunnelPacket(packet);
 }
 
+/** The board's outer address changed: handshake again from the new one rather than wait for
+ *  the peer to notice (the runtime calls this; Wi-Fi boards after a new lease). */
+export function onNetworkChange(): void {
+  if (device) device.connect();
+}
+
 export function tick(): void {
   if (!device) return;
   device.tick();
