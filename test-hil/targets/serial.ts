@@ -15,10 +15,10 @@
 // The network: the board's Ethernet/Wi-Fi is on a LAN the user names. The runner puts home
 // (wireguard-go, collector) in a namespace with a macvlan on --lan-if at --home-ip, and tells
 // the board its static --board-ip on the boot page. Wi-Fi credentials are the board's own.
-import { spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
+import { openSerialLink } from "../../ts/console/link.ts";
 import { run } from "../../ts/interop/proc.ts";
 import { interopUnavailable } from "../../ts/interop/netns.ts";
 import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target, pollUntil } from "../target.ts";
@@ -53,11 +53,15 @@ export function streamLink(input: Readable, output: Writable): SerialLink {
   };
 }
 
-/** Opens a serial device raw at the given speed (stty from coreutils; no native module). */
+/** Opens a serial device raw at the given speed, locked (the `serialport` package, through
+ *  ts/console/link.ts). The port opens in the background: a failure is printed, and the
+ *  protocol waits below then time out naming what they waited for. */
 export function openSerialPort(path: string, baud: number): SerialLink {
-  const stty = spawnSync("stty", ["-F", path, String(baud), "raw", "-echo", "-hupcl"], { encoding: "utf8" });
-  if (stty.status !== 0) throw new Error(`stty -F ${path}: ${stty.stderr.trim()}`);
-  return streamLink(createReadStream(path), createWriteStream(path, { flags: "r+" }));
+  const link = openSerialLink(path, baud);
+  link.onClose((e) => {
+    if (e) console.error(`serial target: ${e.message}`);
+  });
+  return link;
 }
 
 /** The boot page a real board receives over the console (no seed: it has a hardware RNG). */

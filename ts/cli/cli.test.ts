@@ -75,9 +75,9 @@ test("keygen without --out pipes a private key; pubkey reads it from stdin or a 
   assert.equal(Buffer.from(a.out.trim(), "base64").toString("hex"), "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
 });
 
-test("keygen refuses to print a private key to a terminal", () => {
+test("keygen refuses to print a private key to a terminal", async () => {
   let out = "", err = "";
-  const status = main(["keygen"], { out: (t) => (out += t), err: (t) => (err += t), stdoutIsTerminal: true, readStdin: () => "" });
+  const status = await main(["keygen"], { out: (t) => (out += t), err: (t) => (err += t), stdoutIsTerminal: true, readStdin: () => "" });
   assert.equal(status, 2);
   assert.equal(out, "");
   assert.match(err, /refusing to print a private key to a terminal/);
