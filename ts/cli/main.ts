@@ -10,13 +10,15 @@ import { wipe } from "../wireguard/bytes.ts";
 import type { ConsoleLink } from "../console/link.ts";
 import { enroll, type EnrollIo } from "./enroll.ts";
 import { baudFlag, openPort } from "./ports.ts";
+import { DEFAULT_BUILD, flash } from "./flash.ts";
 
 const CONSOLE_BAUD = 115200;
+const FLASH_BAUD = 460800; // idf.py's default; the ROM syncs at 115200 first
 
 const USAGE = `usage: homewire <command> [options]
 
 From a blank board to a tunnel home (ESP32; see README.md):
-  flash --port DEV [--build DIR] [--baud N]
+  flash --port DEV [--build DIR] [--baud N] [--verbose]
                                    write the ESP-IDF build's bootloader, partition table and app
                                    (DIR/flasher_args.json; DIR defaults to boards/esp32/build) with
                                    esptool from the project venv, each verified by MD5
@@ -175,12 +177,24 @@ async function enrollCommand(args: string[], io: Io): Promise<void> {
   );
 }
 
+async function flashCommand(args: string[], io: Io): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { port: { type: "string" }, build: { type: "string" }, baud: { type: "string" }, verbose: { type: "boolean", default: false } },
+  });
+  if (values.port === undefined) throw new UsageError("--port: required (the board's serial port, e.g. /dev/ttyUSB0)");
+  await flash(values.port, baudFlag(values.baud, FLASH_BAUD), values.build ?? DEFAULT_BUILD, {
+    out: io.out, err: io.err, terminal: io.stdoutIsTerminal, verbose: values.verbose ?? false,
+  });
+}
+
 /** "--allowed-ips a,b --allowed-ips c" -> [a, b, c]. */
 function splitList(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
 }
 
-const COMMANDS: Record<string, (args: string[], io: Io) => void | Promise<void>> = { keygen, pubkey, "peer-config": peerConfig, enroll: enrollCommand };
+const COMMANDS: Record<string, (args: string[], io: Io) => void | Promise<void>> = { keygen, pubkey, "peer-config": peerConfig, enroll: enrollCommand, flash: flashCommand };
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
