@@ -11,6 +11,8 @@ import type { ConsoleLink } from "../console/link.ts";
 import { enroll, type EnrollIo } from "./enroll.ts";
 import { baudFlag, openPort } from "./ports.ts";
 import { DEFAULT_BUILD, flash } from "./flash.ts";
+import { monitor } from "./monitor.ts";
+import type { Readable } from "node:stream";
 
 const CONSOLE_BAUD = 115200;
 const FLASH_BAUD = 460800; // idf.py's default; the ROM syncs at 115200 first
@@ -53,6 +55,9 @@ export interface Io {
   readStdin: () => string;
   /** Opens a board's console (tests pass a fake board's link). */
   openLink?: (port: string, baud: number) => Promise<ConsoleLink>;
+  /** What monitor reads typed commands from (default: this process's stdin). */
+  stdin?: Readable;
+  stdinIsTerminal?: boolean;
   /** Waits on enroll's answers, shortened by tests. */
   enrollTimeouts?: EnrollIo["timeouts"];
 }
@@ -189,12 +194,28 @@ async function flashCommand(args: string[], io: Io): Promise<void> {
   });
 }
 
+async function monitorCommand(args: string[], io: Io): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { port: { type: "string" }, baud: { type: "string" }, "no-reset": { type: "boolean", default: false }, raw: { type: "boolean", default: false } },
+  });
+  if (values.port === undefined) throw new UsageError("--port: required (the board's serial port, e.g. /dev/ttyUSB0)");
+  const baud = baudFlag(values.baud, CONSOLE_BAUD);
+  const link = await (io.openLink ?? openPort)(values.port, baud);
+  const stdin = io.stdin ?? process.stdin;
+  const code = await monitor(link, { port: values.port, baud, reset: !(values["no-reset"] ?? false), raw: values.raw ?? false }, {
+    out: io.out, err: io.err, input: stdin, terminal: io.stdin ? (io.stdinIsTerminal ?? false) : process.stdin.isTTY === true,
+  });
+  if (code !== 0) throw new CliError("the board's port went away");
+}
+
 /** "--allowed-ips a,b --allowed-ips c" -> [a, b, c]. */
 function splitList(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
 }
 
-const COMMANDS: Record<string, (args: string[], io: Io) => void | Promise<void>> = { keygen, pubkey, "peer-config": peerConfig, enroll: enrollCommand, flash: flashCommand };
+const COMMANDS: Record<string, (args: string[], io: Io) => void | Promise<void>> = { keygen, pubkey, "peer-config": peerConfig, enroll: enrollCommand, flash: flashCommand, monitor: monitorCommand };
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
