@@ -42,8 +42,8 @@ Keys for the home side:
 
 The Node endpoint (make demo-node: a software device whose key lives on this host):
   peer-config --key FILE --home-public-key KEY --address CIDR --allowed-ips CIDR[,CIDR...] --out FILE
-              [--psk FILE] [--endpoint HOST:PORT] [--persistent-keepalive SECONDS] [--listen-port PORT]
-              [--peer-out FILE] [--force]
+              [--psk FILE --peer-out FILE] [--endpoint HOST:PORT] [--persistent-keepalive SECONDS]
+              [--listen-port PORT] [--peer-out FILE] [--force]
                                    write its config (JSON with its private key, mode 0600) and print the
                                    home side's [Peer] stanza (or write it to --peer-out, mode 0600)
 `;
@@ -106,6 +106,9 @@ function peerConfig(args: string[], io: Io): void {
   });
   for (const required of ["key", "home-public-key", "address", "out"] as const) {
     if (values[required] === undefined) throw new UsageError(`--${required}: required`);
+  }
+  if (values.psk !== undefined && values["peer-out"] === undefined) {
+    throw new UsageError("--peer-out: required with --psk (the [Peer] stanza then holds the PSK: it goes to a 0600 file, never to stdout)");
   }
   const allowedIps = splitList(values["allowed-ips"]);
   const result = buildPeerConfig(
