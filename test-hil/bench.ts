@@ -9,7 +9,9 @@
 // reaches the bench (checks that it leaks nowhere read it from the board's store).
 import { JsonAgent, run } from "../ts/interop/proc.ts";
 import { b64, fromB64, generateKeyPair, Topology, WireguardGo, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER, type KeyPair } from "../ts/interop/netns.ts";
-import { ConsoleClient, bootState, type BootState } from "../ts/console/protocol.ts";
+import { answerPublicKey, bootState, enrollLine, type BootState } from "../ts/console/protocol.ts";
+import { ConsoleSession } from "../ts/console/session.ts";
+import { parseEnrolledConfig } from "../ts/app/config.ts";
 import { appStatus, type BootConfig, type ExitReport, type Target, pollUntil, waitBooted } from "./target.ts";
 
 export const HOME_PORT = 51820;
@@ -52,7 +54,7 @@ export class Bench {
   devicePublicKey: Uint8Array | null = null;
   private wireguard: WireguardGo | null = null;
   collector: JsonAgent | null = null;
-  readonly console: ConsoleClient;
+  readonly console: ConsoleSession;
   /** Console lines of the boots before the current one (target.lines holds the current one's). */
   private earlier: string[] = [];
   /** The config the board holds (as the bench last enrolled it), JSON. */
@@ -62,7 +64,7 @@ export class Bench {
 
   private constructor(readonly topo: Topology, readonly target: Target, readonly outer: OuterAddresses, readonly options: BenchOptions) {
     this.psk = options.psk ? generateKeyPair().privateKey : null;
-    this.console = new ConsoleClient({ send: (line) => target.send(line), get received() { return target.lines; } });
+    this.console = new ConsoleSession(target.console);
   }
 
   /** wireguard-go at home; it knows the device once the device's first boot told its key. */
@@ -139,7 +141,10 @@ export class Bench {
     const config = this.enrolledConfig(appOptions);
     const json = JSON.stringify(config);
     if (st.enrolled && this.enrolled === json) return;
-    const pub = await this.console.enroll(config, false, this.ms(20000));
+    parseEnrolledConfig(config); // as the CLI does: a bad field is named here, not by the board
+    const answer = await this.console.request(enrollLine(json), this.ms(20000));
+    if (!answer.ok) throw new Error(`the board refused enroll: ${answer.reason}`);
+    const pub = answerPublicKey(answer);
     if (pub !== st.publicKey) throw new Error(`enroll answered another key (${pub}) than the boot told (${st.publicKey})`);
     this.enrolled = json;
     await this.resetDevice();
@@ -148,7 +153,8 @@ export class Bench {
   /** Reboots the board through its console and waits until it runs again. */
   async resetDevice(): Promise<BootState> {
     const mark = this.target.lines.length;
-    await this.console.command("reset", this.ms(10000));
+    const answer = await this.console.request("reset", this.ms(10000));
+    if (!answer.ok) throw new Error(`the board refused reset: ${answer.reason}`);
     return waitBooted(this.target, mark, this.ms(30000));
   }
 

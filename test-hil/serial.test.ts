@@ -5,7 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { createInterface } from "node:readline";
-import { READY, SerialTarget, streamLink, type SerialPower } from "./targets/serial.ts";
+import { READY, SerialTarget, type SerialPower } from "./targets/serial.ts";
+import { streamConsoleLink } from "../ts/console/link.ts";
 import type { BootConfig } from "./target.ts";
 
 const BOOT: BootConfig = { outerCidr: "192.168.1.50/24", wallClock: false };
@@ -41,7 +42,7 @@ function fakeBoard(behaviour: { enrolled?: boolean; silent?: boolean; crlf?: boo
 
 function serialTarget(board: ReturnType<typeof fakeBoard>, power: SerialPower | null = null): SerialTarget {
   return new SerialTarget({ port: "/dev/fake", baud: 115200, lanIf: "fake0", homeCidr: "192.168.1.77/24", boardIp: "192.168.1.50", slowdown: 0.05 },
-    () => streamLink(board.fromBoard, board.toBoard), power);
+    () => streamConsoleLink(board.fromBoard, board.toBoard), power);
 }
 
 test("serial: start resets the board and waits for its boot lines and [started]; stop gives [exit] with the heap peak", async () => {

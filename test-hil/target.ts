@@ -3,6 +3,7 @@
 // Bench's home side, so it is written once and runs on all of them.
 import type { Topology } from "../ts/interop/netns.ts";
 import { bootState, type BootState } from "../ts/console/protocol.ts";
+import type { LineFeed } from "../ts/console/link.ts";
 
 export type TargetName = "host" | "qemu" | "serial" | "idf-linux";
 
@@ -57,6 +58,9 @@ export interface Target {
   stop(): Promise<ExitReport>;
   /** One line to the board's console (console protocol 2). */
   send(line: string): void;
+  /** The board's console as a link: every line it prints, in order, across boots and resets
+   *  (the Bench's ConsoleSession runs on it); write() is send(). */
+  readonly console: LineFeed;
   /** Test-only: removes one key from the store while the board is off (to take the TAI64N
    *  reservation away in a control). null = this target cannot. */
   forgetStoreKey: ((key: string) => Promise<void>) | null;

@@ -30,7 +30,8 @@ esp32: setup ## boards/esp32 for a chip: idf.py -C boards/esp32 set-target ESP32
 	  echo "  Install it with ESP-IDF's own installer ($(IDF_PATH)/install.sh $(ESP32_TARGET)), then '. $(IDF_PATH)/export.sh'" >&2; \
 	  echo "  and run make esp32 again. (It cannot be installed on this project's machines: see boards/esp32/README.md.)" >&2; \
 	  exit 1; fi
-	cd $(ESP32_DIR) && idf.py -B $(CURDIR)/$(BUILD)/esp32/$(ESP32_TARGET) set-target $(ESP32_TARGET) build
+	@# Where a plain `idf.py -C boards/esp32 build` puts it, and so where `homewire flash` looks.
+	cd $(ESP32_DIR) && idf.py set-target $(ESP32_TARGET) build
 
 # The engine is a Kconfig choice; the Makefile adds one defaults line per engine. IDF adds
 # sdkconfig.defaults.linux by itself (as idf.py does for every target).

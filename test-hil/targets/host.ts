@@ -3,6 +3,7 @@
 // restart with the same file is a reboot (and so is the console's `reset`: the process re-execs).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { LineFeed } from "../../ts/console/link.ts";
 import { Child } from "../../ts/interop/proc.ts";
 import { interopUnavailable } from "../../ts/interop/netns.ts";
 import { bridgeTap } from "../bench.ts";
@@ -23,6 +24,7 @@ export class HostTarget implements Target {
   readonly floodMinShare = 0.9;
   readonly floodPace = { burst: 20, intervalMs: 4 };
   lines: string[] = [];
+  readonly console = new LineFeed((line) => this.send(line));
   private net: BoardNet | null = null;
   private child: Child | null = null;
 
@@ -53,6 +55,7 @@ export class HostTarget implements Target {
       "--wall-clock", boot.wallClock ? "on" : "off"], {
       onLine: (line) => {
         if (this.lines.length < MAX_LINES) this.lines.push(line);
+        this.console.feed(line);
       },
     });
     const child = this.child;

@@ -11,6 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { LineFeed } from "../../ts/console/link.ts";
 import { Child } from "../../ts/interop/proc.ts";
 import { interopUnavailable } from "../../ts/interop/netns.ts";
 import { bridgeTap } from "../bench.ts";
@@ -31,6 +32,7 @@ export class IdfLinuxTarget implements Target {
   readonly floodMinShare = 0.9;
   readonly floodPace = { burst: 20, intervalMs: 4 };
   lines: string[] = [];
+  readonly console = new LineFeed((line) => this.send(line));
   private net: BoardNet | null = null;
   private child: Child | null = null;
   private env: NodeJS.ProcessEnv = {};
@@ -62,6 +64,7 @@ export class IdfLinuxTarget implements Target {
       env: this.env,
       onLine: (line) => {
         if (this.lines.length < MAX_LINES) this.lines.push(line);
+        this.console.feed(line);
       },
     });
     const child = this.child;

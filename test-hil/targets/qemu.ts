@@ -6,6 +6,7 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
+import { LineFeed } from "../../ts/console/link.ts";
 import { Child, run } from "../../ts/interop/proc.ts";
 import type { SerialPower } from "./serial.ts";
 import { interopUnavailable } from "../../ts/interop/netns.ts";
@@ -106,6 +107,7 @@ export class QemuTarget implements Target {
   readonly floodMinShare = 0.9;
   readonly floodPace = { burst: 5, intervalMs: 5 };
   lines: string[] = [];
+  readonly console = new LineFeed((line) => this.send(line));
   private net: BoardNet | null = null;
   private child: Child | null = null;
 
@@ -179,7 +181,10 @@ export class QemuTarget implements Target {
       "-device", `loader,file=${this.imagePath},addr=0x${IMAGE_ADDR.toString(16)},force-raw=on`,
       "-drive", `if=pflash,format=raw,file=${this.flashPath}`], {
       onLine: (line) => {
-        if (serial === "stdio" && this.lines.length < MAX_LINES) this.lines.push(line.replace(/\r$/, ""));
+        if (serial !== "stdio") return;
+        const clean = line.replace(/\r$/, "");
+        if (this.lines.length < MAX_LINES) this.lines.push(clean);
+        this.console.feed(clean);
       },
     });
     return this.child;

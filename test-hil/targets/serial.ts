@@ -12,10 +12,8 @@
 // The network of a real board: its Ethernet/Wi-Fi is on a LAN the user names. The runner puts
 // home (wireguard-go, collector) in a namespace with a macvlan on --lan-if at --home-ip; the
 // board's address (--board-ip) is what its network gave it. The wall clock is the board's own.
-import { spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync } from "node:fs";
-import { createInterface } from "node:readline";
-import type { Readable, Writable } from "node:stream";
+import { existsSync } from "node:fs";
+import { LineFeed, openSerialLink, type ConsoleLink } from "../../ts/console/link.ts";
 import { run } from "../../ts/interop/proc.ts";
 import { interopUnavailable } from "../../ts/interop/netns.ts";
 import { READY } from "../../ts/console/protocol.ts";
@@ -23,39 +21,15 @@ import { exitReport, MAX_LINES, type BoardNet, type BootConfig, type ExitReport,
 
 export { READY };
 
-/** A line-oriented console: bytes in both directions, lines out to the listener. */
-export interface SerialLink {
-  write(line: string): void;
-  onLine(listener: (line: string) => void): void;
-  close(): void;
-}
-
-export function streamLink(input: Readable, output: Writable): SerialLink {
-  const listeners: ((line: string) => void)[] = [];
-  // A port that goes away (a board unplugged, QEMU's pty closed at power-off) ends the lines.
-  input.on("error", () => {});
-  output.on("error", () => {});
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  rl.on("line", (line) => {
-    const clean = line.replace(/\r$/, "");
-    for (const l of listeners) l(clean);
+/** Opens a serial device raw at the given speed, locked (the `serialport` package, through
+ *  ts/console/link.ts). The port opens in the background: a failure is printed, and the
+ *  protocol waits then time out naming what they waited for. */
+export function openSerialPort(path: string, baud: number): ConsoleLink {
+  const link = openSerialLink(path, baud);
+  link.onClose((e) => {
+    if (e) console.error(`serial target: ${e.message}`);
   });
-  return {
-    write: (line) => void output.write(line + "\n"),
-    onLine: (l) => void listeners.push(l),
-    close: () => {
-      rl.close();
-      output.end();
-      input.destroy();
-    },
-  };
-}
-
-/** Opens a serial device raw at the given speed (stty from coreutils; no native module). */
-export function openSerialPort(path: string, baud: number): SerialLink {
-  const stty = spawnSync("stty", ["-F", path, String(baud), "raw", "-echo", "-hupcl"], { encoding: "utf8" });
-  if (stty.status !== 0) throw new Error(`stty -F ${path}: ${stty.stderr.trim()}`);
-  return streamLink(createReadStream(path), createWriteStream(path, { flags: "r+" }));
+  return link;
 }
 
 export interface SerialOptions {
@@ -89,11 +63,12 @@ export class SerialTarget implements Target {
   readonly floodMinShare: number;
   readonly floodPace: { burst: number; intervalMs: number };
   lines: string[] = [];
-  private link: SerialLink | null = null;
+  readonly console = new LineFeed((line) => this.send(line));
+  private link: ConsoleLink | null = null;
   private state: "unknown" | "running" | "stopped" = "unknown";
   private net: BoardNet | null = null;
 
-  constructor(readonly options: SerialOptions, private readonly openLink: (port: string) => SerialLink = (port) => openSerialPort(port, options.baud),
+  constructor(readonly options: SerialOptions, private readonly openLink: (port: string) => ConsoleLink = (port) => openSerialPort(port, options.baud),
     private readonly power: SerialPower | null = null) {
     this.slowdown = options.slowdown;
     // A radio drops what it drops (the counting check still holds); the QEMU board's NIC is the
@@ -128,6 +103,7 @@ export class SerialTarget implements Target {
     this.link = this.openLink(port);
     this.link.onLine((line) => {
       if (this.lines.length < MAX_LINES) this.lines.push(line);
+      this.console.feed(line);
       if (line.startsWith("[exit]")) this.state = "stopped";
     });
   }

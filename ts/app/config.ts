@@ -222,7 +222,9 @@ export function parseWifi(value: unknown): WifiCredentials {
   if (!isPlainObject(value)) fail("wifi", "expected {\"ssid\": ..., \"password\": ...}");
   var w = value as { [k: string]: unknown };
   checkKnownFields(w, ["ssid", "password"], "wifi.");
-  if (typeof w.ssid !== "string" || utf8Length(w.ssid) < 1 || utf8Length(w.ssid) > 32) fail("wifi.ssid", "expected 1..32 bytes");
+  if (typeof w.ssid !== "string") fail("wifi.ssid", "expected a string of 1..32 bytes");
+  var ssidBytes = utf8Length(w.ssid as string);
+  if (ssidBytes < 1 || ssidBytes > 32) fail("wifi.ssid", ssidBytes + " bytes; an SSID is 1..32 bytes");
   var password = w.password === undefined ? "" : w.password;
   if (typeof password !== "string") fail("wifi.password", "expected a string");
   var pw = password as string;

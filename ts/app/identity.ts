@@ -90,12 +90,10 @@ export function enrolledConfig(id: Identity): EnrolledConfig | null {
   return id.config ? parseEnrolledConfig(id.config) : null;
 }
 
-/**
- * Enrolment: checks the config JSON (the same parser the CLI used), keeps the key unless the
- * JSON asks for a new one ("newKey": true), and stores key and config in one put. Returns the
- * identity now stored; on any error nothing is stored and the current identity stays valid.
- */
-export function enroll(store: Store, random: Random, crypto: Crypto, current: Identity, json: string): Identity {
+/** An enroll request as the device reads it (and the host CLI checks it before sending): the
+ *  enrolled config, checked field by field (a TypeError naming the field), and whether it asks
+ *  for a new key ("newKey": true; a request, not part of the config). */
+export function parseEnrollRequest(json: string): { config: { [k: string]: unknown }; newKey: boolean } {
   var raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -107,19 +105,29 @@ export function enroll(store: Store, random: Random, crypto: Crypto, current: Id
   }
   if (typeof raw !== "object" || raw === null || raw instanceof Array) throw new TypeError("config: expected a JSON object");
   var obj = raw as { [k: string]: unknown };
-  var fresh = false;
+  var newKey = false;
   if (obj.newKey !== undefined) {
     if (typeof obj.newKey !== "boolean") throw new TypeError("newKey: expected true or false");
-    fresh = obj.newKey as boolean;
+    newKey = obj.newKey as boolean;
     delete obj.newKey;
   }
-  parseEnrolledConfig(obj); // throws naming the field; nothing is stored
-  var next: Identity = fresh ? newIdentity(random, crypto) : { privateKey: current.privateKey, publicKey: current.publicKey, config: null };
-  next.config = obj;
+  parseEnrolledConfig(obj);
+  return { config: obj, newKey: newKey };
+}
+
+/**
+ * Enrolment: checks the request (parseEnrollRequest), keeps the key unless it asks for a new
+ * one, and stores key and config in one put. Returns the identity now stored; on any error
+ * nothing is stored and the current identity stays valid.
+ */
+export function enroll(store: Store, random: Random, crypto: Crypto, current: Identity, json: string): Identity {
+  var request = parseEnrollRequest(json); // throws naming the field; nothing is stored
+  var next: Identity = request.newKey ? newIdentity(random, crypto) : { privateKey: current.privateKey, publicKey: current.publicKey, config: null };
+  next.config = request.config;
   try {
     saveIdentity(store, next);
   } catch (e) {
-    if (fresh) wipe(next.privateKey);
+    if (request.newKey) wipe(next.privateKey);
     throw e;
   }
   // The running tunnel keeps the old key until the next boot (enrolment takes effect then);

@@ -110,11 +110,12 @@ export class Sensor {
     }
   }
 
-  /** One line of JSON: tunnel state and counters (never key material). */
+  /** One line of JSON: tunnel state and counters (never key material). nowMs is the clock the
+   *  handshake time is on, so a reader can tell the handshake's age. */
   statusLine(): string {
     var s = this.io.status();
     return JSON.stringify({
-      state: s.state, handshakes: s.handshakes, lastHandshakeMs: s.lastHandshakeMs,
+      state: s.state, handshakes: s.handshakes, lastHandshakeMs: s.lastHandshakeMs, nowMs: Math.floor(this.clock.nowMs()),
       endpoint: s.endpoint ? s.endpoint.host + ":" + s.endpoint.port : null,
       rxBytes: s.rxBytes, txBytes: s.txBytes, rxPackets: s.rxPackets, txPackets: s.txPackets,
       datagramsIn: s.datagramsIn, datagramsAccepted: s.datagramsAccepted, readingsSent: this.sent, readingsRefused: this.refused, drops: s.drops,

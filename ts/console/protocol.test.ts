@@ -1,34 +1,32 @@
 // Console protocol 2, host side: the CRC the board checks, the enroll line, answers and boot
-// lines, and the client's waits (against a scripted board).
+// lines, and a session over a link the test feeds (lines arriving in one burst with an answer).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConsoleClient, ConsoleError, LINE_MAX, bootState, crc32, enrollLine, parseAnswer, READY } from "./protocol.ts";
+import { answerPublicKey, bootState, crc32, crc32Hex, enrollLine, MAX_LINE_BYTES, parseAnswer, parseEnrollLine, READY } from "./protocol.ts";
+import { LineFeed } from "./link.ts";
+import { ConsoleSession, LinkClosedError } from "./session.ts";
 
-const HOME = Buffer.alloc(32, 2).toString("base64");
-const CONFIG = { address: "10.77.0.2/24", peer: { publicKey: HOME, endpoint: "192.0.2.1:51820", allowedIps: ["10.77.0.1/32"] } };
-
-test("crc32 is IEEE 802.3's (zlib's)", () => {
+test("crc32 is IEEE 802.3's (zlib's), as the board computes it", () => {
   assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
-  assert.equal(crc32(new Uint8Array(0)), 0);
+  assert.equal(crc32Hex(new Uint8Array(0)), "00000000");
 });
 
-test("enrollLine: 'enroll <crc32 of the JSON> <JSON>' on one line; checked first with the device's parser", () => {
-  const line = enrollLine(CONFIG);
-  const m = /^enroll ([0-9a-f]{8}) (\{.*\})$/.exec(line)!;
-  assert.ok(m, line);
-  assert.equal(parseInt(m[1], 16), crc32(new TextEncoder().encode(m[2])));
-  assert.deepEqual(JSON.parse(m[2]), CONFIG);
-  assert.equal(JSON.parse(/ (\{.*)$/.exec(enrollLine(CONFIG, true))![1]).newKey, true);
-  assert.throws(() => enrollLine({ ...CONFIG, listenPort: 0 }), /^TypeError: listenPort: 0 out of range/);
-  assert.throws(() => enrollLine({ ...CONFIG, privateKey: HOME }), /privateKey: the device makes its own key/);
-  const long = { ...CONFIG, peer: { ...CONFIG.peer, allowedIps: Array.from({ length: 150 }, (_, i) => `10.${i}.0.0/16`) } };
-  assert.throws(() => enrollLine(long), (e: Error) => e instanceof RangeError && e.message.includes(String(LINE_MAX - 16)));
+test("enrollLine: 'enroll <crc32 of the JSON> <JSON>' on one line, within the board's line limit", () => {
+  const json = JSON.stringify({ address: "10.77.0.2/24", peer: { publicKey: "k" } });
+  const line = enrollLine(json);
+  assert.equal(line, `enroll ${crc32Hex(new TextEncoder().encode(json))} ${json}`);
+  assert.deepEqual(parseEnrollLine(line), { json });
+  assert.deepEqual(parseEnrollLine(line.replace("10.77", "10.78")), { error: "crc mismatch" });
+  assert.throws(() => enrollLine('{"a":\n1}'), /one line/);
+  assert.throws(() => enrollLine(JSON.stringify({ x: "y".repeat(MAX_LINE_BYTES) })), /at most 2304/);
 });
 
-test("parseAnswer and bootState read what the board prints", () => {
-  assert.deepEqual(parseAnswer("[console] ok enroll public-key=abc="), { ok: true, command: "enroll", text: "public-key=abc=" });
-  assert.deepEqual(parseAnswer("[console] ok reset"), { ok: true, command: "reset", text: "" });
-  assert.deepEqual(parseAnswer("[console] error enroll: peer.endpoint: bad"), { ok: false, command: "enroll", text: "peer.endpoint: bad" });
+test("parseAnswer, answerPublicKey and bootState read what the board prints", () => {
+  const enrolled = parseAnswer("[console] ok enroll public-key=abc=")!;
+  assert.deepEqual(enrolled, { command: "enroll", ok: true, detail: "public-key=abc=" });
+  assert.equal(answerPublicKey(enrolled), "abc=");
+  assert.equal(answerPublicKey(parseAnswer("[console] ok public-key xyz=")!), "xyz=");
+  assert.deepEqual(parseAnswer("[console] error enroll: peer.endpoint: bad"), { command: "enroll", ok: false, reason: "peer.endpoint: bad" });
   assert.equal(parseAnswer("[info] status {}"), null);
   const lines = ["junk", READY, "[board] public-key K1", "[board] not enrolled", "[console] ok reset", READY, "[board] public-key K1"];
   assert.equal(bootState(lines), null, "the second boot's lines are not complete yet");
@@ -37,24 +35,20 @@ test("parseAnswer and bootState read what the board prints", () => {
   assert.equal(bootState(lines.slice(0, 4), 4), null, "only boots after the mark");
 });
 
-/** A board that answers from a script: line -> the lines it prints. */
-function scripted(answer: (line: string) => string[]) {
-  const received: string[] = [];
+test("a session over a LineFeed: the answer to each command, lines that came with it kept, a closed link ends waits", async () => {
   const sent: string[] = [];
-  const client = new ConsoleClient({ send: (l) => { sent.push(l); setTimeout(() => received.push(...answer(l)), 5); }, received }, 2);
-  return { client, sent, received };
-}
-
-test("ConsoleClient: enroll sends the line and returns the key; reset waits for the next boot", async () => {
-  const { client, sent } = scripted((l) => l.startsWith("enroll ") ? ["[info] noise", "[console] ok enroll public-key=PUB"]
-    : l === "reset" ? ["[console] ok reset", READY, "[board] public-key PUB", "[board] enrolled"] : []);
-  assert.equal(await client.enroll(CONFIG), "PUB");
-  assert.match(sent[0], /^enroll [0-9a-f]{8} \{/);
-  assert.deepEqual(await client.reset(2000), { publicKey: "PUB", enrolled: true });
-});
-
-test("ConsoleClient: an error answer and a silent board are errors naming the command", async () => {
-  const { client } = scripted((l) => l.startsWith("enroll ") ? ["[console] error enroll: crc mismatch over 3 bytes of JSON"] : []);
-  await assert.rejects(client.enroll(CONFIG), (e: Error) => e instanceof ConsoleError && /^enroll: crc mismatch/.test(e.message));
-  await assert.rejects(client.command("status", 50), /no answer to "status" from the board within 50 ms/);
+  const feed = new LineFeed((l) => {
+    sent.push(l);
+    // The board answers in one burst with other lines around the answer.
+    setTimeout(() => ["[info] noise", `[console] ok ${l.split(" ")[0]}`, READY].forEach((x) => feed.feed(x)), 5);
+  });
+  const session = new ConsoleSession(feed);
+  const a = await session.request("reset", 1000);
+  assert.ok(a.ok);
+  assert.deepEqual(sent, ["reset"]);
+  const ready = await session.waitFor("ready", (l) => l === READY, 1000, a.position + 1);
+  assert.equal(ready.position, a.position + 1, "the ready line of the same burst is found");
+  const pending = session.waitFor("never", () => false, 5000);
+  feed.close();
+  await assert.rejects(pending, LinkClosedError);
 });

@@ -1,56 +1,76 @@
-// Console protocol 2, the host's side (the board's is firmware/runtime/console.h): what
-// `homewire enroll/monitor`, test-hil and the benchmarks send to a board over its console, and
-// how they read the answers. One implementation for all of them, over any line link.
-import { parseEnrolledConfig } from "../app/config.ts";
+// Console protocol 2, the host's side (the board's is firmware/runtime/console.h): the lines a
+// board prints at boot, the commands the host sends, and the one answer line each command gets.
+// Shared by the CLI (enroll, monitor), test-hil's targets and Bench, the benchmarks and the
+// tests' fake boards, so the framing is written once. Sessions over a link: session.ts.
+import { crc32 as zlibCrc32 } from "node:zlib";
 
+export const PROTOCOL = "homewire-console 2";
 export const READY = "[board] homewire-console 2 ready";
 export const PUBLIC_KEY_PREFIX = "[board] public-key ";
 export const ENROLLED = "[board] enrolled";
 export const NOT_ENROLLED = "[board] not enrolled";
-/** Longest line the board takes (firmware/runtime/console.h HW_CONSOLE_LINE_MAX). */
-export const LINE_MAX = 2304;
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
+/** Longest line the board takes, in bytes without its "\n" (HW_CONSOLE_LINE_MAX). The identity
+ *  record the board stores is smaller still (2048 bytes with the key): enroll's answer says so. */
+export const MAX_LINE_BYTES = 2304;
 
-/** CRC-32 (IEEE 802.3, zlib's), as the board checks it on `enroll`. */
+export const COMMANDS = ["enroll", "public-key", "status", "reset", "stop", "wipe-store"] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** CRC-32 (IEEE 802.3, as zlib and the device compute it). */
 export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return zlibCrc32(bytes) >>> 0;
 }
 
-/** The `enroll` line for an enrolled config (checked here first, with the device's own parser,
- *  so a bad field is named before anything is sent). newKey asks the device for a new key. */
-export function enrollLine(config: Record<string, unknown>, newKey = false): string {
-  parseEnrolledConfig(config as { [k: string]: unknown });
-  const json = JSON.stringify(newKey ? { ...config, newKey: true } : config);
-  const line = `enroll ${crc32(new TextEncoder().encode(json)).toString(16).padStart(8, "0")} ${json}`;
-  if (line.length > LINE_MAX) throw new RangeError(`config: ${json.length} bytes of JSON, the console takes at most ${LINE_MAX - 16}`);
+/** CRC-32 as 8 lowercase hex digits, as `enroll` carries it. */
+export function crc32Hex(bytes: Uint8Array): string {
+  return crc32(bytes).toString(16).padStart(8, "0");
+}
+
+/** `enroll <crc32> <json>`: json must be one line of JSON; the CRC covers its UTF-8 bytes. The
+ *  line carries secrets (PSK, Wi-Fi password): callers write it to the link and nowhere else. */
+export function enrollLine(json: string): string {
+  if (/[\r\n]/.test(json)) throw new RangeError("enroll: the config JSON must be one line");
+  const bytes = new TextEncoder().encode(json);
+  const line = `enroll ${crc32Hex(bytes)} ${json}`;
+  const length = Buffer.byteLength(line, "utf8");
+  if (length > MAX_LINE_BYTES) throw new RangeError(`enroll: the line is ${length} bytes, the console takes at most ${MAX_LINE_BYTES}`);
   return line;
 }
 
-export interface Answer {
-  ok: boolean;
-  command: string;
-  /** ok: the result after the command ("" if none); error: the reason. */
-  text: string;
+/** Splits an enroll line back into its parts (for fake boards and tests), checking the CRC. */
+export function parseEnrollLine(line: string): { json: string } | { error: string } {
+  const m = /^enroll ([0-9a-f]{8}) (.*)$/s.exec(line);
+  if (!m) return { error: "expected enroll <crc32> <json>" };
+  if (crc32Hex(new TextEncoder().encode(m[2])) !== m[1]) return { error: "crc mismatch" };
+  return { json: m[2] };
 }
 
-/** "[console] ok <command>[ <result>]" or "[console] error <command>: <reason>", else null. */
+export type Answer = { command: string; ok: true; detail: string } | { command: string; ok: false; reason: string };
+
+/** `[console] ok <command>[ <detail>]` or `[console] error <command>: <reason>`; else null. */
 export function parseAnswer(line: string): Answer | null {
   let m = /^\[console\] ok (\S+)(?: (.*))?$/.exec(line);
-  if (m) return { ok: true, command: m[1], text: m[2] ?? "" };
+  if (m) return { command: m[1], ok: true, detail: m[2] ?? "" };
   m = /^\[console\] error (\S+): (.*)$/.exec(line);
-  if (m) return { ok: false, command: m[1], text: m[2] };
+  if (m) return { command: m[1], ok: false, reason: m[2] };
   return null;
+}
+
+/** The answer lines, as the device prints them (fake boards use these). */
+export function okLine(command: string, detail = ""): string {
+  return `[console] ok ${command}${detail ? " " + detail : ""}`;
+}
+
+export function errorLine(command: string, reason: string): string {
+  return `[console] error ${command}: ${reason}`;
+}
+
+/** The public key in `[console] ok enroll public-key=<b64>` or `[console] ok public-key <b64>`. */
+export function answerPublicKey(answer: Answer): string | null {
+  if (!answer.ok) return null;
+  const m = answer.command === "enroll" ? /^public-key=(\S+)$/.exec(answer.detail) : answer.command === "public-key" ? /^(\S+)$/.exec(answer.detail) : null;
+  return m ? m[1] : null;
 }
 
 export interface BootState {
@@ -59,10 +79,15 @@ export interface BootState {
 }
 
 /** The outcome of the last boot in lines[from..]: its public key and whether it is enrolled,
- *  or null while the boot lines are not all there yet. */
+ *  or null while its boot lines are not all there yet. */
 export function bootState(lines: readonly string[], from = 0): BootState | null {
   let ready = -1;
-  for (let i = lines.length - 1; i >= from; i--) if (lines[i] === READY) { ready = i; break; }
+  for (let i = lines.length - 1; i >= from; i--) {
+    if (lines[i] === READY) {
+      ready = i;
+      break;
+    }
+  }
   if (ready < 0) return null;
   let publicKey: string | null = null;
   for (let i = ready + 1; i < lines.length; i++) {
@@ -73,56 +98,26 @@ export function bootState(lines: readonly string[], from = 0): BootState | null 
   return null;
 }
 
-/** A board's console as the host sees it: lines out, every line in (kept in order). */
-export interface ConsoleIo {
-  send(line: string): void;
-  /** All lines received so far (the client reads from a mark; it never clears them). */
-  readonly received: readonly string[];
-}
+/** Splits a byte stream into lines: "\n" ends a line, a "\r" before it is dropped; a line longer
+ *  than maxBytes is delivered cut (marked) rather than buffered without bound. */
+export class LineSplitter {
+  private buffer = "";
 
-export class ConsoleError extends Error {}
+  constructor(private readonly onLine: (line: string) => void, private readonly maxBytes = MAX_LINE_BYTES * 2) {}
 
-/** Commands over a console, each waiting for its one answer line. Not for concurrent use. */
-export class ConsoleClient {
-  constructor(private readonly io: ConsoleIo, private readonly pollMs = 20) {}
-
-  private async waitFor<T>(what: string, from: number, find: (lines: readonly string[]) => T | null, timeoutMs: number): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = find(this.io.received.slice(from));
-      if (found !== null) return found;
-      if (Date.now() >= deadline) throw new ConsoleError(`no ${what} from the board within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, this.pollMs));
+  push(text: string): void {
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      const line = this.buffer + text.slice(start, nl);
+      this.buffer = "";
+      start = nl + 1;
+      this.onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
     }
-  }
-
-  /** Sends one command and waits for its answer (an error answer throws ConsoleError). */
-  async command(line: string, timeoutMs = 10000): Promise<string> {
-    const word = line.split(" ", 1)[0];
-    const mark = this.io.received.length;
-    this.io.send(line);
-    const a = await this.waitFor(`answer to "${word}"`, mark, (ls) => ls.map(parseAnswer).find((x) => x && x.command === word) ?? null, timeoutMs);
-    if (!a.ok) throw new ConsoleError(`${word}: ${a.text}`);
-    return a.text;
-  }
-
-  /** Enrols the board; returns its public key (base64). Takes effect at its next boot. */
-  async enroll(config: Record<string, unknown>, newKey = false, timeoutMs = 20000): Promise<string> {
-    const text = await this.command(enrollLine(config, newKey), timeoutMs);
-    const m = /^public-key=(\S+)$/.exec(text);
-    if (!m) throw new ConsoleError(`enroll: unexpected answer "${text}"`);
-    return m[1];
-  }
-
-  /** The boot lines after `from` (a reset, a power-on). */
-  waitBoot(from: number, timeoutMs: number): Promise<BootState> {
-    return this.waitFor("boot lines (ready, public-key, enrolled)", from, (ls) => bootState(ls), timeoutMs);
-  }
-
-  /** Reboots the board and waits for its boot lines. */
-  async reset(timeoutMs = 30000): Promise<BootState> {
-    const mark = this.io.received.length;
-    await this.command("reset", timeoutMs);
-    return this.waitBoot(mark, timeoutMs);
+    this.buffer += text.slice(start);
+    if (this.buffer.length > this.maxBytes) {
+      const cut = this.buffer.slice(0, this.maxBytes);
+      this.buffer = this.buffer.slice(this.maxBytes);
+      this.onLine(cut + " [cut: line too long]");
+    }
   }
 }
