@@ -90,6 +90,11 @@ int hw_board_store_put(const char *key, const char *value, size_t len) { return 
 int hw_board_store_wipe(void) { return hw_store_wipe(); }
 void hw_board_poll(uint32_t timeout_ms) { hw_tap_poll(&tap_netif, timeout_ms, console_fd); }
 
+int hw_board_wifi_join(const char *ssid, const char *password) { /* a wired board */
+  (void)ssid;
+  (void)password;
+  return -1;
+}
 void hw_board_reset(void) {
   fflush(stdout);
   execv("/proc/self/exe", boot_argv); /* the TAP fd is close-on-exec */

@@ -40,6 +40,11 @@ int hw_board_wall_clock_ms(double *out) {
   return -1; /* no RTC and no time source: the reboot-without-clock path is the normal one */
 }
 int hw_board_random(uint8_t *out, size_t len) { return qb_rng_bytes(out, len); }
+int hw_board_wifi_join(const char *ssid, const char *password) { /* a wired board */
+  (void)ssid;
+  (void)password;
+  return -1;
+}
 void hw_board_reset(void) { hw_qemu_reset(); }
 
 /* Console input: the UART's bytes, kept here between polls. ENQ (0x05) is not console input:

@@ -44,6 +44,9 @@ typedef struct {
   int (*net_configure)(void *ctx, uint16_t listen_port, const uint8_t ip4[4], int prefix);
   /* Optional: route ip4/prefix (one of the peer's AllowedIPs) into the tunnel. 0 or -1. */
   int (*tunnel_route)(void *ctx, const uint8_t ip4[4], int prefix);
+  /* Optional: join this Wi-Fi network as a station (and keep rejoining). 0, or -1 when the board
+   * has no Wi-Fi. The password is a secret: never logged. */
+  int (*wifi_join)(void *ctx, const char *ssid, const char *password);
 } hw_board_ops;
 
 /* Register natives. ops must outlive the VM. Return 0 or -1. */

@@ -28,6 +28,7 @@ static struct {
   size_t store_len;
   unsigned random_state;
   int configured, routes;
+  char wifi_ssid[40], wifi_password[80];
 } rec;
 
 static int fake_udp(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
@@ -81,11 +82,18 @@ static int fake_route(void *ctx, const uint8_t ip[4], int prefix) {
   return rec.routes > 2 ? -1 : 0;
 }
 
+/* A board with Wi-Fi for the SSID "home", none for anything else. */
+static int fake_wifi(void *ctx, const char *ssid, const char *password) {
+  snprintf(rec.wifi_ssid, sizeof rec.wifi_ssid, "%s", ssid);
+  snprintf(rec.wifi_password, sizeof rec.wifi_password, "%s", password);
+  return strcmp(ssid, "home") == 0 ? 0 : -1;
+}
+
 static const hw_board_ops fake_ops = {
     .udp_send = fake_udp,     .tunnel_deliver = fake_tunnel, .app_udp_send = fake_app,
     .now_ms = fake_now,       .random_bytes = fake_random,   .log = fake_log,
     .store_get = fake_get,    .store_put = fake_put,         .net_configure = fake_configure,
-    .tunnel_route = fake_route,
+    .tunnel_route = fake_route, .wifi_join = fake_wifi,
 };
 
 static int js_failures;
@@ -141,6 +149,7 @@ int main(int argc, char **argv) {
   CHECK(rec.log_calls == 1 && rec.log_level == 2 && strcmp(rec.log_line, "hello from js") == 0, "log");
 
   CHECK(rec.configured, "net_configure got port, ip and prefix");
+  CHECK(!strcmp(rec.wifi_ssid, "home") && !strcmp(rec.wifi_password, "correct horse"), "wifi_join got the ssid and password as given (the last call)");
   CHECK(rec.routes == 3, "tunnel_route called for valid routes only");
 
   uint8_t ip[4];

@@ -27,6 +27,9 @@ void hw_board_reset(void) __attribute__((noreturn));
 /* Called once after lwIP is up and the tunnel netif added: the NIC netif must be lwIP's
  * default netif, up (an RTOS board may have added it before and just checks). 0 or -1. */
 int hw_board_net_up(void);
+/* Joins this Wi-Fi network as a station and keeps rejoining (the enrolled config's "wifi"). 0, or
+ * -1 on a board without Wi-Fi. The password is a secret: never logged or kept beyond the radio. */
+int hw_board_wifi_join(const char *ssid, const char *password);
 /* NO_SYS boards only: wait at most timeout_ms for the NIC, feeding every received frame to
  * lwIP. (On an RTOS the NIC driver feeds lwIP's thread itself; see port.h.) */
 void hw_board_poll(uint32_t timeout_ms);

@@ -159,11 +159,16 @@ static int op_route(void *ctx, const uint8_t ip[4], int prefix) {
   return r;
 }
 
+static int op_wifi_join(void *ctx, const char *ssid, const char *password) {
+  (void)ctx;
+  return hw_board_wifi_join(ssid, password);
+}
+
 static const hw_board_ops board_ops = {
     .udp_send = op_udp_send,   .tunnel_deliver = op_tunnel_deliver, .app_udp_send = op_app_send,
     .now_ms = op_now,          .wall_clock_ms = op_wall,            .random_bytes = op_random,
     .log = op_log,             .store_get = op_get,                 .store_put = op_put,
-    .net_configure = op_configure, .tunnel_route = op_route,
+    .net_configure = op_configure, .tunnel_route = op_route,   .wifi_join = op_wifi_join,
 };
 
 static void report(void *ctx, const char *message) {

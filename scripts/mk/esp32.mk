@@ -69,7 +69,8 @@ check-esp32-chip: setup ## syntax-check boards/esp32's chip-only files for ESP32
 .PHONY: test-esp-idf-engine
 test-esp-idf-engine: esp32-linux
 	@if reason=$$(node --import tsx ts/interop/preflight.ts); then \
-	  IDF_ENGINE=$(IDF_ENGINE) HW_IDF_ELF=$(ESP32_LINUX_ELF) $(TSX) test-hil/run.ts --target idf-linux --junit $(BUILD)/test-hil/idf-linux-$(IDF_ENGINE).xml; \
+	  IDF_ENGINE=$(IDF_ENGINE) HW_IDF_ELF=$(ESP32_LINUX_ELF) $(TSX) test-hil/run.ts --target idf-linux --junit $(BUILD)/test-hil/idf-linux-$(IDF_ENGINE).xml && \
+	  IDF_ENGINE=$(IDF_ENGINE) HW_IDF_ELF=$(ESP32_LINUX_ELF) HW_ENROLL_TARGET=idf-linux $(NODE_TEST) --test-timeout=900000 test-hil/enroll.e2e.ts; \
 	else \
 	  echo; echo "*** SKIPPED: make test-esp-idf ($(IDF_ENGINE)) did not run: $$reason ***"; echo; \
 	  if [ "$${HOMEWIRE_ALLOW_SKIP:-}" != "1" ] || [ "$${CI:-}" = "true" ]; then \

@@ -41,3 +41,10 @@ test-hil-serial: setup ## test-hil scenarios on a real board: HIL_SERIAL="--port
 .PHONY: test-hil-list
 test-hil-list: setup ## list the test-hil scenarios and the targets they run on
 	@$(HIL_RUN) --target host --list
+
+# From a blank board to a tunnel home with the host tools (issue: device-born key, enrolment): the
+# CLI's enroll and monitor on each board's console behind a pty, home configured only from the
+# stanza the CLI wrote. test-hil/enroll.e2e.ts; make test-esp-idf runs it on the IDF linux target.
+.PHONY: test-enroll
+test-enroll: setup firmware-image qemu-board $(FW_BUNDLE) ## homewire enroll + monitor end to end on the host and QEMU boards (a pty each): blank -> enroll -> wireguard-go from the CLI's stanza -> readings; bad fields, a cut line, a second enrolment, no secret in any output (root)
+	$(call hil_guarded,for t in host qemu; do HW_ENROLL_TARGET=$$t $(NODE_TEST) --test-timeout=900000 test-hil/enroll.e2e.ts || exit 1; done,make test-enroll)

@@ -64,6 +64,12 @@ export class HostTarget implements Target {
     });
   }
 
+  /** Bytes to the console as they are, no line end (a test cutting a line short). */
+  sendRaw(text: string): void {
+    if (!this.child?.running) throw new Error("host target: not running");
+    this.child.process.stdin!.write(text);
+  }
+
   send(line: string): void {
     if (!this.child?.running) throw new Error("host target: not running");
     this.child.process.stdin!.write(line + "\n");

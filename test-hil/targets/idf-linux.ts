@@ -94,6 +94,12 @@ export class IdfLinuxTarget implements Target {
     });
   }
 
+  /** Bytes to the console as they are, no line end (a test cutting a line short). */
+  sendRaw(text: string): void {
+    if (!this.child?.running) throw new Error("idf-linux target: not running");
+    this.child.process.stdin!.write(text);
+  }
+
   send(line: string): void {
     if (!this.child?.running) throw new Error("idf-linux target: not running");
     if (line === "reset") this.resetting = true;

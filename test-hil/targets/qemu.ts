@@ -190,6 +190,12 @@ export class QemuTarget implements Target {
     return this.child;
   }
 
+  /** Bytes to the console as they are, no line end (a test cutting a line short). */
+  sendRaw(text: string): void {
+    if (!this.child?.running) throw new Error("qemu target: not running");
+    this.child.process.stdin!.write(text);
+  }
+
   send(line: string): void {
     if (!this.child?.running) throw new Error("qemu target: not running");
     this.child.process.stdin!.write(line + "\n");

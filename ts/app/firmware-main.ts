@@ -67,8 +67,7 @@ export function main(): void {
     if (cidr.version === 4) hw.tunnelRoute(formatIp(cidr.bytes), cidr.prefix);
     else p.io.log(LOG_WARN, "allowedIps: IPv6 " + config.peer.allowedIps[i] + " ignored (IPv4-only build)");
   }
-  if (config.wifi && typeof hw.wifiJoin !== "function") p.io.log(LOG_WARN, "wifi: this board has no Wi-Fi; the credentials are ignored");
-  else if (config.wifi) hw.wifiJoin!(config.wifi.ssid, config.wifi.password);
+  if (config.wifi && !hw.wifiJoin(config.wifi.ssid, config.wifi.password)) p.io.log(LOG_WARN, "wifi: this board has no Wi-Fi; the credentials are not used");
   var d = new Device({ privateKey: id.privateKey, peer: config.peer }, p);
   device = d;
   if (config.app) {

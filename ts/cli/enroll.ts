@@ -174,6 +174,9 @@ async function talkToBoard(o: EnrollOptions, io: EnrollIo, p: PreparedEnrollment
   const session = new ConsoleSession(link);
   let stage = "asking for its public key";
   try {
+    // An empty line first ends whatever an earlier, cut session left half-sent on the board (it
+    // would otherwise be glued to our first command); the board ignores an empty line.
+    link.write("");
     const keyAnswer = await session.request("public-key", t.answer);
     if (!keyAnswer.ok) throw new CliError(`the board refused public-key: ${keyAnswer.reason}`);
     const before = devicePublicKey(answerPublicKey(keyAnswer), "answer to public-key");

@@ -76,6 +76,7 @@ export class FakeBoard {
   }
 
   private onLine(line: string): void {
+    if (line === "") return; // an empty line asks nothing (the CLI sends one to end a cut line)
     this.received.push(line);
     if (this.options.onReceive && !this.options.onReceive(line)) return;
     const word = line.split(" ", 1)[0];
@@ -85,17 +86,17 @@ export class FakeBoard {
         return this.enroll(line);
       case "public-key":
         return this.say(okLine("public-key", this.publicKey!));
-      case "status":
-        this.say(okLine("status"));
-        return this.printStatus();
+      case "status": // as the board: what the command prints, then its answer
+        this.printStatus();
+        return this.say(okLine("status"));
       case "reset":
         this.say(okLine("reset"));
         if (this.options.forgetsOnReset) this.identity = JSON.stringify({ v: 1, privateKey: this.privateKey });
         return this.boot();
       case "stop":
-        this.say(okLine("stop"));
         this.stopped = true;
-        return this.say("[exit] engine=fake heap-current=900 heap-peak=1500 heap-limit=4096 outer-rx=3 outer-tx=4");
+        this.say("[exit] engine=fake heap-current=900 heap-peak=1500 heap-limit=4096 outer-rx=3 outer-tx=4");
+        return this.say(okLine("stop"));
       case "wipe-store":
         if (!this.stopped) return this.say(errorLine("wipe-store", "only while stopped"));
         this.identity = null;

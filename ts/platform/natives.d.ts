@@ -41,9 +41,9 @@ interface HwNatives {
   netConfigure(listenPort: number, tunnelIp: string, prefix: number): void;
   // Route an inner destination prefix (one of the peer's AllowedIPs) into the tunnel.
   tunnelRoute(ip: string, prefix: number): void;
-  // Boards with Wi-Fi only (absent elsewhere): join this network as a station, and keep
-  // rejoining. The password is a secret: never logged.
-  wifiJoin?(ssid: string, password: string): void;
+  // Join this Wi-Fi network as a station, and keep rejoining; false when the board has no Wi-Fi.
+  // ssid 1..32 bytes, password 0..64 bytes (checked by the config parser first). A secret: never logged.
+  wifiJoin(ssid: string, password: string): boolean;
 }
 
 declare var hw: HwNatives;

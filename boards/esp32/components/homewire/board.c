@@ -84,6 +84,8 @@ int hw_board_net_up(void) { return 0; }
 
 void hw_board_poll(uint32_t timeout_ms) { (void)timeout_ms; } /* NO_SYS boards only (port.h) */
 
+int hw_board_wifi_join(const char *ssid, const char *password) { return hw_idf_wifi_join(ssid, password); }
+
 /* Console protocol 2 (the runtime polls it every turn, at least once per tick). */
 size_t hw_board_console_read(char *out, size_t cap) { return hw_idf_console_read(out, cap); }
 

@@ -21,6 +21,8 @@ int hw_idf_wall_clock_allowed(void);
 esp_err_t hw_idf_flash_prepare(void);
 /* The NIC: a Wi-Fi station (chips) or a TAP (linux), added as lwIP's default netif. */
 esp_err_t hw_idf_net_start(void);
+/* The app's hw.wifiJoin: 0 (joining, and rejoining after a loss), or -1 without Wi-Fi (linux). */
+int hw_idf_wifi_join(const char *ssid, const char *password);
 /* The runtime ends when this becomes non-zero (a console `stop`; SIGTERM on linux). */
 extern volatile int hw_idf_stop;
 

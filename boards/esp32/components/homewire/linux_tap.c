@@ -103,6 +103,13 @@ static int parse_ip4(const char *s, esp_ip4_addr_t *out, int *prefix) {
   return 0;
 }
 
+/* The linux target's NIC is a wired TAP: no Wi-Fi to join. */
+int hw_idf_wifi_join(const char *ssid, const char *password) {
+  (void)ssid;
+  (void)password;
+  return -1;
+}
+
 esp_err_t hw_idf_net_start(void) {
   const char *name = getenv("HOMEWIRE_TAP") ? getenv("HOMEWIRE_TAP") : "hwtap0";
   const char *cidr = getenv("HOMEWIRE_IP") ? getenv("HOMEWIRE_IP") : "192.168.77.2/24";
