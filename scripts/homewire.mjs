@@ -5,4 +5,4 @@ import { register } from "tsx/esm/api";
 
 register();
 const cli = await import(new URL("../ts/cli/main.ts", import.meta.url).href);
-cli.runFromProcess();
+await cli.runFromProcess();

@@ -2,8 +2,8 @@
 // turn (Duktape; JerryScript when its build is there, else NOT RUN), side by side in one table.
 // Instructions are counted under `-icount` (CCOUNT then counts instructions, see SHIFT below):
 // the board counts the cycles it spends idle in its NIC poll; the rest ("busy") is the
-// firmware's work: JS, crypto natives, lwIP. A byte on the console makes it print the counters
-// at once, which brackets each burst. RAM and flash come from the ELF and the app image.
+// firmware's work: JS, crypto natives, lwIP. ENQ (0x05) on the console makes it print the
+// counters at once, which brackets each burst. RAM and flash come from the ELF and the app image.
 // Writes build/bench/qemu-xtensa.json: one row per engine and measure, with its goal. Root.
 //
 // Rows: RAM (data / bss / heap arena / stack, the JS heap), the JS heap after start and its peak
@@ -61,7 +61,7 @@ function memory(elf: string) {
   // JerryScript's heap is a static array in .bss; Duktape's lives in the malloc arena.
   const nm = execFileSync("xtensa-lx106-elf-nm", ["-S", elf], { encoding: "utf8" });
   const jerryHeap = /^[0-9a-f]+ ([0-9a-f]+) [bB] jerry_global_heap$/m.exec(nm);
-  const r = { data: size(".data"), bss: size(".bss"), arena: size(".heap"), stack: size(".stack"), unused: size(".reserve"),
+  const r = { data: size(".data"), bss: size(".noinit") + size(".bss"), arena: size(".heap"), stack: size(".stack"), unused: size(".reserve"),
     staticJsHeap: jerryHeap ? parseInt(jerryHeap[1], 16) : 0, flash: size(".text") + size(".rodata") + size(".data") };
   return { ...r, writable: r.data + r.bss + r.arena + r.stack };
 }
@@ -81,7 +81,7 @@ async function measureSession(engine: Engine, elf: string, image: string) {
       const n = boardLines().length;
       let asked = 0;
       await waitFor("the board's counters", () => {
-        if (asked++ % 200 === 0) qemu.process.stdin!.write("m"); // again every 2 s if a byte was missed
+        if (asked++ % 200 === 0) qemu.process.stdin!.write("\x05"); // ENQ: the board prints its counters; again every 2 s if a byte was missed
         return boardLines().length > n;
       }, 30000, 10);
       return parse(boardLines().pop()!);

@@ -62,7 +62,7 @@ try {
     const n = dumpsOf("A").length;
     let asked = 0;
     await waitFor("a board_status dump", () => {
-      if (asked++ % 200 === 0) qemu.process.stdin!.write("m");
+      if (asked++ % 200 === 0) qemu.process.stdin!.write("\x05"); // ENQ: the board prints its counters
       return dumpsOf("A").length > n;
     }, 30000, 10);
     await sleep(200); // the plugin has written the file by the time the console shows the line; be generous

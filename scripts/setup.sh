@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh Debian machine: apt packages
 # (only the missing ones) and the npm lockfile. Idempotent and quiet when nothing is missing.
-# Package groups are chosen with arguments: base (always), net, crypto, bench, python.
+# Package groups are chosen with arguments: base (always), net, crypto, bench, python, idf
+# (what ESP-IDF's linux target needs from Debian: libbsd for its sys/cdefs.h, CMake, Ninja).
 # python: the project venv .venv/ with scripts/requirements.txt from PyPI (rebuilt when the
 # requirements change).
 set -euo pipefail
@@ -13,6 +14,7 @@ declare -A GROUP=(
   [crypto]="clang libclang-rt-14-dev valgrind"
   [bench]="qemu-system-misc gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-xtensa-lx106 picolibc-xtensa-lx106-elf dpkg-dev valgrind"
   [python]="python3-venv"
+  [idf]="libbsd-dev ninja-build cmake"
 )
 
 groups=("base" "$@")

@@ -2,9 +2,17 @@
 // from ts/interop/netns.ts) and a board attached by its Target. For host and QEMU the "dev"
 // namespace's veth loses its address and is bridged with a TAP the board's lwIP owns; a serial
 // board reaches home over the user's LAN (targets/serial.ts).
+//
+// The bench enrols its board as a user does (console protocol 2): the board makes its own key
+// on its first boot and tells its public key; the bench configures wireguard-go with it and
+// sends the config with `enroll`, then resets the board. The device's private key never
+// reaches the bench (checks that it leaks nowhere read it from the board's store).
 import { JsonAgent, run } from "../ts/interop/proc.ts";
-import { b64, generateKeyPair, Topology, WireguardGo, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER, type KeyPair } from "../ts/interop/netns.ts";
-import { appStatus, type BootConfig, type ExitReport, type Target, pollUntil } from "./target.ts";
+import { b64, fromB64, generateKeyPair, Topology, WireguardGo, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER, type KeyPair } from "../ts/interop/netns.ts";
+import { answerPublicKey, bootState, enrollLine, type BootState } from "../ts/console/protocol.ts";
+import { ConsoleSession } from "../ts/console/session.ts";
+import { parseEnrolledConfig } from "../ts/app/config.ts";
+import { appStatus, type BootConfig, type ExitReport, type Target, pollUntil, waitBooted } from "./target.ts";
 
 export const HOME_PORT = 51820;
 export const DEV_PORT = 51820;
@@ -41,64 +49,150 @@ export async function bridgeTap(topo: Topology, tap: string): Promise<void> {
 
 export class Bench {
   readonly home: KeyPair = generateKeyPair();
-  readonly dev: KeyPair = generateKeyPair();
   readonly psk: Uint8Array | null;
-  readonly wg: WireguardGo;
+  /** The device's public key, as the board told it (null until its first boot). */
+  devicePublicKey: Uint8Array | null = null;
+  private wireguard: WireguardGo | null = null;
   collector: JsonAgent | null = null;
-  private readonly configJson: string;
+  readonly console: ConsoleSession;
+  /** Console lines of the boots before the current one (target.lines holds the current one's). */
+  private earlier: string[] = [];
+  /** The config the board holds (as the bench last enrolled it), JSON. */
+  private enrolled: string | null = null;
   /** Set by destroy(): a scenario abandoned at its budget must not boot a board on the next bench. */
   private destroyed = false;
 
   private constructor(readonly topo: Topology, readonly target: Target, readonly outer: OuterAddresses, readonly options: BenchOptions) {
     this.psk = options.psk ? generateKeyPair().privateKey : null;
-    this.wg = new WireguardGo(topo, topo.home, {
-      privateKey: this.home.privateKey,
-      listenPort: HOME_PORT,
-      address: `${HOME_INNER}/24`,
-      peer: {
-        publicKey: this.dev.publicKey,
-        allowedIps: [`${DEV_INNER}/32`],
-        endpoint: options.homeKnowsDevice ? `${outer.board}:${DEV_PORT}` : null,
-        presharedKey: this.psk,
-      },
-    });
-    // The device config exactly as the config parser (ts/app/config.ts) reads it.
-    this.configJson = JSON.stringify({
-      privateKey: b64(this.dev.privateKey),
+    this.console = new ConsoleSession(target.console);
+  }
+
+  /** wireguard-go at home; it knows the device once the device's first boot told its key. */
+  get wg(): WireguardGo {
+    if (!this.wireguard) throw new Error("wireguard-go is not started: the device has not booted on this bench yet");
+    return this.wireguard;
+  }
+
+  /** The enrolled config for this bench (the device's side of it), as `homewire enroll` sends it. */
+  enrolledConfig(app: Record<string, unknown>): Record<string, unknown> {
+    return {
       address: `${DEV_INNER}/24`,
       listenPort: DEV_PORT,
       peer: {
         publicKey: b64(this.home.publicKey),
         ...(this.psk ? { presharedKey: b64(this.psk) } : {}),
-        ...(options.deviceKnowsHome === false ? {} : { endpoint: `${outer.home}:${HOME_PORT}` }),
+        ...(this.options.deviceKnowsHome === false ? {} : { endpoint: `${this.outer.home}:${HOME_PORT}` }),
         allowedIps: [`${HOME_INNER}/32`],
       },
-    });
+      app,
+    };
   }
 
-  /** Namespaces, the board's attachment, wireguard-go and the collector. */
+  /** Namespaces and the board's attachment (home follows the board's first boot). */
   static async create(target: Target, options: BenchOptions = {}, outer: OuterAddresses = DEFAULT_OUTER): Promise<Bench> {
     const topo = await Topology.create();
     try {
       await target.attach({ topo, ns: topo.dev, tap: TAP, dir: topo.dir });
-      const b = new Bench(topo, target, outer, options);
-      await b.wg.start();
-      const c = topo.adopt(new JsonAgent("collector", topo.exec(topo.home, [process.execPath, "--import", "tsx", UDP_AGENT])));
-      b.collector = c;
-      await c.request("listen", { host: HOME_INNER, port: COLLECTOR_PORT, echo: false }, 20000);
-      return b;
+      return new Bench(topo, target, outer, options);
     } catch (e) {
       await topo.destroy();
       throw e;
     }
   }
 
-  /** Powers the board on (clock at zero, store as the last boot of this bench left it). */
+  /** Home learns the device's key from its boot (once per bench: the key is the device's):
+   *  wireguard-go with the device as its peer, and the collector on its inner address. */
+  private async homeKnows(publicKey: string): Promise<void> {
+    const key = fromB64(publicKey);
+    if (this.devicePublicKey) {
+      if (b64(this.devicePublicKey) !== publicKey) throw new Error(`the device's key changed on this bench (${b64(this.devicePublicKey)} -> ${publicKey})`);
+      return;
+    }
+    if (key.length !== 32) throw new Error(`the board told a malformed public key: "${publicKey}"`);
+    this.devicePublicKey = key;
+    this.wireguard = new WireguardGo(this.topo, this.topo.home, {
+      privateKey: this.home.privateKey,
+      listenPort: HOME_PORT,
+      address: `${HOME_INNER}/24`,
+      peer: {
+        publicKey: key,
+        allowedIps: [`${DEV_INNER}/32`],
+        endpoint: this.options.homeKnowsDevice ? `${this.outer.board}:${DEV_PORT}` : null,
+        presharedKey: this.psk,
+      },
+    });
+    await this.wireguard.start();
+    const c = this.topo.adopt(new JsonAgent("collector", this.topo.exec(this.topo.home, [process.execPath, "--import", "tsx", UDP_AGENT])));
+    this.collector = c;
+    await c.request("listen", { host: HOME_INNER, port: COLLECTOR_PORT, echo: false }, 20000);
+  }
+
+  /** Powers the board on (clock at zero, store as the last boot of this bench left it) and makes
+   *  sure it runs this bench's config with these app options: enrols it (and resets it) when it
+   *  is not enrolled or holds other options. */
   async startDevice(app: Record<string, unknown> = {}, wallClock = true): Promise<void> {
     if (this.destroyed) throw new Error("this bench was removed");
-    const appJson = JSON.stringify({ collector: `${HOME_INNER}:${COLLECTOR_PORT}`, name: "hiltest", readingIntervalMs: 1000, statusIntervalMs: 1000, ...app });
-    const boot: BootConfig = { configJson: this.configJson, appJson, outerCidr: `${this.outer.board}/${this.outer.prefix}`, wallClock };
+    const appOptions = { collector: `${HOME_INNER}:${COLLECTOR_PORT}`, name: "hiltest", readingIntervalMs: 1000, statusIntervalMs: 1000, ...app };
+    const boot: BootConfig = { outerCidr: `${this.outer.board}/${this.outer.prefix}`, wallClock };
+    this.earlier.push(...this.target.lines);
     await this.target.start(boot);
+    const st = bootState(this.target.lines)!;
+    await this.homeKnows(st.publicKey);
+    const config = this.enrolledConfig(appOptions);
+    const json = JSON.stringify(config);
+    if (st.enrolled && this.enrolled === json) return;
+    parseEnrolledConfig(config); // as the CLI does: a bad field is named here, not by the board
+    const answer = await this.console.request(enrollLine(json), this.ms(20000));
+    if (!answer.ok) throw new Error(`the board refused enroll: ${answer.reason}`);
+    const pub = answerPublicKey(answer);
+    if (pub !== st.publicKey) throw new Error(`enroll answered another key (${pub}) than the boot told (${st.publicKey})`);
+    this.enrolled = json;
+    await this.resetDevice();
+  }
+
+  /** Reboots the board through its console and waits until it runs again. */
+  async resetDevice(): Promise<BootState> {
+    const mark = this.target.lines.length;
+    const answer = await this.console.request("reset", this.ms(10000));
+    if (!answer.ok) throw new Error(`the board refused reset: ${answer.reason}`);
+    return waitBooted(this.target, mark, this.ms(30000));
+  }
+
+  /** The identity record in the board's store (its private key and enrolled config), or null
+   *  where the store cannot be read (a real board). For checks only: never printed. */
+  storedIdentity(): { privateKey: Uint8Array; config: Record<string, unknown> | null } | null {
+    const text = this.target.storeText();
+    const line = text?.split("\n").find((l) => l.startsWith("identity="));
+    if (!line) return null;
+    const rec = JSON.parse(line.slice("identity=".length));
+    return { privateKey: fromB64(rec.privateKey), config: rec.config ?? null };
+  }
+
+  /** Secrets that must never appear on the console: the device key (from its store, where
+   *  readable) and the PSK, each as base64 and hex. */
+  secretPatterns(): { what: string; text: string }[] {
+    const out: { what: string; text: string }[] = [];
+    const add = (what: string, k: Uint8Array) => {
+      out.push({ what: `${what} (base64)`, text: b64(k).slice(0, 20) }, { what: `${what} (hex)`, text: Buffer.from(k).toString("hex").slice(0, 24) });
+    };
+    const id = this.storedIdentity();
+    if (id) add("the device's private key", id.privateKey);
+    if (this.psk) add("the pre-shared key", this.psk);
+    return out;
+  }
+
+  /** Every console line this bench's board printed, all boots. */
+  transcript(): string[] {
+    return [...this.earlier, ...this.target.lines];
+  }
+
+  /** Throws if any console line this bench saw holds a secret (secretPatterns). */
+  checkNoSecrets(): void {
+    const lines = this.transcript();
+    for (const p of this.secretPatterns()) {
+      const at = lines.findIndex((l) => l.includes(p.text));
+      if (at >= 0) throw new Error(`${p.what} appeared on the console (line ${at + 1})`);
+    }
   }
 
   stopDevice(): Promise<ExitReport> {
@@ -127,7 +221,8 @@ export class Bench {
   }
 
   diagnostics(): string {
-    return `--- wireguard-go ---\n${this.wg.log.split("\n").slice(-25).join("\n")}\n${this.target.diagnostics()}`;
+    const wg = this.wireguard ? this.wireguard.log.split("\n").slice(-25).join("\n") : "(not started)";
+    return `--- wireguard-go ---\n${wg}\n${this.target.diagnostics()}`;
   }
 
   async destroy(): Promise<void> {

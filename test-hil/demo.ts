@@ -1,17 +1,19 @@
-// `make demo` (the QEMU board) and `make demo-firmware` (the host board): the firmware tunnels
+// `make demo` (the QEMU board), `make demo-firmware` (the host board) and `make demo-esp-idf`
+// (boards/esp32 on IDF's linux target): the firmware tunnels
 // home to wireguard-go; the collector at home prints each reading, the firmware's console is
 // shown with a prefix. Ctrl-C (or DEMO_SECONDS=N) stops everything and removes the namespaces.
-//   npx tsx test-hil/demo.ts [--target qemu|host]      (default qemu)
+//   npx tsx test-hil/demo.ts [--target qemu|host|idf-linux]      (default qemu)
 import { interopUnavailable, removeStaleNamespaces } from "../ts/interop/netns.ts";
 import { sleep } from "../ts/interop/proc.ts";
 import { Bench } from "./bench.ts";
 import type { Target } from "./target.ts";
 import { HostTarget, ENGINE, FIRMWARE_BIN, FIRMWARE_IMAGE } from "./targets/host.ts";
 import { QemuTarget, QEMU_ELF, QEMU_ENGINE, QEMU_IMAGE } from "./targets/qemu.ts";
+import { IdfLinuxTarget, IDF_ELF, IDF_ENGINE } from "./targets/idf-linux.ts";
 
 const targetArg = process.argv.indexOf("--target") >= 0 ? process.argv[process.argv.indexOf("--target") + 1] : "qemu";
-if (targetArg !== "qemu" && targetArg !== "host") {
-  console.error(`demo-firmware: --target must be qemu or host, not "${targetArg}"`);
+if (targetArg !== "qemu" && targetArg !== "host" && targetArg !== "idf-linux") {
+  console.error(`demo-firmware: --target must be qemu, host or idf-linux, not "${targetArg}"`);
   process.exit(2);
 }
 
@@ -29,8 +31,10 @@ await removeStaleNamespaces();
 
 console.log(targetArg === "host"
   ? `demo-firmware: host board, ${ENGINE} firmware ${FIRMWARE_BIN}, app image ${FIRMWARE_IMAGE}`
+  : targetArg === "idf-linux"
+  ? `demo-firmware: boards/esp32 on ESP-IDF's linux target, ${IDF_ENGINE}, ${IDF_ELF}`
   : `demo-firmware: QEMU Xtensa board, ${QEMU_ENGINE} firmware ${QEMU_ELF}, app image ${QEMU_IMAGE}`);
-const target: Target = targetArg === "host" ? new HostTarget() : new QemuTarget();
+const target: Target = targetArg === "host" ? new HostTarget() : targetArg === "idf-linux" ? new IdfLinuxTarget() : new QemuTarget();
 const bench = await Bench.create(target);
 let stopping = false;
 async function shutdown(why: string, code: number): Promise<never> {

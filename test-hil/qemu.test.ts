@@ -1,7 +1,9 @@
-// The QEMU target's boot page (boards/qemu-xtensa/boot.h) and flash log reading.
+// The QEMU target's boot page (boards/qemu-xtensa/boot.h) and the store's flash format
+// (boards/qemu-xtensa/store.c) as the target reads and writes it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BOOT_PAGE_SIZE, FLASH_SECTOR, bootPage, flashLogText, imageKindOf, type BootPageFields } from "./targets/qemu.ts";
+import { BOOT_PAGE_SIZE, FLASH_SECTOR, FLASH_SIZE, bootPage, flashImage, flashRecords, imageKindOf, type BootPageFields } from "./targets/qemu.ts";
+import { crc32 } from "../ts/console/protocol.ts";
 
 const FIELDS: BootPageFields = {
   seed: new Uint8Array(32).map((_, i) => i),
@@ -10,11 +12,9 @@ const FIELDS: BootPageFields = {
   imageLength: 95305,
   imageKind: "source",
   statusMs: 2000,
-  configJson: '{"privateKey":"k"}',
-  appJson: '{"collector":"10.77.0.1:9999"}',
 };
 
-test("bootPage: header, one key=value per line, NUL-terminated, 64 hex digits of seed", () => {
+test("bootPage: header, one key=value per line, NUL-terminated, 64 hex digits of seed, nothing device-specific", () => {
   const page = bootPage(FIELDS);
   assert.equal(page[page.length - 1], 0);
   const lines = page.subarray(0, page.length - 1).toString("utf8").split("\n");
@@ -23,48 +23,47 @@ test("bootPage: header, one key=value per line, NUL-terminated, 64 hex digits of
   assert.ok(lines.includes(`seed=${"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"}`));
   assert.ok(lines.includes("image=95305"));
   assert.ok(lines.includes("image-kind=source"));
-  assert.ok(lines.includes('config={"privateKey":"k"}'));
+  assert.ok(!lines.some((l) => l.startsWith("config=") || l.startsWith("app=")), "the key and config live in the store, not on the page");
   assert.ok(!lines.some((l) => l.startsWith("gw=")), "no gateway unless given");
   assert.ok(bootPage({ ...FIELDS, gw: "192.168.77.1" }).toString().includes("\ngw=192.168.77.1\n"));
 });
 
-test("bootPage: refuses a short seed, a multi-line value and a page over 16 KiB", () => {
+test("bootPage: refuses a short seed and a multi-line value", () => {
   assert.throws(() => bootPage({ ...FIELDS, seed: new Uint8Array(16) }), /seed must be 32 bytes/);
-  assert.throws(() => bootPage({ ...FIELDS, configJson: "{\n}" }), /config must be one line/);
-  assert.throws(() => bootPage({ ...FIELDS, appJson: "x".repeat(BOOT_PAGE_SIZE) }), /boot page: \d+ bytes/);
+  assert.throws(() => bootPage({ ...FIELDS, ip: "1.2.3.4/24\nconfig=x" }), /one line \(ip\)/);
+  assert.ok(bootPage(FIELDS).length < BOOT_PAGE_SIZE);
 });
 
-test("flashLogText: sector 0 up to the first erased byte", () => {
-  const flash = Buffer.alloc(2 * FLASH_SECTOR, 0xff);
-  flash.write("tai64n.reserved=3605\n\nx=1\n", 0);
-  flash.write("beyond=the sector\n", FLASH_SECTOR);
-  assert.equal(flashLogText(flash), "tai64n.reserved=3605\n\nx=1\n");
-  assert.equal(flashLogText(Buffer.alloc(FLASH_SECTOR, 0xff)), "");
+function record(key: string, value: string): string {
+  const body = `${key}=${value}`;
+  let r = `${crc32(Buffer.from(body)).toString(16).padStart(8, "0")} ${body}\n`;
+  if (r.length % 2) r += "\n";
+  return r;
+}
+
+test("flash store: the active sector is the valid header with the highest generation; the last valid record of a key wins", () => {
+  const flash = Buffer.alloc(FLASH_SIZE, 0xff);
+  flash.write("#homewire-store 2 gen=00000003\n\n" + record("a", "old") + record("b", "1") + record("a", "new"), 0);
+  flash.write("#homewire-store 2 gen=00000002\n\n" + record("a", "older"), FLASH_SECTOR);
+  assert.deepEqual([...flashRecords(flash)], [["a", "new"], ["b", "1"]]);
+  // A higher generation in the other sector takes over; a torn header does not.
+  flash.write("#homewire-store 2 gen=00000004\n\n" + record("c", "2"), FLASH_SECTOR);
+  assert.deepEqual([...flashRecords(flash)], [["c", "2"]]);
+  flash.write("#homewire-store 2 gen=0000000x", FLASH_SECTOR);
+  assert.deepEqual([...flashRecords(flash)], [["a", "new"], ["b", "1"]]);
 });
 
-test("make qemu refuses a bad device config or app options before starting anything, naming the field", async () => {
-  const { spawnSync } = await import("node:child_process");
-  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const { join } = await import("node:path");
-  const dir = mkdtempSync(join(tmpdir(), "hw-qemu-run-"));
-  try {
-    const bad = join(dir, "dev.json");
-    writeFileSync(bad, JSON.stringify({
-      privateKey: Buffer.alloc(32, 1).toString("base64"), address: "10.77.0.2/32",
-      peer: { publicKey: Buffer.alloc(32, 2).toString("base64"), endpoint: "192.168.77.1:70000", allowedIps: ["10.77.0.1/32"] },
-    }));
-    const script = new URL("../scripts/qemu-run.ts", import.meta.url).pathname;
-    const env = { ...process.env, HW_QEMU_ELF: join(dir, "absent.elf") }; // would fail later, if it got that far
-    const r = spawnSync(process.execPath, ["--import", "tsx", script, "--config", bad], { encoding: "utf8", env, timeout: 30000 });
-    assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /--config .*dev\.json: peer\.endpoint: .*70000.*nothing was started/);
-    const a = spawnSync(process.execPath, ["--import", "tsx", script, "--app", '{"collector":"nowhere"}'], { encoding: "utf8", env, timeout: 30000 });
-    assert.equal(a.status, 2, a.stderr);
-    assert.match(a.stderr, /--app: .*collector.*nothing was started/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test("flash store: a record whose CRC fails (torn by a power cut) is skipped, the ones around it kept", () => {
+  const flash = Buffer.alloc(FLASH_SIZE, 0xff);
+  const torn = record("b", "2").replace("2", "3"); // same length, CRC of "b=2"
+  flash.write("#homewire-store 2 gen=00000001\n\n" + record("a", "1") + torn + record("c", "3"), 0);
+  assert.deepEqual([...flashRecords(flash)], [["a", "1"], ["c", "3"]]);
+  assert.equal(flashRecords(Buffer.alloc(FLASH_SIZE, 0xff)).size, 0, "erased flash: an empty store");
+});
+
+test("flashImage writes what flashRecords reads back", () => {
+  const records = new Map([["identity", '{"v":1,"privateKey":"x"}'], ["tai64n.reserved", "4711"], ["odd", "1"]]);
+  assert.deepEqual(flashRecords(flashImage(records)), records);
 });
 
 test("imageKindOf: Duktape bytecode and JerryScript snapshots are precompiled, anything else source", () => {

@@ -1,6 +1,7 @@
 // The hardware-in-the-loop runner: the scenarios (scenarios.ts) on one target.
-//   npx tsx test-hil/run.ts --target host|qemu|serial [--only a,b] [--junit file] [--list]
+//   npx tsx test-hil/run.ts --target host|qemu|serial|idf-linux [--only a,b] [--junit file] [--list]
 //     serial: --port /dev/ttyUSB0 [--baud 115200] --lan-if eth1 --home-ip 192.168.1.77/24 --board-ip 192.168.1.50 [--slowdown 2]
+//     serial on the QEMU board's UART (a pty; network through the bench's namespaces): --qemu-pty
 // Writes JUnit XML (default build/test-hil/<target>.xml) and ends with "N passed, N failed".
 // Exit status: 0 all passed; 1 a failure, or a skip (unless HOMEWIRE_ALLOW_SKIP=1 outside CI); 2 usage.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -12,11 +13,12 @@ import { junitXml, summaryLine, type CaseResult } from "./junit.ts";
 import { SCENARIOS, type Context, type Scenario } from "./scenarios.ts";
 import type { ExitReport, Target } from "./target.ts";
 import { HostTarget, ENGINE } from "./targets/host.ts";
-import { QemuTarget } from "./targets/qemu.ts";
+import { QemuTarget, qemuPtyPower } from "./targets/qemu.ts";
 import { SerialTarget } from "./targets/serial.ts";
+import { IdfLinuxTarget, IDF_ENGINE } from "./targets/idf-linux.ts";
 
 function usage(why: string): never {
-  console.error(`test-hil: ${why}\nusage: npx tsx test-hil/run.ts --target host|qemu|serial [--only name[,name]] [--junit file] [--list]\n` +
+  console.error(`test-hil: ${why}\nusage: npx tsx test-hil/run.ts --target host|qemu|serial|idf-linux [--only name[,name]] [--junit file] [--list]\n` +
     "  serial: --port DEV [--baud 115200] --lan-if IF --home-ip A.B.C.D/P --board-ip A.B.C.D [--slowdown 2]");
   process.exit(2);
 }
@@ -33,6 +35,7 @@ const { values: opt } = parseArgs({
     "home-ip": { type: "string" },
     "board-ip": { type: "string" },
     slowdown: { type: "string" },
+    "qemu-pty": { type: "boolean", default: false },
   },
 });
 
@@ -45,16 +48,28 @@ switch (opt.target) {
   case "qemu":
     target = new QemuTarget();
     break;
+  case "idf-linux":
+    target = new IdfLinuxTarget();
+    break;
   case "serial": {
+    if (opt["qemu-pty"]) {
+      // The serial target against the QEMU board's UART on a pty: the same console code a real
+      // board gets, with the board powered by the runner and its NIC in the bench's namespaces.
+      const power = qemuPtyPower();
+      target = new SerialTarget({ port: "(QEMU pty)", baud: Number(opt.baud), lanIf: "", homeCidr: "", boardIp: "", slowdown: Number(opt.slowdown ?? 4) }, undefined, power);
+      const unavailable = target.unavailable.bind(target);
+      target.unavailable = async () => (await power.unavailable()) ?? unavailable();
+      break;
+    }
     const home = opt["home-ip"] ?? "";
     const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(home);
-    if (!opt.port || !opt["lan-if"] || !m || !opt["board-ip"]) usage("--target serial needs --port, --lan-if, --home-ip A.B.C.D/P and --board-ip");
+    if (!opt.port || !opt["lan-if"] || !m || !opt["board-ip"]) usage("--target serial needs --port, --lan-if, --home-ip A.B.C.D/P and --board-ip (or --qemu-pty)");
     target = new SerialTarget({ port: opt.port, baud: Number(opt.baud), lanIf: opt["lan-if"], homeCidr: home, boardIp: opt["board-ip"], slowdown: Number(opt.slowdown ?? 2) });
     outer = { home: m[1], board: opt["board-ip"], prefix: Number(m[2]) };
     break;
   }
   default:
-    usage(`--target must be host, qemu or serial${opt.target ? `, not "${opt.target}"` : ""}`);
+    usage(`--target must be host, qemu, serial or idf-linux${opt.target ? `, not "${opt.target}"` : ""}`);
 }
 
 const applicable = SCENARIOS.filter((s) => !s.targets || s.targets.includes(target.name));
@@ -70,7 +85,7 @@ if (opt.list) {
 }
 
 const junitPath = opt.junit ?? `build/test-hil/${target.name}.xml`;
-const suite = `test-hil.${target.name}${target.name === "host" || target.name === "qemu" ? `.${ENGINE}` : ""}`;
+const suite = `test-hil.${target.name}${target.name === "host" || target.name === "qemu" ? `.${ENGINE}` : target.name === "idf-linux" ? `.${IDF_ENGINE}` : ""}`;
 const results: CaseResult[] = [];
 const peaks: number[] = [];
 const started = Date.now();
@@ -166,6 +181,9 @@ async function runScenario(s: Scenario): Promise<CaseResult> {
     } finally {
       limit.cancel();
     }
+    // Whatever the scenario did, no secret may have crossed the console (the device key as the
+    // board stored it, the PSK).
+    bench?.checkNoSecrets();
     return { name: s.name, status: "passed", durationMs: Date.now() - t0, details: notes.join("\n") };
   } catch (e) {
     spoiled = true; // never hand a failed board to the next scenario

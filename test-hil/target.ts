@@ -2,16 +2,15 @@
 // port), and the console reading they share. A scenario only ever talks to a Target and the
 // Bench's home side, so it is written once and runs on all of them.
 import type { Topology } from "../ts/interop/netns.ts";
+import { bootState, type BootState } from "../ts/console/protocol.ts";
+import type { LineFeed } from "../ts/console/link.ts";
 
-export type TargetName = "host" | "qemu" | "serial";
+export type TargetName = "host" | "qemu" | "serial" | "idf-linux";
 
-/** What one boot of the device needs: the same on every board, delivered differently
- *  (files and flags on the host, the boot page on QEMU, console lines on a real board). */
+/** What a power-on needs besides the store: the hardware around the board, the same on every
+ *  board. The device's key and config are not here: they live in its store, and the Bench
+ *  brings them through the console (console protocol 2, `enroll`), as a user would. */
 export interface BootConfig {
-  /** The device config JSON as ts/app/config.ts parses it. Holds the private key: never logged. */
-  configJson: string;
-  /** The sensor app's options JSON (ts/app/sensor.ts). */
-  appJson: string;
   /** The board's outer address with prefix, e.g. "192.168.77.2/24". */
   outerCidr: string;
   /** Whether the board may use a wall clock. false = a board without an RTC. */
@@ -51,17 +50,25 @@ export interface Target {
   unavailable(): Promise<string | null>;
   /** Attach to the bench's network (TAP in the device namespace, or the user's LAN). */
   attach(net: BoardNet): Promise<void>;
-  /** Power on with this config; the store is the one left by the previous boot of this bench.
-   *  Resolves once the runtime printed [started]; the clock starts at zero. */
+  /** Power on; the store is the one left by the previous boot of this bench. Resolves once the
+   *  boot lines are out (bootedState): not enrolled, or enrolled and [started]. The clock
+   *  starts at zero. */
   start(boot: BootConfig): Promise<void>;
   /** Power off (clean where the board supports it) and report. */
   stop(): Promise<ExitReport>;
-  /** Erase the board's store (as a factory reset would). Only while stopped. null = unsupported. */
-  wipeStore: (() => Promise<void>) | null;
-  /** The store's contents as text (to check what was persisted), or null if not readable. */
+  /** One line to the board's console (console protocol 2). */
+  send(line: string): void;
+  /** The board's console as a link: every line it prints, in order, across boots and resets
+   *  (the Bench's ConsoleSession runs on it); write() is send(). */
+  readonly console: LineFeed;
+  /** Test-only: removes one key from the store while the board is off (to take the TAI64N
+   *  reservation away in a control). null = this target cannot. */
+  forgetStoreKey: ((key: string) => Promise<void>) | null;
+  /** The store's records as "key=value" lines (to check what was persisted), or null if not
+   *  readable. Holds the device key: for leak checks only, never printed. */
   storeText(): string | null;
   readonly running: boolean;
-  /** Console lines since the last start (bounded). */
+  /** Console lines since the last start, in order (bounded; resets do not clear them). */
   readonly lines: string[];
   /** Text to append to a failure: the console tail and board-specific state. */
   diagnostics(): string;
@@ -107,7 +114,28 @@ export function exitReport(code: number | null, lines: string[]): ExitReport {
 
 /** A line that means the board did not get its app running (start-up failures only). */
 export function fatalLine(lines: string[]): string | null {
-  return lines.find((l) => l.startsWith("[runtime] ") || l.startsWith("[board] cannot start")) ?? null;
+  return lines.find((l) => l.startsWith("[runtime] ") || l.startsWith("[board] cannot start") || l.startsWith("[board] identity error")) ?? null;
+}
+
+/** The state of the last boot in lines[from..] once it is complete: the boot lines are out and,
+ *  if the device is enrolled, the runtime printed [started]. null while it is not. */
+export function bootedState(lines: string[], from = 0): BootState | null {
+  const st = bootState(lines, from);
+  if (!st) return null;
+  if (!st.enrolled) return st;
+  let last = -1;
+  for (let i = lines.length - 1; i >= from; i--) if (lines[i].startsWith("[board] homewire-console 2 ready")) { last = i; break; }
+  return lines.slice(last).some((l) => l.startsWith("[started]")) ? st : null;
+}
+
+/** Waits for a boot after `from` to complete; a fatal line or a dead board ends the wait. */
+export function waitBooted(t: { lines: string[]; running: boolean }, from: number, timeoutMs: number): Promise<BootState> {
+  return pollUntil("the board's boot lines ([board] enrolled + [started], or [board] not enrolled)", () => {
+    if (!t.running) throw new Error("the board is not running");
+    const bad = fatalLine(t.lines.slice(from));
+    if (bad) throw new Error(`the board failed to start: ${bad}`);
+    return bootedState(t.lines, from);
+  }, timeoutMs, 50);
 }
 
 /** Polls check() until it returns a value or timeoutMs passes. Unlike proc.ts's waitFor, an

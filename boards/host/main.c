@@ -1,19 +1,25 @@
 /* The host board: homewire firmware as a Linux process. Its NIC is a TAP device (normally in
  * a network namespace), its store a file, its randomness getrandom(2), its console stdout.
  *
- *   homewire-host --tap hwtap0 --ip 192.168.77.2/24 [--gw 192.168.77.1] --config dev.json
- *                 --store state.txt --bundle homewire.js|homewire.bin [--heap 262144]
- *                 [--app '{"collector":"10.77.0.1:9999"}'] [--tick-ms 100] [--status-ms 5000] [--run-ms 0]
- *                 [--wall-clock on|off]   (off: a board without an RTC, as after a power cut)
+ *   homewire-host --tap hwtap0 --ip 192.168.77.2/24 [--gw 192.168.77.1] --store state.txt
+ *                 --bundle homewire.js|homewire.bin [--heap 262144] [--tick-ms 100] [--status-ms 5000]
+ *                 [--run-ms 0] [--wall-clock on|off]   (off: a board without an RTC, as after a power cut)
  *   homewire-host --compile homewire.js homewire.bin      (Duktape: precompile to bytecode)
+ *
+ * Its console is stdin/stdout, speaking console protocol 2 (firmware/runtime/console.h): the
+ * device key is made on the first boot and kept in the store with the config that `enroll`
+ * brings; nothing device-specific is passed on the command line. `reset` re-executes the
+ * process with the same arguments (a reboot: clock at zero, store kept).
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "board.h"
 #include "bindings.h"
@@ -30,6 +36,8 @@ static struct timespec boot;
 static volatile int stop_requested;
 static double run_until_ms;
 static int no_wall_clock;
+static char **boot_argv;
+static int console_fd = 0; /* stdin; -1 once it reached its end */
 
 /* ---- board.h --------------------------------------------------------------------------- */
 
@@ -68,9 +76,31 @@ void hw_board_console(const char *line, size_t len) {
   fflush(stdout);
 }
 
+size_t hw_board_console_read(char *out, size_t cap) {
+  if (console_fd < 0) return 0;
+  struct pollfd pfd = {.fd = console_fd, .events = POLLIN};
+  if (poll(&pfd, 1, 0) <= 0) return 0;
+  ssize_t n = read(console_fd, out, cap);
+  if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) console_fd = -1; /* nobody will type */
+  return n > 0 ? (size_t)n : 0;
+}
+
 long hw_board_store_get(const char *key, char *out, size_t cap) { return hw_store_get(key, out, cap); }
 int hw_board_store_put(const char *key, const char *value, size_t len) { return hw_store_put(key, value, len); }
-void hw_board_poll(uint32_t timeout_ms) { hw_tap_poll(&tap_netif, timeout_ms); }
+int hw_board_store_wipe(void) { return hw_store_wipe(); }
+void hw_board_poll(uint32_t timeout_ms) { hw_tap_poll(&tap_netif, timeout_ms, console_fd); }
+
+int hw_board_wifi_join(const char *ssid, const char *password) { /* a wired board */
+  (void)ssid;
+  (void)password;
+  return -1;
+}
+void hw_board_reset(void) {
+  fflush(stdout);
+  execv("/proc/self/exe", boot_argv); /* the TAP fd is close-on-exec */
+  fprintf(stderr, "homewire-host: reset: %s\n", strerror(errno));
+  _exit(1);
+}
 int hw_board_net_up(void) { return hw_tap_add_netif(&tap_netif, &nic_ip, &nic_mask, &nic_gw); }
 
 /* ---- startup ------------------------------------------------------------------------- */
@@ -137,9 +167,10 @@ static int compile_mode(const char *in, const char *out) {
 
 int main(int argc, char **argv) {
   clock_gettime(CLOCK_MONOTONIC, &boot);
+  boot_argv = argv;
   if (argc == 4 && strcmp(argv[1], "--compile") == 0) return compile_mode(argv[2], argv[3]);
 
-  const char *tap = NULL, *ip = NULL, *gw = NULL, *config = NULL, *store = NULL, *bundle = NULL;
+  const char *tap = NULL, *ip = NULL, *gw = NULL, *store = NULL, *bundle = NULL;
   hw_runtime_config rc = {.heap_limit = 256 * 1024, .tick_ms = 100, .status_ms = 0, .stop = &stop_requested};
   for (int i = 1; i < argc; i++) {
     const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -148,10 +179,8 @@ int main(int argc, char **argv) {
     if (!strcmp(k, "--tap")) tap = v;
     else if (!strcmp(k, "--ip")) ip = v;
     else if (!strcmp(k, "--gw")) gw = v;
-    else if (!strcmp(k, "--config")) config = v;
     else if (!strcmp(k, "--store")) store = v;
     else if (!strcmp(k, "--bundle")) bundle = v;
-    else if (!strcmp(k, "--app")) rc.app_json = v;
     else if (!strcmp(k, "--heap")) rc.heap_limit = strtoul(v, NULL, 10);
     else if (!strcmp(k, "--tick-ms")) rc.tick_ms = (uint32_t)strtoul(v, NULL, 10);
     else if (!strcmp(k, "--status-ms")) rc.status_ms = (uint32_t)strtoul(v, NULL, 10);
@@ -162,19 +191,16 @@ int main(int argc, char **argv) {
     }
     else return usage("unknown option");
   }
-  if (!tap || !ip || !config || !store || !bundle) return usage("--tap, --ip, --config, --store and --bundle are required");
+  if (!tap || !ip || !store || !bundle) return usage("--tap, --ip, --store and --bundle are required");
   if (rc.tick_ms == 0) rc.tick_ms = 100;
 
-  size_t config_len, image_len;
-  uint8_t *config_text = read_file(config, 8192, &config_len);
-  if (!config_text) return usage("cannot read the config (missing, or over 8 KiB)");
+  size_t image_len;
   uint8_t *image = read_file(bundle, 4 << 20, &image_len);
   if (!image) return usage("cannot read the bundle");
   /* Precompiled images announce themselves (Duktape bytecode 0xbf, JerryScript "JRRY"). */
   rc.image_is_source = !(image_len > 0 && (image[0] == 0xbf || (image_len >= 4 && !memcmp(image, "JRRY", 4))));
   rc.image = image;
   rc.image_len = image_len;
-  rc.config_json = (char *)config_text;
   if (hw_store_open(store) != 0) return usage("store path too long");
 
   static const uint8_t mac[6] = {0x02, 0x68, 0x77, 0x00, 0x00, 0x02};
@@ -200,6 +226,5 @@ int main(int argc, char **argv) {
   fflush(stdout);
   int r = hw_runtime_run(&rc);
   free(image);
-  free(config_text);
   return r;
 }

@@ -67,6 +67,11 @@ long hw_store_get(const char *key, char *out, size_t cap) {
   return -1;
 }
 
+int hw_store_wipe(void) {
+  if (unlink(store_path) != 0 && errno != ENOENT) return -1;
+  return 0;
+}
+
 int hw_store_put(const char *key, const char *value, size_t len) {
   if (strlen(key) > HW_STORE_KEY_MAX || len > HW_STORE_VALUE_MAX) return -1;
   int n = load();

@@ -68,9 +68,10 @@ int hw_tap_add_netif(struct netif *netif, const ip4_addr_t *ip, const ip4_addr_t
   return 0;
 }
 
-void hw_tap_poll(struct netif *netif, uint32_t timeout_ms) {
-  struct pollfd pfd = {.fd = tap_fd, .events = POLLIN};
-  if (poll(&pfd, 1, (int)(timeout_ms > 1000 ? 1000 : timeout_ms)) <= 0) return;
+void hw_tap_poll(struct netif *netif, uint32_t timeout_ms, int wake_fd) {
+  struct pollfd pfd[2] = {{.fd = tap_fd, .events = POLLIN}, {.fd = wake_fd, .events = POLLIN}};
+  if (poll(pfd, wake_fd >= 0 ? 2 : 1, (int)(timeout_ms > 1000 ? 1000 : timeout_ms)) <= 0) return;
+  if (!(pfd[0].revents & POLLIN)) return; /* only wake_fd: the caller reads it */
   for (int i = 0; i < FRAMES_PER_POLL; i++) {
     /* Take the pbuf first: when the pool is empty (the runtime still holds queued datagrams)
      * frames stay in the kernel's queue instead of being read and thrown away. */

@@ -1,7 +1,8 @@
-/* The boot page: 16 KiB at 0x60500000 that the runner (test-hil) fills before every boot
+/* The boot page: 16 KiB at 0x60500000 that the runner (test-hil) fills before every QEMU start
  * with QEMU's `-device loader,file=boot.txt,addr=0x60500000,force-raw=on`. It stands in for
- * what a real board keeps in its flash (MAC, addresses, device config) and, for QEMU only,
- * carries the per-boot RNG seed. Text, NUL-terminated, one `key=value` per line:
+ * the hardware a real board has (its MAC, the address its network gives it) and, for QEMU only,
+ * carries the RNG seed. Nothing device-specific: the key and the config live in the store and
+ * arrive through the console (console protocol 2). Text, NUL-terminated, one `key=value` per line:
  *
  *   homewire-boot 1
  *   seed=<64 hex digits>          (required: QEMU's lx60 has no TRNG, see rng.c)
@@ -9,8 +10,8 @@
  *   ip=192.168.77.2/24
  *   gw=192.168.77.1               (optional)
  *   image=<bytes>                 (length of the app image placed at 0x60600000)
- *   config=<device config JSON on one line>
- *   app=<sensor app options JSON on one line>   (optional)
+ *   image-kind=source|bytecode
+ *   status-ms=<ms>                (optional: runtime status line interval, 0 = none)
  */
 #ifndef HW_QEMU_BOOT_H
 #define HW_QEMU_BOOT_H

@@ -17,6 +17,10 @@ void qb_uart_putc(char c) {
   UART_REG(UART_RBR_THR) = (uint8_t)c;
 }
 
+/* The receive FIFO on (16 bytes, cleared): QEMU hands console input over up to 16 bytes at a
+ * time instead of one byte per poll. */
+void qb_uart_init(void) { UART_REG(2) = 0x07u; }
+
 int qb_uart_getc(void) { return (UART_REG(UART_LSR) & LSR_DR) ? (int)(UART_REG(UART_RBR_THR) & 0xffu) : -1; }
 
 void qb_console_write(const char *s, size_t len) {

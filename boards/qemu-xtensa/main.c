@@ -1,6 +1,7 @@
 /* The homewire firmware on the QEMU Xtensa board: the board side of firmware/runtime/board.h.
- * Everything per boot comes from the boot page (boot.h): MAC, address, device config, app
- * options, RNG seed, and the app image placed in the image area. */
+ * The boot page (boot.h) stands in for the hardware: MAC, address, RNG seed, and the app image
+ * placed in the image area. The device's key and config live in the store (CFI flash) and come
+ * through the console (console protocol 2), as on a real board. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,43 @@ int hw_board_wall_clock_ms(double *out) {
   return -1; /* no RTC and no time source: the reboot-without-clock path is the normal one */
 }
 int hw_board_random(uint8_t *out, size_t len) { return qb_rng_bytes(out, len); }
+int hw_board_wifi_join(const char *ssid, const char *password) { /* a wired board */
+  (void)ssid;
+  (void)password;
+  return -1;
+}
+void hw_board_reset(void) { hw_qemu_reset(); }
+
+/* Console input: the UART's bytes, kept here between polls. ENQ (0x05) is not console input:
+ * it asks for the board's counters at once (the benchmarks bracket a burst with it). */
+#define CONSOLE_ENQ 0x05
+static char rx[256];
+static unsigned rx_len;
+static int enq_pending;
+static void board_status(void);
+/* Moves what the UART holds into rx, but never more than rx can keep: the rest waits in the
+ * UART (QEMU holds the sender back), so no byte of a long line is ever dropped. */
+static int uart_take(void) {
+  int c, got = 0;
+  while (rx_len < sizeof rx && (c = qb_uart_getc()) >= 0) {
+    if (c == CONSOLE_ENQ) enq_pending = 1;
+    else rx[rx_len++] = (char)c;
+    got = 1;
+  }
+  return got;
+}
+size_t hw_board_console_read(char *out, size_t cap) {
+  uart_take();
+  if (enq_pending) {
+    enq_pending = 0;
+    board_status();
+  }
+  size_t n = rx_len < cap ? rx_len : cap;
+  memcpy(out, rx, n);
+  memmove(rx, rx + n, rx_len - n);
+  rx_len -= (unsigned)n;
+  return n;
+}
 /* After each runtime status line, the board's own: RAM use by owner and CPU cycles since
  * boot (under -icount shift=7, instructions = cycles / 5.12). */
 static void board_status(void) {
@@ -77,10 +115,13 @@ void hw_board_poll(uint32_t timeout_ms) {
   uint64_t start = qb_cycles(), until = start + (uint64_t)timeout_ms * (QB_CPU_HZ / 1000u);
   for (;;) {
     uint64_t now = qb_cycles();
-    /* Any key on the console prints the board line now: benchmarks bracket a burst with it. */
-    if (qb_uart_getc() >= 0) {
+    /* Console input ends the wait (a command, or ENQ for the counters). */
+    if (uart_take()) {
       idle_cycles += qb_cycles() - start;
-      board_status();
+      if (enq_pending) { /* after the idle time is counted, so "busy" excludes this wait */
+        enq_pending = 0;
+        board_status();
+      }
       return;
     }
     if (qb_ethoc_poll(&eth) > 0 || now >= until) {
@@ -90,24 +131,13 @@ void hw_board_poll(uint32_t timeout_ms) {
   }
 }
 
-/* A boot-page value as a fresh C string on the heap, or NULL. */
-static char *boot_string(const char *key) {
-  size_t len;
-  const char *v = qb_boot_get(key, &len);
-  char *s = v ? malloc(len + 1) : NULL;
-  if (s) {
-    memcpy(s, v, len);
-    s[len] = 0;
-  }
-  return s;
-}
-
 static void fail(const char *why) {
   printf("[board] cannot start: %s\n", why);
   qb_semihost_exit(2);
 }
 
 int main(void) {
+  qb_uart_init();
   size_t arena = (size_t)(__heap_end - __heap_start);
   printf("[board] qemu-xtensa lx106: dram %u KiB = data %u + bss %u + heap %u + stack %u\n",
          (unsigned)((__stack_top - __data_start) / 1024), (unsigned)(__data_end - __data_start),
@@ -123,16 +153,13 @@ int main(void) {
     if (qb_parse_cidr(text, &nic_gw, &unused) != 0) fail("bad gw=");
   }
   hw_runtime_config rc = {.tick_ms = 100, .status_ms = 2000, .stop = &stop_requested};
-  rc.config_json = boot_string("config");
-  rc.app_json = boot_string("app");
-  if (!rc.config_json) fail("no config=");
   if (qb_boot_copy("image", text, sizeof text) != 0) fail("no image=");
   rc.image = __image_page;
   rc.image_len = strtoul(text, NULL, 10);
   rc.image_is_source = qb_boot_copy("image-kind", text, sizeof text) == 0 && strcmp(text, "source") == 0;
   if (qb_boot_copy("status-ms", text, sizeof text) == 0) rc.status_ms = (uint32_t)strtoul(text, NULL, 10);
-  /* The engine may use the arena minus a reserve for malloc's own headers and the strings
-   * above: it collects garbage before it would get near the end. (JerryScript's heap is its
+  /* The engine may use the arena minus a reserve for malloc's own headers and the console's
+   * strings: it collects garbage before it would get near the end. (JerryScript's heap is its
    * own static array; it ignores the limit.) */
   rc.heap_limit = arena > 32 * 1024 ? arena - 24 * 1024 : 0;
   printf("[board] %s, image %u bytes (%s), heap limit %u\n", hw_vm_engine_name(), (unsigned)rc.image_len,

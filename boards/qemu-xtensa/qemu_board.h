@@ -23,6 +23,7 @@
 #define QB_CPU_HZ 40000000u
 
 /* console.c */
+void qb_uart_init(void);
 void qb_uart_putc(char c);
 int qb_uart_getc(void); /* -1 if nothing is waiting */
 void qb_console_write(const char *s, size_t len);

@@ -18,7 +18,7 @@
 #define HW_MAX_RANDOM 1024         /* bytes per randomBytes call */
 #define HW_MAX_LOG 512             /* bytes per log line (longer lines are cut) */
 #define HW_STORE_KEY_MAX 32        /* [A-Za-z0-9._-]{1,32} */
-#define HW_STORE_VALUE_MAX 512
+#define HW_STORE_VALUE_MAX 2048 /* the identity record (key + enrolled config, ts/app/identity.ts) */
 
 /* What a board provides. Every function is required unless marked optional. */
 typedef struct {
@@ -44,6 +44,9 @@ typedef struct {
   int (*net_configure)(void *ctx, uint16_t listen_port, const uint8_t ip4[4], int prefix);
   /* Optional: route ip4/prefix (one of the peer's AllowedIPs) into the tunnel. 0 or -1. */
   int (*tunnel_route)(void *ctx, const uint8_t ip4[4], int prefix);
+  /* Optional: join this Wi-Fi network as a station (and keep rejoining). 0, or -1 when the board
+   * has no Wi-Fi. The password is a secret: never logged. */
+  int (*wifi_join)(void *ctx, const char *ssid, const char *password);
 } hw_board_ops;
 
 /* Register natives. ops must outlive the VM. Return 0 or -1. */

@@ -24,10 +24,11 @@ static struct {
   unsigned tunnel_sum; /* of the bytes handed over: tells a prefix from the whole */
   char log_line[64];
   int log_level;
-  char store_key[40], store_value[600];
+  char store_key[40], store_value[HW_STORE_VALUE_MAX];
   size_t store_len;
   unsigned random_state;
   int configured, routes;
+  char wifi_ssid[40], wifi_password[80];
 } rec;
 
 static uint8_t last_datagram[1500];
@@ -86,11 +87,18 @@ static int fake_route(void *ctx, const uint8_t ip[4], int prefix) {
   return rec.routes > 2 ? -1 : 0;
 }
 
+/* A board with Wi-Fi for the SSID "home", none for anything else. */
+static int fake_wifi(void *ctx, const char *ssid, const char *password) {
+  snprintf(rec.wifi_ssid, sizeof rec.wifi_ssid, "%s", ssid);
+  snprintf(rec.wifi_password, sizeof rec.wifi_password, "%s", password);
+  return strcmp(ssid, "home") == 0 ? 0 : -1;
+}
+
 static const hw_board_ops fake_ops = {
     .udp_send = fake_udp,     .tunnel_deliver = fake_tunnel, .app_udp_send = fake_app,
     .now_ms = fake_now,       .random_bytes = fake_random,   .log = fake_log,
     .store_get = fake_get,    .store_put = fake_put,         .net_configure = fake_configure,
-    .tunnel_route = fake_route,
+    .tunnel_route = fake_route, .wifi_join = fake_wifi,
 };
 
 static int js_failures;
@@ -155,6 +163,7 @@ int main(int argc, char **argv) {
   CHECK(rec.log_calls == 1 && rec.log_level == 2 && strcmp(rec.log_line, "hello from js") == 0, "log");
 
   CHECK(rec.configured, "net_configure got port, ip and prefix");
+  CHECK(!strcmp(rec.wifi_ssid, "home") && !strcmp(rec.wifi_password, "correct horse"), "wifi_join got the ssid and password as given (the last call)");
   CHECK(rec.routes == 3, "tunnel_route called for valid routes only");
 
   uint8_t ip[4];

@@ -260,8 +260,20 @@ ok(hw.storeGet("tai64n.reserved") === "4000000068a1b2c3", "store round trip");
 throws(RangeError, function () { hw.storePut("bad key", "v"); }, /key must match/, "key with space");
 throws(RangeError, function () { hw.storePut("", "v"); }, /key must match/, "empty key");
 throws(RangeError, function () { hw.storePut("k", "a\nb"); }, /newlines/, "newline in value");
-throws(RangeError, function () { hw.storePut("k", new Array(514).join("v")); }, /longer than 512/, "long value");
+var big = new Array(2049).join("v"); // the largest value (an identity record may be this long)
+hw.storePut("identity", big);
+ok(hw.storeGet("identity") === big, "a 2048-byte value round trip");
+throws(RangeError, function () { hw.storePut("k", big + "v"); }, /longer than 2048/, "long value");
 throws(Error, function () { hw.storePut("failing", "v"); }, /store failed/, "store failure surfaces");
+
+// Wi-Fi: the board's answer as a boolean; lengths and NULs checked before the board sees them.
+ok(hw.wifiJoin("elsewhere", "") === false, "wifiJoin where the board has none");
+throws(RangeError, function () { hw.wifiJoin("", "x"); }, /ssid must be 1\.\.32 bytes/, "empty ssid");
+throws(RangeError, function () { hw.wifiJoin(new Array(34).join("s"), "x"); }, /ssid must be 1\.\.32 bytes/, "ssid of 33 bytes");
+throws(RangeError, function () { hw.wifiJoin("home", new Array(66).join("p")); }, /password must be 0\.\.64 bytes/, "password of 65 bytes");
+throws(RangeError, function () { hw.wifiJoin("home", "a\u0000b"); }, /without NUL/, "NUL in the password");
+throws(TypeError, function () { hw.wifiJoin("home"); }, /wifiJoin: password must be a string/, "no password");
+ok(hw.wifiJoin("home", "correct horse") === true, "wifiJoin on a board with Wi-Fi (the last call)");
 
 // Network setup natives.
 hw.netConfigure(51820, "10.77.0.2", 24);

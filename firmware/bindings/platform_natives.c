@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "bindings.h"
-#include "hw_crypto.h"
+#include "hw_crypto.h" /* hw_wipe, hw_aead_seal */
 
 static const hw_board_ops *ops_of(hw_vm_call *c) { return hw_vm_user(c); }
 
@@ -329,6 +329,32 @@ static void n_tunnel_route(hw_vm_call *c) {
     hw_vm_throw_error(c, "tunnelRoute: route table full or no tunnel");
 }
 
+/* wifiJoin(ssid, password) -> false when the board has no Wi-Fi. The credentials were checked by
+ * the config parser (ts/app/config.ts); here only what C needs: lengths and no NUL inside. */
+static void n_wifi_join(hw_vm_call *c) {
+  const hw_board_ops *o = ops_of(c);
+  size_t slen, plen;
+  const char *ssid = hw_vm_arg_string(c, 0, &slen, "wifiJoin: ssid");
+  const char *pw = ssid ? hw_vm_arg_string(c, 1, &plen, "wifiJoin: password") : NULL;
+  if (!pw) return;
+  if (slen < 1 || slen > 32 || memchr(ssid, 0, slen)) {
+    hw_vm_throw_range(c, "wifiJoin: ssid must be 1..32 bytes without NUL");
+    return;
+  }
+  if (plen > 64 || memchr(pw, 0, plen)) {
+    hw_vm_throw_range(c, "wifiJoin: password must be 0..64 bytes without NUL");
+    return;
+  }
+  char s[33], p[65];
+  memcpy(s, ssid, slen);
+  s[slen] = 0;
+  memcpy(p, pw, plen);
+  p[plen] = 0;
+  int r = o->wifi_join ? o->wifi_join(o->ctx, s, p) : -1;
+  hw_wipe(p, sizeof p);
+  hw_vm_return_bool(c, r == 0);
+}
+
 int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
   static const struct {
     const char *name;
@@ -338,7 +364,7 @@ int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
       {"tunnelDeliverPrefix", n_tunnel_deliver_prefix}, {"sendTransport", n_send_transport},
       {"nowMs", n_now_ms},         {"wallClockMs", n_wall_clock_ms}, {"randomBytes", n_random_bytes},
       {"log", n_log},              {"storeGet", n_store_get},        {"storePut", n_store_put},
-      {"netConfigure", n_net_configure}, {"tunnelRoute", n_tunnel_route},
+      {"netConfigure", n_net_configure}, {"tunnelRoute", n_tunnel_route}, {"wifiJoin", n_wifi_join},
   };
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (hw_vm_register(vm, HW_NATIVES_OBJECT, table[i].name, table[i].fn, (void *)ops) != 0) return -1;

@@ -1,5 +1,6 @@
-/* homewire networking on lwIP (NO_SYS): the WireGuard tunnel netif, the outer UDP socket
- * and the application's UDP socket. The board adds its NIC netif and makes it the default.
+/* homewire networking on lwIP: the WireGuard tunnel netif, the outer UDP socket and the
+ * application's UDP socket. The board adds its NIC netif and makes it the default. On an RTOS
+ * every function here is called with lwIP's core lock held (firmware/runtime/port.h).
  *
  * Received outer datagrams and packets lwIP sends into the tunnel are never handed to JS
  * from inside lwIP: they go to the handlers below, which the runtime implements by queueing

@@ -70,7 +70,9 @@ static void app_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_ad
 
 void hw_net_init(const hw_net_handlers *h) {
   handlers = *h;
-  lwip_init();
+#if NO_SYS
+  lwip_init(); /* on an RTOS the system started lwIP's thread (tcpip_init) before us */
+#endif
   ip4_addr_t any;
   ip4_addr_set_zero(&any);
   netif_add(&tunnel, &any, &any, &any, NULL, tunnel_init, ip_input);

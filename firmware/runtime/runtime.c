@@ -1,4 +1,4 @@
-/* The event loop shared by NO_SYS boards. See runtime.h. */
+/* The event loop shared by every board. See runtime.h and port.h. */
 #include "runtime.h"
 
 #include <stdarg.h>
@@ -7,24 +7,32 @@
 
 #include "bindings.h"
 #include "board.h"
+#include "console.h"
 #include "hw_net.h"
 #include "lwip/pbuf.h"
-#include "lwip/timeouts.h"
+#include "port.h"
 #include "vm.h"
 
-/* lwIP's clock (NO_SYS): the board's monotonic milliseconds, wrapping at 2^32 as lwIP expects. */
+#if NO_SYS
+/* lwIP's clock (NO_SYS): the board's monotonic milliseconds, wrapping at 2^32 as lwIP expects.
+ * An RTOS port of lwIP brings its own. */
 u32_t sys_now(void) { return (u32_t)(uint64_t)hw_board_now_ms(); }
+#endif
 
-/* ---- the event queue: filled from inside lwIP, drained by the loop into JS ------------- */
+/* ---- the event queue: filled from inside lwIP, drained by the loop into JS -------------
+ * Producers are lwIP callbacks; they run with lwIP's core held (the tcpip thread, or this
+ * task inside an HW_LOCK'd call), so HW_LOCK also guards the queue. */
 
 enum { EV_DATAGRAM, EV_TUNNEL_PACKET };
 
-static struct {
+typedef struct {
   int kind;
   struct pbuf *p;
   uint8_t ip[4];
   uint16_t port;
-} queue[HW_EVENT_QUEUE];
+} event;
+
+static event queue[HW_EVENT_QUEUE];
 static unsigned q_head, q_len;
 static uint32_t q_dropped;
 
@@ -44,27 +52,70 @@ static int enqueue(int kind, struct pbuf *p, const uint8_t ip[4], uint16_t port)
 static void on_outer_datagram(void *ctx, struct pbuf *p, const uint8_t ip[4], uint16_t port) {
   (void)ctx;
   if (enqueue(EV_DATAGRAM, p, ip, port) != 0) pbuf_free(p);
+  else hw_port_wake();
 }
 
 static void on_tunnel_output(void *ctx, struct pbuf *p) {
   (void)ctx;
   pbuf_ref(p); /* lwIP frees its reference when output returns */
   if (enqueue(EV_TUNNEL_PACKET, p, NULL, 0) != 0) pbuf_free(p);
+  else hw_port_wake();
+}
+
+/* ---- waiting for work (port.h) ------------------------------------------------------- */
+
+#if NO_SYS
+#include "lwip/timeouts.h"
+
+int hw_port_init(void) { return 0; }
+void hw_port_wake(void) {}
+void hw_port_wait(uint32_t ms) {
+  uint32_t timers = sys_timeouts_sleeptime();
+  hw_board_poll(ms < timers ? ms : timers);
+  sys_check_timeouts();
+}
+#else
+#include "lwip/sys.h"
+
+static sys_sem_t wake_sem; /* binary: wakes coalesce, a stale one costs one empty turn */
+
+int hw_port_init(void) { return sys_sem_valid(&wake_sem) || sys_sem_new(&wake_sem, 0) == ERR_OK ? 0 : -1; }
+void hw_port_wake(void) { sys_sem_signal(&wake_sem); }
+void hw_port_wait(uint32_t ms) {
+  if (ms) sys_arch_sem_wait(&wake_sem, ms); /* lwIP reads 0 as "forever" */
+}
+#endif
+
+void hw_runtime_wake(void) { hw_port_wake(); }
+
+static volatile int network_changed;
+void hw_runtime_network_changed(void) {
+  network_changed = 1;
+  hw_port_wake();
 }
 
 /* ---- the natives' view of the board ---------------------------------------------------- */
 
 static int op_udp_send(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
   (void)ctx;
-  return hw_net_outer_send(d, len, ip, port);
+  HW_LOCK();
+  int r = hw_net_outer_send(d, len, ip, port);
+  HW_UNLOCK();
+  return r;
 }
 static int op_tunnel_deliver(void *ctx, const uint8_t *p, size_t len) {
   (void)ctx;
-  return hw_net_tunnel_input(p, len);
+  HW_LOCK();
+  int r = hw_net_tunnel_input(p, len);
+  HW_UNLOCK();
+  return r;
 }
 static int op_app_send(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
   (void)ctx;
-  return hw_net_app_send(d, len, ip, port);
+  HW_LOCK();
+  int r = hw_net_app_send(d, len, ip, port);
+  HW_UNLOCK();
+  return r;
 }
 static double op_now(void *ctx) {
   (void)ctx;
@@ -95,18 +146,29 @@ static int op_put(void *ctx, const char *key, const char *value, size_t len) {
 }
 static int op_configure(void *ctx, uint16_t port, const uint8_t ip[4], int prefix) {
   (void)ctx;
-  return hw_net_configure(port, ip, prefix);
+  HW_LOCK();
+  int r = hw_net_configure(port, ip, prefix);
+  HW_UNLOCK();
+  return r;
 }
 static int op_route(void *ctx, const uint8_t ip[4], int prefix) {
   (void)ctx;
-  return hw_net_add_route(ip, prefix);
+  HW_LOCK();
+  int r = hw_net_add_route(ip, prefix);
+  HW_UNLOCK();
+  return r;
+}
+
+static int op_wifi_join(void *ctx, const char *ssid, const char *password) {
+  (void)ctx;
+  return hw_board_wifi_join(ssid, password);
 }
 
 static const hw_board_ops board_ops = {
     .udp_send = op_udp_send,   .tunnel_deliver = op_tunnel_deliver, .app_udp_send = op_app_send,
     .now_ms = op_now,          .wall_clock_ms = op_wall,            .random_bytes = op_random,
     .log = op_log,             .store_get = op_get,                 .store_put = op_put,
-    .net_configure = op_configure, .tunnel_route = op_route,
+    .net_configure = op_configure, .tunnel_route = op_route,   .wifi_join = op_wifi_join,
 };
 
 static void report(void *ctx, const char *message) {
@@ -116,27 +178,22 @@ static void report(void *ctx, const char *message) {
   hw_board_console(line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
 }
 
-static void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void console_printf(const char *fmt, ...) {
-  char line[256];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  hw_board_console(line, (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
-}
-
 static void print_status(hw_vm *vm, const char *what) {
   hw_vm_heap h;
   hw_vm_heap_stats(vm, &h);
-  const hw_net_counters *c = hw_net_counters_get();
-  console_printf("[%s] engine=%s heap-current=%zu heap-peak=%zu heap-limit=%zu outer-rx=%u outer-tx=%u "
-                 "tunnel-in=%u tunnel-out=%u app-tx=%u queue-drops=%u",
-                 what, hw_vm_engine_name(), h.current, h.peak, h.limit, (unsigned)c->outer_rx,
-                 (unsigned)c->outer_tx, (unsigned)c->tunnel_in, (unsigned)c->tunnel_out, (unsigned)c->app_tx,
-                 (unsigned)q_dropped);
+  HW_LOCK(); /* the counters move in lwIP's thread */
+  hw_net_counters counters = *hw_net_counters_get();
+  unsigned dropped = (unsigned)q_dropped;
+  HW_UNLOCK();
+  const hw_net_counters *c = &counters;
+  hw_console_printf("[%s] engine=%s heap-current=%zu heap-peak=%zu heap-limit=%zu outer-rx=%u outer-tx=%u "
+                    "tunnel-in=%u tunnel-out=%u app-tx=%u queue-drops=%u",
+                    what, hw_vm_engine_name(), h.current, h.peak, h.limit, (unsigned)c->outer_rx,
+                    (unsigned)c->outer_tx, (unsigned)c->tunnel_in, (unsigned)c->tunnel_out, (unsigned)c->app_tx,
+                    dropped);
 }
+
+void hw_runtime_status(hw_vm *vm, const char *tag) { print_status(vm, tag); }
 
 /* Dotted quad without printf: picolibc's integer conversion divides 64-bit values per digit,
  * which on a board without a divider cost more than the rest of this function (QEMU board,
@@ -153,22 +210,33 @@ static void format_ipv4(char *out, const uint8_t ip[4]) {
   }
 }
 
-/* One queued event into JS. The packet is flattened into a bounded buffer first. */
-static void dispatch(hw_vm *vm, unsigned at) {
-  static uint8_t buf[1536];
-  struct pbuf *p = queue[at].p;
-  size_t len = p->tot_len;
-  int fits = len <= sizeof buf;
-  if (fits) pbuf_copy_partial(p, buf, (u16_t)len, 0);
-  pbuf_free(p);
-  queue[at].p = NULL;
-  if (!fits) return; /* larger than any datagram we accept: drop */
-  if (queue[at].kind == EV_DATAGRAM) {
+/* The oldest event, its packet flattened into buf and the pbuf released (under the lock: the
+ * pbuf is lwIP's). Returns 0 when the queue is empty. */
+static int dequeue(event *ev, uint8_t *buf, size_t cap, size_t *len) {
+  HW_LOCK();
+  int got = q_len > 0;
+  if (got) {
+    *ev = queue[q_head];
+    queue[q_head].p = NULL;
+    q_head = (q_head + 1) % HW_EVENT_QUEUE;
+    q_len--;
+    *len = ev->p->tot_len;
+    if (*len <= cap) pbuf_copy_partial(ev->p, buf, (u16_t)*len, 0);
+    pbuf_free(ev->p);
+    ev->p = NULL;
+  }
+  HW_UNLOCK();
+  return got;
+}
+
+/* One event into JS, outside the lock: JS calls back into natives that take it. */
+static void dispatch(hw_vm *vm, const event *ev, uint8_t *buf, size_t len) {
+  if (ev->kind == EV_DATAGRAM) {
     char host[16];
-    format_ipv4(host, queue[at].ip);
+    format_ipv4(host, ev->ip);
     hw_vm_arg args[3] = {{.kind = HW_ARG_BYTES, .bytes = buf, .len = len},
                          {.kind = HW_ARG_STRING, .string = host, .repeats = 1},
-                         {.kind = HW_ARG_NUMBER, .number = queue[at].port}};
+                         {.kind = HW_ARG_NUMBER, .number = ev->port}};
     hw_vm_call_global(vm, HW_JS_DATAGRAM, 3, args);
   } else {
     hw_vm_arg arg = {.kind = HW_ARG_BYTES, .bytes = buf, .len = len};
@@ -176,81 +244,140 @@ static void dispatch(hw_vm *vm, unsigned at) {
   }
 }
 
-int hw_runtime_run(const hw_runtime_config *cfg) {
-  hw_net_handlers handlers = {on_outer_datagram, on_tunnel_output, NULL};
-  hw_net_init(&handlers);
-  if (hw_board_net_up() != 0) {
-    console_printf("[runtime] the board's NIC could not be added");
-    return 2;
-  }
-  hw_vm *vm = hw_vm_create(cfg->heap_limit, report, NULL);
-  if (!vm) {
-    console_printf("[runtime] engine heap could not be created");
-    return 2;
-  }
-  /* An image's own strings go first (JerryScript: before any native's name exists). */
-  if (!cfg->image_is_source && hw_vm_prepare_image(vm, cfg->image, cfg->image_len) != 0) {
-    console_printf("[runtime] the app image was refused");
-    return 3;
-  }
-  if (hw_bindings_register_crypto(vm) != 0 || hw_bindings_register_platform(vm, &board_ops) != 0) {
-    console_printf("[runtime] natives could not be registered");
-    return 2;
-  }
-  int r = cfg->image_is_source ? hw_vm_run_source(vm, "homewire.js", (const char *)cfg->image, cfg->image_len)
-                               : hw_vm_run_image(vm, cfg->image, cfg->image_len);
-  hw_vm_arg main_args[2] = {{.kind = HW_ARG_STRING, .string = cfg->config_json},
-                            {.kind = cfg->app_json ? HW_ARG_STRING : HW_ARG_UNDEFINED, .string = cfg->app_json}};
-  int started = r == 0 && hw_vm_call_global(vm, HW_JS_MAIN, 2, main_args) == 0;
-  /* The engine has its own copy now (an immutable JS string the core parses and drops). */
-  volatile char *wipe = cfg->config_json;
-  while (*wipe) *wipe++ = 0;
-  if (!started) {
-    console_printf("[runtime] the application failed to start");
-    print_status(vm, "exit");
-    hw_vm_destroy(vm);
-    return 3;
-  }
-  hw_vm_gc(vm); /* drop what compiling and loading left behind before measuring */
-  print_status(vm, "started");
+static unsigned pending(void) {
+  HW_LOCK();
+  unsigned n = q_len;
+  HW_UNLOCK();
+  return n;
+}
 
-  double now = hw_board_now_ms();
-  double next_tick = now + cfg->tick_ms;
-  double next_status = cfg->status_ms ? now + cfg->status_ms : -1;
-  while (!*cfg->stop) {
-    uint32_t wait = sys_timeouts_sleeptime();
-    now = hw_board_now_ms();
-    double until_tick = next_tick - now;
-    if (until_tick < 0) until_tick = 0;
-    if (until_tick < wait) wait = (uint32_t)until_tick;
-    if (q_len) wait = 0;
-    hw_board_poll(wait);
-    sys_check_timeouts();
-
-    /* Bounded per turn so that a flood cannot starve the tick or the NIC. */
-    for (int n = 0; q_len && n < 2 * HW_EVENT_QUEUE; n++) {
-      unsigned at = q_head;
-      q_head = (q_head + 1) % HW_EVENT_QUEUE;
-      q_len--;
-      dispatch(vm, at);
-    }
-
-    now = hw_board_now_ms();
-    if (now >= next_tick) {
-      hw_vm_call_global(vm, HW_JS_TICK, 0, NULL);
-      next_tick = now + cfg->tick_ms;
-    }
-    if (next_status >= 0 && now >= next_status) {
-      print_status(vm, "status");
-      next_status = now + cfg->status_ms;
-    }
-  }
-  while (q_len) { /* release what is still queued */
+/* Drops what is still queued (the app has stopped: nobody will take it). */
+static void release_queue(void) {
+  HW_LOCK();
+  while (q_len) {
     pbuf_free(queue[q_head].p);
     q_head = (q_head + 1) % HW_EVENT_QUEUE;
     q_len--;
   }
-  print_status(vm, "exit");
-  hw_vm_destroy(vm);
+  HW_UNLOCK();
+}
+
+void hw_runtime_stop(hw_console *con) {
+  if (!con->vm) return;
+  print_status(con->vm, "exit");
+  hw_vm_destroy(con->vm);
+  con->vm = NULL;
+  con->stopped = 1;
+  release_queue();
+}
+
+/* Boot: the device's identity (its key is made here on a first boot), then the app if the
+ * device is enrolled. Returns 1 if the tunnel app runs. */
+static int boot_app(hw_console *con) {
+  char text[200];
+  int r = hw_vm_call_global_text(con->vm, HW_JS_IDENTITY, 0, NULL, text, sizeof text);
+  char *pub = strchr(text, ' ');
+  if (r != 0 || !pub) {
+    hw_console_printf("[board] identity error: %s (wipe-store starts over with a new key)", r == 0 ? "bad answer" : text);
+    hw_runtime_stop(con);
+    return 0;
+  }
+  *pub++ = 0;
+  hw_console_printf("[board] public-key %s", pub);
+  if (strcmp(text, "enrolled") != 0) {
+    hw_console_printf("[board] not enrolled");
+    return 0;
+  }
+  hw_console_printf("[board] enrolled");
+  if (hw_vm_call_global_text(con->vm, HW_JS_MAIN, 0, NULL, text, sizeof text) != 0) {
+    /* The console stays up: the device can be enrolled again. */
+    hw_console_printf("[runtime] the application failed to start: %s", text);
+    return 0;
+  }
+  return 1;
+}
+
+int hw_runtime_run(const hw_runtime_config *cfg) {
+  static hw_console con; /* the line buffer is large: not on the stack */
+  memset(&con, 0, sizeof con);
+  hw_console_printf(HW_CONSOLE_READY);
+  hw_net_handlers handlers = {on_outer_datagram, on_tunnel_output, NULL};
+  if (hw_port_init() != 0) {
+    hw_console_printf("[runtime] the runtime's wake-up semaphore could not be made");
+    return 2;
+  }
+  HW_LOCK();
+  hw_net_init(&handlers);
+  HW_UNLOCK();
+  if (hw_board_net_up() != 0) {
+    hw_console_printf("[runtime] the board's NIC could not be added");
+    return 2;
+  }
+  hw_vm *vm = hw_vm_create(cfg->heap_limit, report, NULL);
+  if (!vm) {
+    hw_console_printf("[runtime] engine heap could not be created");
+    return 2;
+  }
+  /* An image's own strings go first (JerryScript: before any native's name exists). */
+  if (!cfg->image_is_source && hw_vm_prepare_image(vm, cfg->image, cfg->image_len) != 0) {
+    hw_console_printf("[runtime] the app image was refused");
+    hw_vm_destroy(vm);
+    return 3;
+  }
+  if (hw_bindings_register_crypto(vm) != 0 || hw_bindings_register_platform(vm, &board_ops) != 0) {
+    hw_console_printf("[runtime] natives could not be registered");
+    return 2;
+  }
+  int r = cfg->image_is_source ? hw_vm_run_source(vm, "homewire.js", (const char *)cfg->image, cfg->image_len)
+                               : hw_vm_run_image(vm, cfg->image, cfg->image_len);
+  if (r != 0) {
+    hw_console_printf("[runtime] the app image failed to load");
+    hw_vm_destroy(vm);
+    return 3;
+  }
+  con.vm = vm;
+  int started = boot_app(&con);
+  if (started) {
+    hw_vm_gc(vm); /* drop what compiling and loading left behind before measuring */
+    print_status(vm, "started");
+  }
+
+  double now = hw_board_now_ms();
+  double next_tick = now + cfg->tick_ms;
+  double next_status = cfg->status_ms ? now + cfg->status_ms : -1;
+  static uint8_t packet[1536];
+  while (!*cfg->stop) {
+    now = hw_board_now_ms();
+    double until_tick = next_tick - now;
+    uint32_t wait = until_tick <= 0 ? 0 : until_tick > 1000 ? 1000 : (uint32_t)until_tick;
+    hw_port_wait(pending() ? 0 : wait);
+    hw_console_poll(&con);
+    if (!con.vm) { /* stopped: only the console is served */
+      release_queue();
+      continue;
+    }
+
+    /* Bounded per turn so that a flood cannot starve the tick or the NIC. */
+    event ev;
+    size_t len = 0;
+    for (int n = 0; n < 2 * HW_EVENT_QUEUE && dequeue(&ev, packet, sizeof packet, &len); n++)
+      if (len <= sizeof packet) dispatch(con.vm, &ev, packet, len); /* larger than any datagram we accept: dropped */
+
+    if (network_changed) {
+      network_changed = 0;
+      if (started) hw_vm_call_global(con.vm, HW_JS_NETWORK_CHANGED, 0, NULL);
+    }
+    now = hw_board_now_ms();
+    if (now >= next_tick) {
+      if (started) hw_vm_call_global(con.vm, HW_JS_TICK, 0, NULL);
+      next_tick = now + cfg->tick_ms;
+    }
+    if (started && next_status >= 0 && now >= next_status) {
+      print_status(con.vm, "status");
+      next_status = now + cfg->status_ms;
+    }
+  }
+  release_queue();
+  hw_runtime_stop(&con);
   return 0;
 }

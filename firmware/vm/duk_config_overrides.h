@@ -6,6 +6,8 @@
 #define DUK_USE_LIGHTFUNC_BUILTINS
 /* No bytecode-to-line tables (~22 kB for the bundle); tracebacks still name functions. */
 #undef DUK_USE_PC2LINE
+/* No fileName property on every function: the app is one bundle, the name says nothing. */
+#undef DUK_USE_FUNC_FILENAME_PROPERTY
 /* Smaller string table and property tables; no literal cache. */
 #undef DUK_USE_HOBJECT_HASH_PART
 #undef DUK_USE_HSTRING_CLEN

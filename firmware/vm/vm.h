@@ -76,6 +76,12 @@ typedef struct {
  * Returns 0, 1 if there is no such function, or -1 if it threw (reported). */
 int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv);
 
+/* As hw_vm_call_global, with the result as text in out (NUL-terminated, cut to cap - 1 bytes):
+ * returns 0 and the returned string ("" if it returned something else), 1 if there is no such
+ * function, or -1 and the thrown error's message, which is not reported (the caller answers
+ * with it: console commands). */
+int hw_vm_call_global_text(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv, char *out, size_t cap);
+
 void hw_vm_heap_stats(hw_vm *vm, hw_vm_heap *out);
 /* Runs a full garbage collection (before measuring, or when idle). */
 void hw_vm_gc(hw_vm *vm);

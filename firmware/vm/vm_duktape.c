@@ -341,7 +341,7 @@ static duk_ret_t call_safe(duk_context *ctx, void *udata) {
     }
   }
   duk_call(ctx, a->argc);
-  return 0;
+  return 1; /* the function's result */
 }
 
 int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv) {
@@ -354,6 +354,31 @@ int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *ar
   }
   duk_pop(vm->ctx);
   return a.missing ? 1 : 0;
+}
+
+/* The string at idx into out; for an Error its message (not "TypeError: ..." or a stack). */
+static duk_ret_t text_safe(duk_context *ctx, void *udata) {
+  char **out = udata; /* out[0] = buffer, out[1] = its end */
+  if (duk_is_error(ctx, -1)) duk_get_prop_string(ctx, -1, "message");
+  duk_size_t n = 0;
+  const char *s = duk_is_string(ctx, -1) ? duk_get_lstring(ctx, -1, &n) : "";
+  size_t cap = (size_t)(out[1] - out[0]);
+  if (n >= cap) n = cap - 1;
+  memcpy(out[0], s, n);
+  out[0][n] = 0;
+  return 0;
+}
+
+int hw_vm_call_global_text(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv, char *out, size_t cap) {
+  if (!cap) return -1;
+  out[0] = 0;
+  if (argc < 0 || argc > HW_VM_MAX_ARGS) return -1;
+  call_args a = {vm, name, argc, argv, 0};
+  int threw = duk_safe_call(vm->ctx, call_safe, &a, 0, 1) != DUK_EXEC_SUCCESS;
+  char *range[2] = {out, out + cap};
+  if (duk_safe_call(vm->ctx, text_safe, range, 1, 1) != DUK_EXEC_SUCCESS) out[0] = 0;
+  duk_pop(vm->ctx);
+  return threw ? -1 : a.missing ? 1 : 0;
 }
 
 void hw_vm_heap_stats(hw_vm *vm, hw_vm_heap *out) {

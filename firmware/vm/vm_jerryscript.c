@@ -16,10 +16,10 @@
 #define STRING_ARENA 4096 /* per native call: strings are copied out of the engine */
 
 /* The engine configuration the image tool stamps into every image (a hash of the build
- * options, scripts/mk/firmware.mk): built-in string numbers in a snapshot depend on them. */
-#ifndef HW_JERRY_CONFIG_ID
-#error "HW_JERRY_CONFIG_ID must come from the build (scripts/mk/firmware.mk JERRY_CONFIG_ID)"
-#endif
+ * options, scripts/mk/firmware.mk JERRY_CONFIG_ID): built-in string numbers in a snapshot depend
+ * on them. A build that does not name its configuration (boards/esp32 today, whose engine and
+ * snapshot tool share options of their own) takes plain snapshots from jerry-snapshot instead,
+ * copied into the heap as before, and refuses images. */
 
 struct hw_vm {
   hw_vm_report report;
@@ -28,6 +28,7 @@ struct hw_vm {
   const uint8_t *image;          /* the prepared image, and its snapshot's length */
   size_t snapshot_len;
   const jerry_char_t **strings;  /* the image's string table, pointing into the image */
+  int copy;                      /* a plain snapshot: its bytecode is copied into the heap */
   /* hw_vm_call_global's names, and the last string argument in each position, as engine
    * strings made once: a C string becomes an engine string through a search of the image's
    * string table, and the runtime calls the same functions with the same source host on
@@ -175,13 +176,22 @@ static int image_error(hw_vm *vm, const char *why) {
   return -1;
 }
 
-static uint32_t le32(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static inline uint32_t le32(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
 /* Image layout (scripts/jerry-image.ts): [static snapshot, S bytes] [count x u32 lengths]
  * [strings, padded to 4] [trailer: "HWJ1", count, S, configuration id]. Every field is checked
  * against the image's length before anything is read through it. */
 int hw_vm_prepare_image(hw_vm *vm, const uint8_t *image, size_t len) {
   if (vm->touched) return image_error(vm, "prepare it before registering natives or running code");
+#ifndef HW_JERRY_CONFIG_ID
+  if (((uintptr_t)image & 3) != 0 || len < 8 || memcmp(image, "JRRY", 4) != 0) return image_error(vm, "not a 4-byte aligned JerryScript snapshot");
+  if (len >= 16 && memcmp(image + len - 16, "HWJ1", 4) == 0)
+    return image_error(vm, "an image from scripts/jerry-image.ts needs an engine build that names its configuration (HW_JERRY_CONFIG_ID)");
+  vm->image = image;
+  vm->snapshot_len = len;
+  vm->copy = 1;
+  return 0;
+#else
   if (((uintptr_t)image & 3) != 0 || len < 24 || (len & 3) != 0) return image_error(vm, "not a 4-byte aligned JerryScript image");
   const uint8_t *trailer = image + len - 16;
   if (memcmp(trailer, "HWJ1", 4) != 0 || memcmp(image, "JRRY", 4) != 0) return image_error(vm, "no HWJ1 trailer or JRRY snapshot (make it with scripts/jerry-image.ts)");
@@ -214,14 +224,16 @@ int hw_vm_prepare_image(hw_vm *vm, const uint8_t *image, size_t len) {
   vm->image = image;
   vm->snapshot_len = snap;
   return 0;
+#endif
 }
 
 int hw_vm_run_image(hw_vm *vm, const uint8_t *image, size_t len) {
   (void)len;
   if (!vm->image || image != vm->image) return image_error(vm, "run_image needs hw_vm_prepare_image with this image first");
   vm->touched = 1;
-  /* ALLOW_STATIC without COPY_DATA: the bytecode is executed where it is. */
-  jerry_value_t r = jerry_exec_snapshot((const uint32_t *)(const void *)image, vm->snapshot_len, 0, JERRY_SNAPSHOT_EXEC_ALLOW_STATIC, NULL);
+  /* An image: ALLOW_STATIC without COPY_DATA, the bytecode is executed where it is. */
+  jerry_value_t r = jerry_exec_snapshot((const uint32_t *)(const void *)image, vm->snapshot_len, 0,
+                                        vm->copy ? JERRY_SNAPSHOT_EXEC_COPY_DATA : JERRY_SNAPSHOT_EXEC_ALLOW_STATIC, NULL);
   return run_result(vm, r);
 }
 
@@ -290,7 +302,8 @@ static jerry_value_t string_arg(struct call_site *site, int k, const char *text)
   return v;
 }
 
-int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv) {
+/* Calls name(argv...): the function's result, or an exception value; 1 = no such function. */
+static int call_named(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv, jerry_value_t *result) {
   if (argc < 0 || argc > HW_VM_MAX_ARGS) return -1;
   vm->touched = 1;
   struct call_site *site = call_site(vm, name);
@@ -323,18 +336,43 @@ int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *ar
     }
     ok = !jerry_value_is_exception(args[made]);
   }
-  int result = 0;
   if (!ok) {
-    report_exception(vm, jerry_value_copy(args[made - 1]));
-    result = -1;
+    *result = jerry_value_copy(args[made - 1]);
   } else {
     jerry_value_t undef = jerry_undefined();
-    jerry_value_t r = jerry_call(fn, undef, args, (jerry_size_t)argc);
-    result = run_result(vm, r);
+    *result = jerry_call(fn, undef, args, (jerry_size_t)argc);
   }
   for (int i = 0; i < made; i++) jerry_value_free(args[i]);
   jerry_value_free(fn);
-  return result;
+  return 0;
+}
+
+int hw_vm_call_global(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv) {
+  jerry_value_t r;
+  int found = call_named(vm, name, argc, argv, &r);
+  return found != 0 ? found : run_result(vm, r);
+}
+
+/* A string value into out; for an Error its message. */
+static void copy_text(jerry_value_t v, char *out, size_t cap) {
+  jerry_value_t s = jerry_value_is_error(v) ? jerry_object_get_sz(v, "message") : jerry_value_copy(v);
+  jerry_size_t n = 0;
+  if (jerry_value_is_string(s)) n = jerry_string_to_buffer(s, JERRY_ENCODING_UTF8, (jerry_char_t *)out, (jerry_size_t)(cap - 1));
+  out[n] = 0;
+  jerry_value_free(s);
+}
+
+int hw_vm_call_global_text(hw_vm *vm, const char *name, int argc, const hw_vm_arg *argv, char *out, size_t cap) {
+  if (!cap) return -1;
+  out[0] = 0;
+  jerry_value_t r;
+  int found = call_named(vm, name, argc, argv, &r);
+  if (found != 0) return found;
+  int threw = jerry_value_is_exception(r);
+  jerry_value_t v = threw ? jerry_exception_value(r, true) : r;
+  copy_text(v, out, cap);
+  jerry_value_free(v);
+  return threw ? -1 : 0;
 }
 
 void hw_vm_heap_stats(hw_vm *vm, hw_vm_heap *out) {

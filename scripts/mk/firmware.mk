@@ -105,6 +105,15 @@ $(FW_BUILD)/bindings_test: firmware/bindings/bindings_test.c $(FW_BIND_SRC) firm
 test-firmware-bindings: $(FW_BUILD)/bindings_test ## natives called from JS: known answers, and misuse -> TypeError/RangeError
 	$(FW_BUILD)/bindings_test firmware/bindings/bindings_test.js
 
+# ---- the console (protocol 2) -------------------------------------------------------------
+$(FW_BUILD)/console_test: firmware/runtime/console_test.c firmware/runtime/console.c firmware/runtime/console.h firmware/runtime/board.h $(VM_SRC) $(VM_OBJS)
+	@mkdir -p $(dir $@)
+	$(FW_CC) $(FW_CFLAGS) $(FW_SAN) -Ifirmware/vm -Ifirmware/runtime $(VM_INC) firmware/runtime/console_test.c firmware/runtime/console.c $(VM_SRC) $(VM_OBJS) $(VM_LIBS) -o $@
+
+.PHONY: test-firmware-console
+test-firmware-console: $(FW_BUILD)/console_test ## console protocol 2 on the engine: line assembly, enroll's CRC, limits, every command's answer
+	$(FW_BUILD)/console_test
+
 # ---- lwIP from Debian's source package (unpacked into .deps, never committed) -----------
 LWIP_DIR ?= .deps/debian-src/lwip-2.1.3+dfsg1
 LWIP_STAMP := $(LWIP_DIR)/src/core/init.c
@@ -116,8 +125,8 @@ LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c cor
   core/ipv4/ip4_addr.c netif/ethernet.c
 LWIP_BUILD := $(BUILD)/firmware/lwip
 LWIP_OBJS := $(patsubst %.c,$(LWIP_BUILD)/%.o,$(LWIP_FILES))
-LWIP_INC := -I$(LWIP_DIR)/src/include -Ifirmware/net
-LWIP_HDRS := firmware/net/lwipopts.h firmware/net/arch/cc.h firmware/net/hw_net_hooks.h
+LWIP_INC := -I$(LWIP_DIR)/src/include -Ifirmware/net/nosys -Ifirmware/net
+LWIP_HDRS := firmware/net/nosys/lwipopts.h firmware/net/nosys/arch/cc.h firmware/net/hw_net_hooks.h
 
 $(LWIP_BUILD)/%.o: $(LWIP_STAMP) $(LWIP_HDRS)
 	@mkdir -p $(dir $@)
@@ -125,7 +134,7 @@ $(LWIP_BUILD)/%.o: $(LWIP_STAMP) $(LWIP_HDRS)
 
 # ---- the host board --------------------------------------------------------------------
 FW_NET_SRC := firmware/net/net.c
-FW_RT_SRC := firmware/runtime/runtime.c
+FW_RT_SRC := firmware/runtime/runtime.c firmware/runtime/console.c
 HOST_SRC := boards/host/main.c boards/host/tapif.c boards/host/store.c
 HOST_HDRS := $(wildcard firmware/*/*.h boards/host/*.h)
 FW_ALL_INC := $(FW_INC) -Ifirmware/net -Ifirmware/runtime -Iboards/host $(LWIP_INC)
@@ -184,7 +193,7 @@ test-firmware:
 	@if [ "$${CI:-}" = "true" ]; then echo "CI=true: a skipped firmware suite fails the build" >&2; exit 1; fi
 else
 .PHONY: test-firmware
-test-firmware: setup test-firmware-vm test-firmware-bindings firmware-image ## test-hil scenarios on the host board vs wireguard-go: both roles, ping, readings, restarts, flood, reboot, demo (root; ENGINE=duktape|jerryscript)
+test-firmware: setup test-firmware-vm test-firmware-bindings test-firmware-console firmware-image ## test-hil scenarios on the host board vs wireguard-go: both roles, ping, readings, restarts, flood, reboot, demo (root; ENGINE=duktape|jerryscript)
 	@if reason=$$(node --import tsx ts/interop/preflight.ts); then \
 	  ENGINE=$(ENGINE) HW_FIRMWARE_BIN=$(HOST_BIN) HW_FIRMWARE_IMAGE=$(FW_BUILD)/homewire.image $(call FW_HIL_RUN,); \
 	else \

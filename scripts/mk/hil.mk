@@ -35,8 +35,12 @@ test-hil-qemu-jerryscript: setup ## test-hil scenarios on the QEMU board's Jerry
 	fi
 	$(if $(JERRY_TREE),$(call hil_guarded,ENGINE=jerryscript $(HIL_RUN) --target qemu --junit $(BUILD)/test-hil/qemu-jerryscript.xml,make test-hil-qemu-jerryscript))
 
+.PHONY: test-hil-serial-qemu
+test-hil-serial-qemu: setup qemu-board $(FW_BUNDLE) ## test-hil's serial target against the QEMU board's UART on a pty (console protocol 2 as a real board speaks it) vs wireguard-go (root)
+	$(call hil_guarded,ENGINE=duktape $(HIL_RUN) --target serial --qemu-pty --junit $(BUILD)/test-hil/serial-qemu.xml,make test-hil-serial-qemu)
+
 .PHONY: test-qemu
-test-qemu: test-qemu-board test-qemu-softdouble test-hil-qemu test-hil-qemu-jerryscript ## the QEMU Xtensa board: bring-up checks, soft doubles, then the test-hil scenarios vs wireguard-go on Duktape and on JerryScript (root; JerryScript NOT RUN without its tree)
+test-qemu: test-qemu-board test-qemu-softdouble test-hil-qemu test-hil-serial-qemu test-hil-qemu-jerryscript ## the QEMU Xtensa board: bring-up checks, soft doubles, then the test-hil scenarios vs wireguard-go, on stdio and through the serial target on a pty, and on JerryScript (root; JerryScript NOT RUN without its tree)
 
 .PHONY: demo-qemu
 demo-qemu: setup $(if $(filter jerryscript,$(ENGINE)),qemu-board-jerryscript,qemu-board) $(FW_BUNDLE) ## the firmware demo on the QEMU Xtensa board: tunnels home to wireguard-go, the collector prints readings (root; ENGINE=jerryscript for that build; Ctrl-C or DEMO_SECONDS=N stops)
@@ -50,3 +54,10 @@ test-hil-serial: setup ## test-hil scenarios on a real board: HIL_SERIAL="--port
 .PHONY: test-hil-list
 test-hil-list: setup ## list the test-hil scenarios and the targets they run on
 	@$(HIL_RUN) --target host --list
+
+# From a blank board to a tunnel home with the host tools (issue: device-born key, enrolment): the
+# CLI's enroll and monitor on each board's console behind a pty, home configured only from the
+# stanza the CLI wrote. test-hil/enroll.e2e.ts; make test-esp-idf runs it on the IDF linux target.
+.PHONY: test-enroll
+test-enroll: setup firmware-image qemu-board $(FW_BUNDLE) ## homewire enroll + monitor end to end on the host and QEMU boards (a pty each): blank -> enroll -> wireguard-go from the CLI's stanza -> readings; bad fields, a cut line, a second enrolment, no secret in any output (root)
+	$(call hil_guarded,for t in host qemu; do HW_ENROLL_TARGET=$$t $(NODE_TEST) --test-timeout=900000 test-hil/enroll.e2e.ts || exit 1; done,make test-enroll)

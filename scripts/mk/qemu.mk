@@ -87,7 +87,7 @@ $(QX_BUILD)/dukcheck.elf: $(QX_BOARD_DEPS) $(QX_DIR)/boot.c $(QX_DIR)/boot.h $(Q
 
 # ---- the firmware on the board -------------------------------------------------------------
 QX_FW_SRC = $(QX_DIR)/main.c $(QX_DIR)/rng.c $(QX_DIR)/store.c $(QX_DIR)/ethoc.c $(QX_DIR)/boot.c $(QX_DIR)/bootparse.c \
-  $(QX_RT_SRC) firmware/runtime/runtime.c firmware/net/net.c $(FW_BIND_SRC) firmware/vm/vm_duktape.c $(FW_CRYPTO_SRC)
+  $(QX_RT_SRC) firmware/runtime/runtime.c firmware/runtime/console.c firmware/net/net.c $(FW_BIND_SRC) firmware/vm/vm_duktape.c $(FW_CRYPTO_SRC)
 QX_FW_INC = -I$(QX_DUK_CFG) -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto -Ifirmware/net -Ifirmware/runtime $(QX_LWIP_INC)
 QX_FW := $(QX_BUILD)/homewire.elf
 
@@ -108,10 +108,9 @@ QX_JERRY_LIB := $(QX_JERRY_BUILD)/engine/lib/libjerry-core.a
 QX_JERRY_HEAP_KB ?= 64
 QX_JERRY_GC_LIMIT ?= 8192
 QX_JERRY_DRAM_KIB := 160
-# malloc: the adapter's string table (4 bytes per string of the image, ~2.4 KiB), the boot
-# page's strings, and the store's compaction, which holds every live record (store.c: 16 x
-# 549 bytes = 8.8 KiB) while it rewrites the sector; ~6 KiB in use after start.
-QX_JERRY_ARENA_KIB := 24
+# malloc: the engine adapter's state (its call sites, ~1.5 KiB) and the image's string table (4
+# bytes per string, ~2.4 KiB), in slab pages and picolibc's blocks: ~6 KiB in use after start.
+QX_JERRY_ARENA_KIB := 12
 QX_JERRY_FW := $(QX_JERRY_BUILD)/homewire.elf
 
 $(QX_JERRY_LIB): $(if $(JERRY_TREE_MISSING),,$(JERRYSCRIPT_PATH)/jerry-core/include/jerryscript.h) scripts/mk/qemu.mk scripts/mk/firmware.mk | setup

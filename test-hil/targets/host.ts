@@ -1,11 +1,13 @@
 // The host board (boards/host): the firmware as a Linux process on a TAP in the dev namespace.
-// Its store is a file in the bench directory, so a restart with the same file is a reboot.
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// Its console is the process's stdin/stdout; its store a file in the bench directory, so a
+// restart with the same file is a reboot (and so is the console's `reset`: the process re-execs).
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { LineFeed } from "../../ts/console/link.ts";
 import { Child } from "../../ts/interop/proc.ts";
 import { interopUnavailable } from "../../ts/interop/netns.ts";
 import { bridgeTap } from "../bench.ts";
-import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target, pollUntil } from "../target.ts";
+import { exitReport, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target, waitBooted } from "../target.ts";
 
 export const ENGINE = process.env.ENGINE ?? "duktape";
 export const FIRMWARE_BIN = resolve(process.env.HW_FIRMWARE_BIN ?? `build/firmware/${ENGINE}/homewire-host`);
@@ -22,6 +24,7 @@ export class HostTarget implements Target {
   readonly floodMinShare = 0.9;
   readonly floodPace = { burst: 20, intervalMs: 4 };
   lines: string[] = [];
+  readonly console = new LineFeed((line) => this.send(line));
   private net: BoardNet | null = null;
   private child: Child | null = null;
 
@@ -47,23 +50,29 @@ export class HostTarget implements Target {
     if (!net) throw new Error("host target: attach() first");
     if (this.running) throw new Error("host target: already running");
     this.lines = [];
-    // The config holds the private key: a 0600 file in the bench directory, never on argv.
-    const configPath = join(net.dir, "device.json");
-    writeFileSync(configPath, boot.configJson, { mode: 0o600 });
     this.child = net.topo.spawn("firmware", net.ns, [FIRMWARE_BIN, "--tap", net.tap, "--ip", boot.outerCidr,
-      "--config", configPath, "--store", this.storePath, "--bundle", FIRMWARE_IMAGE, "--app", boot.appJson,
-      "--status-ms", "2000", "--heap", String(HEAP_LIMIT), "--wall-clock", boot.wallClock ? "on" : "off"], {
+      "--store", this.storePath, "--bundle", FIRMWARE_IMAGE, "--status-ms", "2000", "--heap", String(HEAP_LIMIT),
+      "--wall-clock", boot.wallClock ? "on" : "off"], {
       onLine: (line) => {
         if (this.lines.length < MAX_LINES) this.lines.push(line);
+        this.console.feed(line);
       },
     });
     const child = this.child;
-    await pollUntil("firmware start ([started])", () => {
-      if (!child.running) throw new Error(`firmware exited:\n${child.tail}`);
-      const bad = fatalLine(this.lines);
-      if (bad) throw new Error(`firmware failed to start: ${bad}`);
-      return this.lines.some((l) => l.startsWith("[started]"));
-    }, 10000, 50);
+    await waitBooted(this, 0, 10000).catch((e: Error) => {
+      throw new Error(child.running ? e.message : `firmware exited:\n${child.tail}`);
+    });
+  }
+
+  /** Bytes to the console as they are, no line end (a test cutting a line short). */
+  sendRaw(text: string): void {
+    if (!this.child?.running) throw new Error("host target: not running");
+    this.child.process.stdin!.write(text);
+  }
+
+  send(line: string): void {
+    if (!this.child?.running) throw new Error("host target: not running");
+    this.child.process.stdin!.write(line + "\n");
   }
 
   async stop(): Promise<ExitReport> {
@@ -75,9 +84,11 @@ export class HostTarget implements Target {
     return exitReport(code, this.lines);
   }
 
-  wipeStore = async (): Promise<void> => {
-    if (this.running) throw new Error("host target: wipe the store only while stopped");
-    rmSync(this.storePath, { force: true });
+  forgetStoreKey = async (key: string): Promise<void> => {
+    if (this.running) throw new Error("host target: edit the store only while stopped");
+    if (!existsSync(this.storePath)) return;
+    const kept = readFileSync(this.storePath, "utf8").split("\n").filter((l) => l && !l.startsWith(`${key}=`));
+    writeFileSync(this.storePath, kept.map((l) => l + "\n").join(""), { mode: 0o600 });
   };
 
   storeText(): string | null {

@@ -1,14 +1,18 @@
 // The QEMU board (boards/qemu-xtensa): `qemu-system-xtensa -M lx60-nommu -cpu lx106` inside the
-// dev namespace, its OpenCores NIC on the bench's TAP, its UART on QEMU's stdio. Per boot the
-// runner writes the boot page (boards/qemu-xtensa/boot.h) and loads the app image beside it;
-// the store is the board's CFI flash, a 4 MiB file that survives QEMU restarts.
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// dev namespace, its OpenCores NIC on the bench's TAP, its UART on QEMU's stdio (the console).
+// Per power-on the runner writes the boot page (boards/qemu-xtensa/boot.h: the hardware, no
+// device identity) and loads the app image beside it; the store is the board's CFI flash, a
+// 4 MiB file that survives QEMU restarts (boards/qemu-xtensa/store.c has its format).
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
+import { LineFeed } from "../../ts/console/link.ts";
 import { Child, run } from "../../ts/interop/proc.ts";
+import type { SerialPower } from "./serial.ts";
 import { interopUnavailable } from "../../ts/interop/netns.ts";
 import { bridgeTap } from "../bench.ts";
-import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target, pollUntil } from "../target.ts";
+import { crc32 } from "../../ts/console/protocol.ts";
+import { exitReport, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target, pollUntil, waitBooted } from "../target.ts";
 
 /** The board's firmware per engine (ENGINE=duktape|jerryscript, as for the host board) and the
  *  app image it runs: Duktape compiles the ES5 bundle at boot; JerryScript runs a static
@@ -47,16 +51,11 @@ export interface BootPageFields {
   imageLength: number;
   imageKind: "source" | "bytecode";
   statusMs: number;
-  configJson: string;
-  appJson: string;
 }
 
 /** The boot page text (NUL-terminated): one key=value per line after the header. */
 export function bootPage(f: BootPageFields): Buffer {
   if (f.seed.length !== 32) throw new RangeError("boot page: seed must be 32 bytes");
-  for (const [k, v] of [["config", f.configJson], ["app", f.appJson]] as const) {
-    if (/[\n\0]/.test(v)) throw new RangeError(`boot page: ${k} must be one line`);
-  }
   const lines = [
     "homewire-boot 1",
     `seed=${Buffer.from(f.seed).toString("hex")}`,
@@ -66,19 +65,51 @@ export function bootPage(f: BootPageFields): Buffer {
     `image=${f.imageLength}`,
     `image-kind=${f.imageKind}`,
     `status-ms=${f.statusMs}`,
-    `config=${f.configJson}`,
-    `app=${f.appJson}`,
   ];
+  for (const l of lines) if (/[\n\0]/.test(l)) throw new RangeError(`boot page: a value must be one line (${l.split("=")[0]})`);
   const page = Buffer.from(lines.join("\n") + "\n\0", "utf8");
   if (page.length > BOOT_PAGE_SIZE) throw new RangeError(`boot page: ${page.length} bytes, the page holds ${BOOT_PAGE_SIZE}`);
   return page;
 }
 
-/** The log in flash sector 0 as text: records up to the first erased (0xff) byte. */
-export function flashLogText(flash: Buffer): string {
-  const sector = flash.subarray(0, Math.min(flash.length, FLASH_SECTOR));
+// ---- the store's flash format (boards/qemu-xtensa/store.c), for tests that inspect it ----------
+const STORE_HEADER = "#homewire-store 2 gen=";
+const STORE_HEADER_LEN = 32;
+
+function sectorGeneration(flash: Buffer, base: number): number {
+  const h = flash.subarray(base, base + STORE_HEADER_LEN).toString("latin1");
+  const m = /^#homewire-store 2 gen=([0-9a-f]{8})\n\n/.exec(h);
+  return m ? parseInt(m[1], 16) : 0;
+}
+
+/** The store's live records (the latest valid record of each key in the active sector). */
+export function flashRecords(flash: Buffer): Map<string, string> {
+  const g0 = sectorGeneration(flash, 0), g1 = sectorGeneration(flash, FLASH_SECTOR);
+  const out = new Map<string, string>();
+  if (!g0 && !g1) return out;
+  const base = g1 > g0 ? FLASH_SECTOR : 0;
+  const sector = flash.subarray(base + STORE_HEADER_LEN, base + FLASH_SECTOR);
   const end = sector.indexOf(0xff);
-  return sector.subarray(0, end < 0 ? sector.length : end).toString("utf8");
+  for (const line of sector.subarray(0, end < 0 ? sector.length : end).toString("utf8").split("\n")) {
+    const m = /^([0-9a-f]{8}) ([^=]{1,32})=(.*)$/.exec(line);
+    if (m && crc32(Buffer.from(`${m[2]}=${m[3]}`, "utf8")) === parseInt(m[1], 16)) out.set(m[2], m[3]);
+  }
+  return out;
+}
+
+/** A flash image holding exactly these records (generation 1 in sector 0), as store.c writes it. */
+export function flashImage(records: Map<string, string>): Buffer {
+  const flash = Buffer.alloc(FLASH_SIZE, 0xff);
+  let at = flash.write(`${STORE_HEADER}00000001\n\n`, 0, "latin1");
+  if (at !== STORE_HEADER_LEN) throw new Error("store header length");
+  for (const [k, v] of records) {
+    const body = `${k}=${v}`;
+    let rec = `${crc32(Buffer.from(body, "utf8")).toString(16).padStart(8, "0")} ${body}\n`;
+    if (Buffer.byteLength(rec) % 2) rec += "\n";
+    at += flash.write(rec, at, "utf8");
+    if (at > FLASH_SECTOR) throw new RangeError("flashImage: the records do not fit a sector");
+  }
+  return flash;
 }
 
 export class QemuTarget implements Target {
@@ -91,6 +122,7 @@ export class QemuTarget implements Target {
   readonly floodMinShare = 0.9;
   readonly floodPace = { burst: 5, intervalMs: 5 };
   lines: string[] = [];
+  readonly console = new LineFeed((line) => this.send(line));
   private net: BoardNet | null = null;
   private child: Child | null = null;
 
@@ -128,6 +160,24 @@ export class QemuTarget implements Target {
   }
 
   async start(boot: BootConfig): Promise<void> {
+    const child = this.launch(boot, "stdio");
+    await waitBooted(this, 0, 120000).catch((e: Error) => {
+      throw new Error(child.running ? e.message : `QEMU exited:\n${child.tail.split("\n").slice(-20).join("\n")}`);
+    });
+  }
+
+  /** Powers the board on with its UART on a pty instead of stdio (the serial target's board);
+   *  resolves to the pty's path, as QEMU announces it. */
+  async powerOnPty(boot: BootConfig): Promise<string> {
+    const child = this.launch(boot, "pty");
+    const path = await pollUntil("QEMU's pty for the board's UART", () => {
+      if (!child.running) throw new Error(`QEMU exited:\n${child.tail}`);
+      return /char device redirected to (\/dev\/pts\/\d+)/.exec(child.tail)?.[1] ?? null;
+    }, 20000, 20);
+    return path;
+  }
+
+  private launch(boot: BootConfig, serial: "stdio" | "pty"): Child {
     const net = this.net;
     if (!net) throw new Error("qemu target: attach() first");
     if (this.running) throw new Error("qemu target: already running");
@@ -137,31 +187,35 @@ export class QemuTarget implements Target {
     if (imageLength > IMAGE_MAX) throw new RangeError(`app image ${imageLength} bytes, the board's image area holds ${IMAGE_MAX}`);
     // boot.wallClock is moot: the lx60 has no RTC, every boot starts without a wall clock.
     const pagePath = join(net.dir, "qemu-boot.txt");
-    // A fresh seed every boot: QEMU has no hardware RNG (boards/qemu-xtensa/rng.c).
+    // A fresh seed every power-on: QEMU has no hardware RNG (boards/qemu-xtensa/rng.c). The page
+    // stays in the bench's private directory (0600) until the bench is removed.
     writeFileSync(pagePath, bootPage({ seed: randomBytes(32), mac: BOARD_MAC, ip: boot.outerCidr, imageLength, imageKind: imageKindOf(image),
-      statusMs: 2000, configJson: boot.configJson, appJson: boot.appJson }), { mode: 0o600 });
+      statusMs: 2000 }), { mode: 0o600 });
     this.child = net.topo.spawn("qemu", net.ns, [QEMU_BIN, "-M", "lx60-nommu", "-cpu", "lx106", "-nographic", "-monitor", "none",
-      "-serial", "stdio", "-semihosting", "-kernel", this.elfPath,
+      "-serial", serial, "-semihosting", "-kernel", this.elfPath,
       "-nic", `tap,ifname=${net.tap},script=no,downscript=no,model=open_eth,mac=${BOARD_MAC}`,
       "-device", `loader,file=${pagePath},addr=0x${BOOT_PAGE_ADDR.toString(16)},force-raw=on`,
       "-device", `loader,file=${this.imagePath},addr=0x${IMAGE_ADDR.toString(16)},force-raw=on`,
       "-drive", `if=pflash,format=raw,file=${this.flashPath}`], {
       onLine: (line) => {
-        if (this.lines.length < MAX_LINES) this.lines.push(line.replace(/\r$/, ""));
+        if (serial !== "stdio") return;
+        const clean = line.replace(/\r$/, "");
+        if (this.lines.length < MAX_LINES) this.lines.push(clean);
+        this.console.feed(clean);
       },
     });
-    const child = this.child;
-    try {
-      await pollUntil("the board's [started] line", () => {
-        if (!child.running) throw new Error(`QEMU exited:\n${child.tail.split("\n").slice(-20).join("\n")}`);
-        const bad = fatalLine(this.lines);
-        if (bad) throw new Error(`the board failed to start: ${bad}`);
-        return this.lines.some((l) => l.startsWith("[started]"));
-      }, 120000, 200);
-    } finally {
-      // QEMU read the page at start-up; the key need not stay on disk.
-      rmSync(pagePath, { force: true });
-    }
+    return this.child;
+  }
+
+  /** Bytes to the console as they are, no line end (a test cutting a line short). */
+  sendRaw(text: string): void {
+    if (!this.child?.running) throw new Error("qemu target: not running");
+    this.child.process.stdin!.write(text);
+  }
+
+  send(line: string): void {
+    if (!this.child?.running) throw new Error("qemu target: not running");
+    this.child.process.stdin!.write(line + "\n");
   }
 
   async stop(): Promise<ExitReport> {
@@ -172,13 +226,16 @@ export class QemuTarget implements Target {
     return exitReport(null, this.lines);
   }
 
-  wipeStore = async (): Promise<void> => {
-    if (this.running) throw new Error("qemu target: wipe the store only while stopped");
-    writeFileSync(this.flashPath, Buffer.alloc(FLASH_SIZE, 0xff));
+  forgetStoreKey = async (key: string): Promise<void> => {
+    if (this.running) throw new Error("qemu target: edit the store only while stopped");
+    const records = flashRecords(readFileSync(this.flashPath));
+    records.delete(key);
+    writeFileSync(this.flashPath, flashImage(records));
   };
 
   storeText(): string | null {
-    return existsSync(this.flashPath) ? flashLogText(readFileSync(this.flashPath)) : null;
+    if (!existsSync(this.flashPath)) return null;
+    return [...flashRecords(readFileSync(this.flashPath))].map(([k, v]) => `${k}=${v}\n`).join("");
   }
 
   get running(): boolean {
@@ -188,4 +245,18 @@ export class QemuTarget implements Target {
   diagnostics(): string {
     return `--- QEMU board console (last 40 lines) ---\n${this.lines.slice(-40).join("\n")}`;
   }
+}
+
+/** The QEMU board as the serial target's board: the runner powers it, its UART is a pty. */
+export function qemuPtyPower(): SerialPower & { unavailable(): Promise<string | null> } {
+  const q = new QemuTarget();
+  return {
+    unavailable: () => q.unavailable(),
+    attach: (net) => q.attach(net),
+    powerOn: (boot) => q.powerOnPty(boot),
+    powerOff: async () => void (await q.stop()),
+    get on() { return q.running; },
+    forgetStoreKey: q.forgetStoreKey,
+    storeText: () => q.storeText(),
+  };
 }

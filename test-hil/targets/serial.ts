@@ -1,72 +1,35 @@
-// A real board on a serial port. Flashing comes later: the board must already run a homewire
-// build whose boot console speaks the protocol below. Not exercised in CI (there is no board);
-// serial.test.ts drives this file against a fake board over an in-memory stream.
+// A board on a serial port, speaking console protocol 2 (firmware/runtime/console.h) on its
+// console. It runs a homewire build already (`npx homewire flash`). serial.test.ts drives this
+// file against a fake board; `make test-hil-serial-qemu` runs every scenario against the QEMU
+// board's UART on a pty (QEMU powered by the runner, its NIC in the bench's namespaces).
 //
-// Console protocol "homewire-console 1" (lines end in \n; a \r before it is ignored):
-//   board, after reset:       [board] homewire-console 1 ready
-//   runner:                   the boot page lines (as boards/qemu-xtensa/boot.h, without seed=:
-//                             a real board uses its hardware RNG), then an empty line
-//   board:                    [board] boot-page ok            then boots; the runtime prints [started]
-//                        or:  [board] boot-page error <why>   and prints the ready line again
-//   runner, any time:         reset        the board restarts (clock at zero, store kept)
-//   runner, while running:    stop         the runtime ends, prints [exit], board waits for reset
-//   runner, at the prompt:    wipe-store   the board erases its store, answers [board] store wiped
+//   the runner:  reset                  -> the board reboots: "[board] homewire-console 2 ready",
+//                                          "[board] public-key <b64>", "[board] enrolled" and
+//                                          "[started] ...", or "[board] not enrolled"
+//                enroll <crc32> <json>   -> "[console] ok enroll public-key=<b64>" (the Bench)
+//                stop                    -> "[exit] ...", "[console] ok stop"
 //
-// The network: the board's Ethernet/Wi-Fi is on a LAN the user names. The runner puts home
-// (wireguard-go, collector) in a namespace with a macvlan on --lan-if at --home-ip, and tells
-// the board its static --board-ip on the boot page. Wi-Fi credentials are the board's own.
-import { spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync } from "node:fs";
-import { createInterface } from "node:readline";
-import type { Readable, Writable } from "node:stream";
+// The network of a real board: its Ethernet/Wi-Fi is on a LAN the user names. The runner puts
+// home (wireguard-go, collector) in a namespace with a macvlan on --lan-if at --home-ip; the
+// board's address (--board-ip) is what its network gave it. The wall clock is the board's own.
+import { existsSync } from "node:fs";
+import { LineFeed, openSerialLink, type ConsoleLink } from "../../ts/console/link.ts";
 import { run } from "../../ts/interop/proc.ts";
 import { interopUnavailable } from "../../ts/interop/netns.ts";
-import { exitReport, fatalLine, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target, pollUntil } from "../target.ts";
+import { READY } from "../../ts/console/protocol.ts";
+import { exitReport, MAX_LINES, type BoardNet, type BootConfig, type ExitReport, type Target, pollUntil, waitBooted } from "../target.ts";
 
-export const READY = "[board] homewire-console 1 ready";
-export const PAGE_OK = "[board] boot-page ok";
-export const PAGE_ERROR = "[board] boot-page error";
-export const STORE_WIPED = "[board] store wiped";
+export { READY };
 
-/** A line-oriented console: bytes in both directions, lines out to the listener. */
-export interface SerialLink {
-  write(line: string): void;
-  onLine(listener: (line: string) => void): void;
-  close(): void;
-}
-
-export function streamLink(input: Readable, output: Writable): SerialLink {
-  const listeners: ((line: string) => void)[] = [];
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  rl.on("line", (line) => {
-    const clean = line.replace(/\r$/, "");
-    for (const l of listeners) l(clean);
+/** Opens a serial device raw at the given speed, locked (the `serialport` package, through
+ *  ts/console/link.ts). The port opens in the background: a failure is printed, and the
+ *  protocol waits then time out naming what they waited for. */
+export function openSerialPort(path: string, baud: number): ConsoleLink {
+  const link = openSerialLink(path, baud);
+  link.onClose((e) => {
+    if (e) console.error(`serial target: ${e.message}`);
   });
-  return {
-    write: (line) => void output.write(line + "\n"),
-    onLine: (l) => void listeners.push(l),
-    close: () => {
-      rl.close();
-      output.end();
-      input.destroy();
-    },
-  };
-}
-
-/** Opens a serial device raw at the given speed (stty from coreutils; no native module). */
-export function openSerialPort(path: string, baud: number): SerialLink {
-  const stty = spawnSync("stty", ["-F", path, String(baud), "raw", "-echo", "-hupcl"], { encoding: "utf8" });
-  if (stty.status !== 0) throw new Error(`stty -F ${path}: ${stty.stderr.trim()}`);
-  return streamLink(createReadStream(path), createWriteStream(path, { flags: "r+" }));
-}
-
-/** The boot page a real board receives over the console (no seed: it has a hardware RNG). */
-export function serialBootPage(boot: BootConfig): string[] {
-  for (const [k, v] of [["config", boot.configJson], ["app", boot.appJson]] as const) {
-    if (/[\n\r\0]/.test(v)) throw new RangeError(`boot page: ${k} must be one line`);
-  }
-  return ["homewire-boot 1", `ip=${boot.outerCidr}`, `wall-clock=${boot.wallClock ? "on" : "off"}`, "status-ms=2000",
-    `config=${boot.configJson}`, `app=${boot.appJson}`];
+  return link;
 }
 
 export interface SerialOptions {
@@ -81,100 +44,112 @@ export interface SerialOptions {
   slowdown: number;
 }
 
+/** A board the runner powers itself (the QEMU board on a pty): its NIC joins the bench, its
+ *  console is a serial port that exists while it is on. */
+export interface SerialPower {
+  attach(net: BoardNet): Promise<void>;
+  /** Powers on; resolves to the console's device path. */
+  powerOn(boot: BootConfig): Promise<string>;
+  powerOff(): Promise<void>;
+  readonly on: boolean;
+  forgetStoreKey: ((key: string) => Promise<void>) | null;
+  storeText(): string | null;
+}
+
 export class SerialTarget implements Target {
   readonly name = "serial" as const;
   readonly slowdown: number;
   readonly cleanShutdown = true;
-  readonly floodMinShare = 0.5; // a radio drops what it drops; the counting check still holds
-  readonly floodPace = { burst: 5, intervalMs: 5 };
+  readonly floodMinShare: number;
+  readonly floodPace: { burst: number; intervalMs: number };
   lines: string[] = [];
-  private link: SerialLink | null = null;
-  private state: "unknown" | "prompt" | "running" | "stopped" = "unknown";
+  readonly console = new LineFeed((line) => this.send(line));
+  private link: ConsoleLink | null = null;
+  private state: "unknown" | "running" | "stopped" = "unknown";
   private net: BoardNet | null = null;
-  /** Everything the board printed since the link opened (bounded), for protocol waits. */
-  private console: string[] = [];
 
-  constructor(readonly options: SerialOptions, private readonly openLink: () => SerialLink = () => openSerialPort(options.port, options.baud)) {
+  constructor(readonly options: SerialOptions, private readonly openLink: (port: string) => ConsoleLink = (port) => openSerialPort(port, options.baud),
+    private readonly power: SerialPower | null = null) {
     this.slowdown = options.slowdown;
+    // A radio drops what it drops (the counting check still holds); the QEMU board's NIC is the
+    // QEMU target's, and so are its numbers (targets/qemu.ts).
+    this.floodMinShare = power ? 0.9 : 0.5;
+    this.floodPace = power ? { burst: 5, intervalMs: 5 } : { burst: 5, intervalMs: 5 };
   }
 
   async unavailable(): Promise<string | null> {
-    if (!existsSync(this.options.port)) return `serial port ${this.options.port} does not exist (--port)`;
-    if (!this.options.lanIf || !this.options.boardIp || !this.options.homeCidr) return "the serial target needs --lan-if, --home-ip and --board-ip";
+    if (!this.power) {
+      if (!existsSync(this.options.port)) return `serial port ${this.options.port} does not exist (--port)`;
+      if (!this.options.lanIf || !this.options.boardIp || !this.options.homeCidr) return "the serial target needs --lan-if, --home-ip and --board-ip";
+    }
     return interopUnavailable();
   }
 
-  /** Home leaves the veth for a macvlan on the user's LAN; the dev namespace stays unused. */
+  /** A powered board joins the bench's namespaces; a real one: home gets a macvlan on the LAN. */
   async attach(net: BoardNet): Promise<void> {
+    this.net = net;
+    if (this.power) return this.power.attach(net);
     const ns = net.topo.home;
     await run(["ip", "-n", ns, "link", "del", "veth0"]);
     await run(["ip", "link", "add", "link", this.options.lanIf, "name", "hwlan0", "netns", ns, "type", "macvlan", "mode", "bridge"]);
     await run(["ip", "-n", ns, "addr", "add", this.options.homeCidr, "dev", "hwlan0"]);
     await run(["ip", "-n", ns, "link", "set", "hwlan0", "up"]);
-    this.net = net;
-    this.connect();
+    this.connect(this.options.port);
   }
 
-  /** Opens the console (once). Exposed for tests that attach no network. */
-  connect(): void {
+  /** Opens the console (once per power-on). Exposed for tests that attach no network. */
+  connect(port = this.options.port): void {
     if (this.link) return;
-    this.link = this.openLink();
+    this.link = this.openLink(port);
     this.link.onLine((line) => {
-      if (this.console.length >= MAX_LINES) this.console.splice(0, 1000);
-      this.console.push(line);
       if (this.lines.length < MAX_LINES) this.lines.push(line);
-      if (line === READY) this.state = "prompt";
-      else if (line.startsWith("[exit]")) this.state = "stopped";
+      this.console.feed(line);
+      if (line.startsWith("[exit]")) this.state = "stopped";
     });
   }
 
-  /** Waits for a console line after position `from` that matches. */
-  private async expectLine(what: string, from: number, match: (l: string) => boolean, ms: number): Promise<string> {
-    return pollUntil(what, () => this.console.slice(from).find(match) ?? null, Math.round(ms * this.slowdown), 20);
-  }
-
-  private send(line: string): void {
+  send(line: string): void {
     if (!this.link) throw new Error("serial target: console not open");
     this.link.write(line);
   }
 
   async start(boot: BootConfig): Promise<void> {
     if (this.state === "running") throw new Error("serial target: already running");
-    const mark = this.console.length;
-    this.send("reset"); // from any state: the board comes back to the prompt with its clock at zero
-    await this.expectLine("the board's ready prompt after reset", mark, (l) => l === READY, 15000);
     this.lines = [];
-    const sent = this.console.length;
-    for (const line of serialBootPage(boot)) this.send(line);
-    this.send("");
-    const answer = await this.expectLine("the boot page answer", sent, (l) => l === PAGE_OK || l.startsWith(PAGE_ERROR), 10000);
-    if (answer !== PAGE_OK) throw new Error(`the board refused the boot page: ${answer}`);
+    if (this.power) {
+      this.connect(await this.power.powerOn(boot));
+    } else {
+      this.send("reset"); // from any state: the board reboots with its clock at zero, store kept
+    }
     this.state = "running";
-    await pollUntil("the board's [started] line", () => {
-      const bad = fatalLine(this.lines);
-      if (bad) throw new Error(`the board failed to start: ${bad}`);
-      return this.lines.some((l) => l.startsWith("[started]"));
-    }, Math.round(60000 * this.slowdown), 50);
+    try {
+      await waitBooted(this, 0, Math.round(60000 * this.slowdown));
+    } catch (e) {
+      this.state = "unknown";
+      throw e;
+    }
   }
 
   async stop(): Promise<ExitReport> {
     if (this.state !== "running") throw new Error("serial target: not running");
-    const mark = this.console.length;
+    const mark = this.lines.length;
     this.send("stop");
-    await this.expectLine("[exit] after stop", mark, (l) => l.startsWith("[exit]"), 10000);
+    await pollUntil("[exit] after stop", () => this.lines.slice(mark).some((l) => l.startsWith("[exit]")), Math.round(10000 * this.slowdown), 20);
     this.state = "stopped";
-    return exitReport(0, this.lines);
+    const report = exitReport(0, this.lines);
+    if (this.power) {
+      this.close();
+      await this.power.powerOff();
+    }
+    return report;
   }
 
-  wipeStore = async (): Promise<void> => {
-    if (this.state === "running") throw new Error("serial target: wipe the store only while stopped");
-    const mark = this.console.length;
-    this.send("wipe-store");
-    await this.expectLine("the store-wiped answer", mark, (l) => l === STORE_WIPED, 10000);
-  };
+  get forgetStoreKey(): ((key: string) => Promise<void>) | null {
+    return this.power?.forgetStoreKey ?? null; // a real board's store lives in its flash
+  }
 
   storeText(): string | null {
-    return null; // the store lives in the board's flash; only its behaviour is observable
+    return this.power ? this.power.storeText() : null;
   }
 
   get running(): boolean {

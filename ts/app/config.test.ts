@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseDeviceConfig, parseEndpoint } from "./config.ts";
+import { parseDeviceConfig, parseEndpoint, parseEnrolledConfig } from "./config.ts";
 
 const KEY_A = Buffer.alloc(32, 1).toString("base64");
 const KEY_B = Buffer.alloc(32, 2).toString("base64");
@@ -101,4 +101,40 @@ test("errors never quote key material", () => {
   const c = base();
   c.privateKey = secret;
   assert.throws(() => parseDeviceConfig(JSON.stringify(c)), (e: unknown) => e instanceof TypeError && !e.message.includes(secret.slice(0, 8)));
+});
+
+test("the enrolled config: the same fields without privateKey, plus app and wifi, checked by the same parser", () => {
+  const { privateKey: _omit, ...enrolled } = base();
+  const c = parseEnrolledConfig(JSON.stringify({ ...enrolled, app: { collector: "10.77.0.1:9999", name: "s1" }, wifi: { ssid: "home", password: "correct horse" } }));
+  assert.equal(c.listenPort, 51821);
+  assert.deepEqual(c.peer.endpoint, { host: "192.0.2.1", port: 51820 });
+  assert.deepEqual(c.app, { collector: { host: "10.77.0.1", port: 9999 }, name: "s1", readingIntervalMs: 5000, statusIntervalMs: 10000 });
+  assert.deepEqual(c.wifi, { ssid: "home", password: "correct horse" });
+  const bare = parseEnrolledConfig({ address: "10.77.0.2/32", peer: { publicKey: KEY_B, allowedIps: ["10.77.0.1/32"] } });
+  assert.equal(bare.app, null, "no app: the tunnel only");
+  assert.equal(bare.wifi, null);
+  // Open networks, passphrases and raw PSKs; SSIDs counted in bytes.
+  for (const password of ["", "12345678", "x".repeat(63), "ab".repeat(32)]) assert.equal(parseEnrolledConfig({ ...bare0(), wifi: { ssid: "n", password } }).wifi!.password, password);
+  assert.equal(parseEnrolledConfig({ ...bare0(), wifi: { ssid: "é".repeat(16) } }).wifi!.password, "");
+});
+
+function bare0(): any {
+  return { address: "10.77.0.2/32", peer: { publicKey: KEY_B, allowedIps: ["10.77.0.1/32"] } };
+}
+
+test("the enrolled config refuses a private key, unknown fields and bad app or wifi values, naming the field", () => {
+  const refuse = (c: any, field: string, detail?: RegExp) => assert.throws(() => parseEnrolledConfig(c),
+    (e: unknown) => e instanceof TypeError && e.message.startsWith(field + ": ") && (!detail || detail.test(e.message)), field);
+  refuse({ ...bare0(), privateKey: KEY_A }, "privateKey", /makes its own key/);
+  refuse({ ...bare0(), extra: 1 }, "extra", /unknown field/);
+  refuse({ ...bare0(), app: { collector: "10.77.0.1:9999", color: "red" } }, "app.color", /unknown field/);
+  refuse({ ...bare0(), app: { collector: "10.77.0.1:9999", readingIntervalMs: 50 } }, "app.readingIntervalMs");
+  refuse({ ...bare0(), wifi: { ssid: "" } }, "wifi.ssid");
+  refuse({ ...bare0(), wifi: { ssid: "é".repeat(17) } }, "wifi.ssid", /1\.\.32 bytes/);
+  refuse({ ...bare0(), wifi: { ssid: "n", password: "short" } }, "wifi.password");
+  refuse({ ...bare0(), wifi: { ssid: "n", password: "g".repeat(64) } }, "wifi.password");
+  refuse({ ...bare0(), wifi: { ssid: "n", password: "secret\u0007pw" } }, "wifi.password");
+  refuse({ ...bare0(), wifi: { ssid: "n", pass: "x" } }, "wifi.pass", /unknown field/);
+  refuse("{", "config", /not valid JSON/);
+  assert.throws(() => parseEnrolledConfig({ ...bare0(), wifi: { ssid: "n", password: "hunter2-secret\u0001" } }), (e: Error) => !e.message.includes("hunter2"));
 });

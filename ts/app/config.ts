@@ -1,9 +1,15 @@
-// The device's config file: one JSON object, written by `homewire peer-config` and read at
-// boot. Everything is checked here, once, so the core receives typed values; every error is
-// a TypeError that starts with the field's path ("peer.endpoint: ...") and never quotes a key.
+// The device's configuration. Two forms, one parser:
+//  - the ENROLLED config, which `homewire enroll` sends over the console and the device keeps in
+//    its store beside the key it made itself (ts/app/identity.ts). The host CLI checks it with
+//    parseEnrolledConfig before sending; the device checks it again with the same function.
+//  - the DEVICE config = privateKey + the enrolled fields, for endpoints whose key is given to
+//    them (the Node endpoint in tests and tools).
+// Everything is checked here, once, so the core receives typed values; every error is a
+// TypeError that starts with the field's path ("peer.endpoint: ...") and never quotes a key or
+// a password.
 //
 // {
-//   "privateKey": "<base64>",            required, 32 bytes
+//   "privateKey": "<base64>",            device config only: required, 32 bytes
 //   "address": "10.77.0.2/32",           required, the device's tunnel address with prefix
 //   "listenPort": 51820,                 optional, 1..65535
 //   "peer": {
@@ -12,7 +18,9 @@
 //     "endpoint": "192.0.2.1:51820",     optional, IPv4:port or [IPv6]:port
 //     "allowedIps": ["10.77.0.0/24"],    required, at least one CIDR
 //     "persistentKeepalive": 25          optional, seconds, 0..65535, 0 = off
-//   }
+//   },
+//   "app": {...},                        enrolled config only, optional: the sensor app (sensor.ts)
+//   "wifi": {"ssid": "...", "password": "..."}   enrolled config only, optional: boards with Wi-Fi
 // }
 
 import { decodeKey } from "../wireguard/base64";
@@ -20,6 +28,8 @@ import { formatIp, parseCidr, parseIp } from "../wireguard/allowedips";
 import { isZero } from "../wireguard/bytes";
 import type { Address } from "../platform/platform";
 import type { DeviceConfig } from "../wireguard/device";
+import { sensorOptionsFrom } from "./sensor";
+import type { SensorOptions } from "./sensor";
 
 export var DEFAULT_LISTEN_PORT = 51820;
 
@@ -32,10 +42,8 @@ export interface InterfaceAddress {
   prefix: number;
 }
 
-/** What parseDeviceConfig returns: the DeviceConfig the core's Device takes, plus the
- *  interface settings the runtime needs (tunnel address, UDP port). */
-export interface ParsedDeviceConfig extends DeviceConfig {
-  privateKey: Uint8Array;
+/** The interface settings and the peer, common to both forms. */
+export interface InterfaceConfig {
   address: InterfaceAddress;
   listenPort: number;
   peer: {
@@ -47,6 +55,29 @@ export interface ParsedDeviceConfig extends DeviceConfig {
     persistentKeepalive: number;
   };
 }
+
+/** What parseDeviceConfig returns: the DeviceConfig the core's Device takes, plus the
+ *  interface settings the runtime needs (tunnel address, UDP port). */
+export interface ParsedDeviceConfig extends DeviceConfig, InterfaceConfig {
+  privateKey: Uint8Array;
+  peer: InterfaceConfig["peer"];
+}
+
+export interface WifiCredentials {
+  ssid: string;
+  password: string;
+}
+
+/** What parseEnrolledConfig returns. */
+export interface EnrolledConfig extends InterfaceConfig {
+  /** The sensor app's options, or null: the tunnel only. */
+  app: SensorOptions | null;
+  /** Station credentials for boards with Wi-Fi, or null. */
+  wifi: WifiCredentials | null;
+}
+
+/** The fields of the enrolled form (also what identity.ts stores). */
+export var ENROLLED_FIELDS = ["address", "listenPort", "peer", "app", "wifi"];
 
 function fail(field: string, message: string): never {
   throw new TypeError(field + ": " + message);
@@ -119,20 +150,20 @@ export function parseInterfaceAddress(text: unknown, field: string): InterfaceAd
   return { version: bytes.length === 4 ? 4 : 6, bytes: bytes, ip: formatIp(bytes), prefix: prefix };
 }
 
-/** Parses and validates the device config JSON. Throws a TypeError naming the bad field. */
-export function parseDeviceConfig(json: string): ParsedDeviceConfig {
+function parseJsonObject(json: string): { [k: string]: unknown } {
   var raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch (e) {
-    fail("config", "not valid JSON");
+    if (e instanceof SyntaxError) fail("config", "not valid JSON");
+    throw e; // not the sender's fault (the engine out of memory): reported as it is
   }
   if (!isPlainObject(raw)) fail("config", "expected a JSON object");
-  var top = raw as { [k: string]: unknown };
-  checkKnownFields(top, ["privateKey", "address", "listenPort", "peer"], "");
+  return raw as { [k: string]: unknown };
+}
 
-  if (top.privateKey === undefined) fail("privateKey", "required");
-  var privateKey = key(top.privateKey, "privateKey");
+/** The interface and peer fields of either form. */
+function parseInterface(top: { [k: string]: unknown }): InterfaceConfig {
   if (top.address === undefined) fail("address", "required");
   var address = parseInterfaceAddress(top.address, "address");
   var listenPort = top.listenPort === undefined ? DEFAULT_LISTEN_PORT : integerIn(top.listenPort, "listenPort", 1, 65535);
@@ -163,7 +194,6 @@ export function parseDeviceConfig(json: string): ParsedDeviceConfig {
   var persistentKeepalive = p.persistentKeepalive === undefined ? 0 : integerIn(p.persistentKeepalive, "peer.persistentKeepalive", 0, 65535);
 
   return {
-    privateKey: privateKey,
     address: address,
     listenPort: listenPort,
     peer: {
@@ -174,4 +204,61 @@ export function parseDeviceConfig(json: string): ParsedDeviceConfig {
       persistentKeepalive: persistentKeepalive,
     },
   };
+}
+
+/** UTF-8 length of a string (SSIDs are limited in bytes, not characters). */
+function utf8Length(s: string): number {
+  var n = 0;
+  for (var i = 0; i < s.length; i++) {
+    var c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
+  }
+  return n;
+}
+
+/** Wi-Fi station credentials: SSID 1..32 bytes; password empty (an open network), a WPA
+ *  passphrase of 8..63 printable ASCII characters, or a 64-hex-digit PSK. */
+export function parseWifi(value: unknown): WifiCredentials {
+  if (!isPlainObject(value)) fail("wifi", "expected {\"ssid\": ..., \"password\": ...}");
+  var w = value as { [k: string]: unknown };
+  checkKnownFields(w, ["ssid", "password"], "wifi.");
+  if (typeof w.ssid !== "string") fail("wifi.ssid", "expected a string of 1..32 bytes");
+  var ssidBytes = utf8Length(w.ssid as string);
+  if (ssidBytes < 1 || ssidBytes > 32) fail("wifi.ssid", ssidBytes + " bytes; an SSID is 1..32 bytes");
+  var password = w.password === undefined ? "" : w.password;
+  if (typeof password !== "string") fail("wifi.password", "expected a string");
+  var pw = password as string;
+  // The message never quotes the password: it is a secret like the keys.
+  if (pw !== "" && !/^[\x20-\x7e]{8,63}$/.test(pw) && !/^[0-9a-fA-F]{64}$/.test(pw)) {
+    fail("wifi.password", "expected 8..63 printable ASCII characters, 64 hex digits, or empty for an open network");
+  }
+  return { ssid: w.ssid as string, password: pw };
+}
+
+/** Checks an enrolled config, given as JSON text or as a parsed object (what the identity
+ *  record holds). Throws a TypeError naming the bad field. */
+export function parseEnrolledConfig(config: string | { [k: string]: unknown }): EnrolledConfig {
+  var top = typeof config === "string" ? parseJsonObject(config) : config;
+  if (!isPlainObject(top)) fail("config", "expected a JSON object");
+  if (top.privateKey !== undefined) fail("privateKey", "the device makes its own key: an enrolled config never carries one");
+  checkKnownFields(top, ENROLLED_FIELDS, "");
+  var base = parseInterface(top);
+  return {
+    address: base.address,
+    listenPort: base.listenPort,
+    peer: base.peer,
+    app: top.app === undefined || top.app === null ? null : sensorOptionsFrom(top.app),
+    wifi: top.wifi === undefined || top.wifi === null ? null : parseWifi(top.wifi),
+  };
+}
+
+/** Parses and validates the device config JSON (privateKey + interface + peer). Throws a
+ *  TypeError naming the bad field. */
+export function parseDeviceConfig(json: string): ParsedDeviceConfig {
+  var top = parseJsonObject(json);
+  checkKnownFields(top, ["privateKey", "address", "listenPort", "peer"], "");
+  if (top.privateKey === undefined) fail("privateKey", "required");
+  var privateKey = key(top.privateKey, "privateKey");
+  var base = parseInterface(top);
+  return { privateKey: privateKey, address: base.address, listenPort: base.listenPort, peer: base.peer };
 }

@@ -62,6 +62,7 @@ test("sensor: refused sends are counted and reported (not every time)", () => {
   }
   assert.equal(r.logs.filter((l) => l.includes("refused")).length, 2, "reported on the 1st and 11th refusal");
   assert.match(r.sensor.statusLine(), /"readingsRefused":12/);
+  assert.equal(JSON.parse(r.sensor.statusLine()).nowMs, r.clock.t, "the clock lastHandshakeMs is on, for its age");
 });
 
 test("sensor options: defaults and errors naming the field", () => {

@@ -28,8 +28,25 @@ function ascii(text: string): Uint8Array {
 }
 
 export function parseSensorOptions(json: string): SensorOptions {
-  var raw: { [k: string]: unknown } = json ? JSON.parse(json) : {};
-  if (typeof raw !== "object" || raw === null) throw new TypeError("app: expected a JSON object");
+  var raw: unknown;
+  try {
+    raw = json ? JSON.parse(json) : {};
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new TypeError("app: not valid JSON");
+    throw e;
+  }
+  return sensorOptionsFrom(raw);
+}
+
+/** The app's options from a parsed JSON value (the enrolled config's "app" object). Errors are
+ *  TypeErrors naming the field ("app.collector: ..."). */
+export function sensorOptionsFrom(value: unknown): SensorOptions {
+  if (typeof value !== "object" || value === null || value instanceof Array) throw new TypeError("app: expected a JSON object");
+  var raw = value as { [k: string]: unknown };
+  var known = ["collector", "name", "readingIntervalMs", "statusIntervalMs"];
+  for (var k in raw) {
+    if (Object.prototype.hasOwnProperty.call(raw, k) && known.indexOf(k) < 0) throw new TypeError("app." + k + ": unknown field (expected one of " + known.join(", ") + ")");
+  }
   var collector = typeof raw.collector === "string" ? raw.collector : "";
   var m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(collector);
   if (!m || +m[2] < 1 || +m[2] > 65535) throw new TypeError("app.collector: expected \"A.B.C.D:port\"");
@@ -93,11 +110,12 @@ export class Sensor {
     }
   }
 
-  /** One line of JSON: tunnel state and counters (never key material). */
+  /** One line of JSON: tunnel state and counters (never key material). nowMs is the clock the
+   *  handshake time is on, so a reader can tell the handshake's age. */
   statusLine(): string {
     var s = this.io.status();
     return JSON.stringify({
-      state: s.state, handshakes: s.handshakes, lastHandshakeMs: s.lastHandshakeMs,
+      state: s.state, handshakes: s.handshakes, lastHandshakeMs: s.lastHandshakeMs, nowMs: Math.floor(this.clock.nowMs()),
       endpoint: s.endpoint ? s.endpoint.host + ":" + s.endpoint.port : null,
       rxBytes: s.rxBytes, txBytes: s.txBytes, rxPackets: s.rxPackets, txPackets: s.txPackets,
       datagramsIn: s.datagramsIn, datagramsAccepted: s.datagramsAccepted, readingsSent: this.sent, readingsRefused: this.refused, drops: s.drops,

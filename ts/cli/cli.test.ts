@@ -75,9 +75,9 @@ test("keygen without --out pipes a private key; pubkey reads it from stdin or a 
   assert.equal(Buffer.from(a.out.trim(), "base64").toString("hex"), "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
 });
 
-test("keygen refuses to print a private key to a terminal", () => {
+test("keygen refuses to print a private key to a terminal", async () => {
   let out = "", err = "";
-  const status = main(["keygen"], { out: (t) => (out += t), err: (t) => (err += t), stdoutIsTerminal: true, readStdin: () => "" });
+  const status = await main(["keygen"], { out: (t) => (out += t), err: (t) => (err += t), stdoutIsTerminal: true, readStdin: () => "" });
   assert.equal(status, 2);
   assert.equal(out, "");
   assert.match(err, /refusing to print a private key to a terminal/);
@@ -100,12 +100,13 @@ function setupKeys() {
   return { homePublic, deviceKey: readFileSync(keyPath, "utf8").trim() };
 }
 
-test("peer-config writes the device config (0600, parseable by the firmware) and prints the home [Peer] stanza", () => {
+test("peer-config writes the Node endpoint's config (0600, parseable by the firmware) and the home [Peer] stanza; with a PSK only to --peer-out", () => {
   const { homePublic, deviceKey } = setupKeys();
   const r = cli(["peer-config", "--key", "pc-device.key", "--home-public-key", homePublic, "--psk", "pc.psk", "--address", "10.77.0.2/24",
     "--endpoint", "[fd00::1]:51820", "--allowed-ips", "10.77.0.0/24,fd00:77::/64", "--allowed-ips", "192.168.7.0/24", "--persistent-keepalive", "25",
-    "--listen-port", "40000", "--out", "device.json"]);
+    "--listen-port", "40000", "--out", "device.json", "--peer-out", "pc-peer.conf"]);
   assert.equal(r.status, 0, r.err);
+  assert.equal(r.out, "", "the stanza holds the PSK: file only");
   const file = join(dir, "device.json");
   assert.equal(mode(file), 0o600);
   const c = parseDeviceConfig(readFileSync(file, "utf8"));
@@ -117,8 +118,14 @@ test("peer-config writes the device config (0600, parseable by the firmware) and
   assert.equal(c.peer.persistentKeepalive, 25);
   assert.equal(c.listenPort, 40000);
   assert.equal(c.address.ip, "10.77.0.2");
-  const lines = r.out.trim().split("\n").filter((l) => !l.startsWith("#"));
+  assert.equal(mode(join(dir, "pc-peer.conf")), 0o600);
+  const lines = readFileSync(join(dir, "pc-peer.conf"), "utf8").trim().split("\n").filter((l) => !l.startsWith("#"));
   assert.deepEqual(lines, ["[Peer]", `PublicKey = ${pub(deviceKey)}`, `PresharedKey = ${Buffer.alloc(32, 9).toString("base64")}`, "AllowedIPs = 10.77.0.2/32"]);
+  const printed = cli(["peer-config", "--key", "pc-device.key", "--home-public-key", homePublic, "--psk", "pc.psk", "--address", "10.77.0.2/24",
+    "--allowed-ips", "10.77.0.0/24", "--out", "device-psk.json"]);
+  assert.equal(printed.status, 2);
+  assert.match(printed.err, /--peer-out: required with --psk/);
+  assert.ok(!existsSync(join(dir, "device-psk.json")), "nothing written");
   assert.ok(!r.out.includes(deviceKey) && !r.err.includes(deviceKey), "device private key only in the file");
 });
 
@@ -155,7 +162,7 @@ test("peer-config refuses bad keys, addresses and ports with a message naming th
     [withFlag("--persistent-keepalive", "70000"), /--persistent-keepalive: 70000 out of range 0\.\.65535/],
     [withFlag("--listen-port", "0"), /--listen-port: 0 out of range 1\.\.65535/],
     [withFlag("--key", "missing.key"), /--key: cannot read missing\.key: ENOENT/],
-    [withFlag("--psk", "missing.psk"), /--psk: cannot read/],
+    [[...withFlag("--psk", "missing.psk"), "--peer-out", "refused-peer.conf"], /--psk: cannot read/],
     [base.filter((a, i) => a !== "--address" && base[i - 1] !== "--address"), /--address: required/],
   ];
   for (const [args, want] of cases) {

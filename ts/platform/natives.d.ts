@@ -35,7 +35,7 @@ interface HwNatives {
   randomBytes(n: number): Uint8Array; // n in 0..1024
   log(level: number, message: string): void; // level 0..3 (LOG_ERROR..LOG_DEBUG)
 
-  // Store: keys [A-Za-z0-9._-]{1,32}, values up to 512 bytes without newlines; put is durable.
+  // Store: keys [A-Za-z0-9._-]{1,32}, values up to 2048 bytes without newlines; put is durable.
   storeGet(key: string): string | null;
   storePut(key: string, value: string): void;
 
@@ -43,6 +43,9 @@ interface HwNatives {
   netConfigure(listenPort: number, tunnelIp: string, prefix: number): void;
   // Route an inner destination prefix (one of the peer's AllowedIPs) into the tunnel.
   tunnelRoute(ip: string, prefix: number): void;
+  // Join this Wi-Fi network as a station, and keep rejoining; false when the board has no Wi-Fi.
+  // ssid 1..32 bytes, password 0..64 bytes (checked by the config parser first). A secret: never logged.
+  wifiJoin(ssid: string, password: string): boolean;
 }
 
 declare var hw: HwNatives;
