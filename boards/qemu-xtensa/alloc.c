@@ -8,6 +8,8 @@
  * per-object header, freed objects kept on a per-class list. Pages are taken from the top of
  * the heap downwards; larger requests go to picolibc's malloc, whose sbrk grows from the
  * bottom upwards. The two meet, never cross: sbrk below refuses to pass the lowest slab page.
+ * When either side runs out of room, the lowest slab pages that hold no object are given back
+ * first (reclaim_empty_pages).
  *
  * Linked with -Wl,--wrap=malloc,... so every malloc/free/realloc/calloc in our code and in
  * Duktape lands here; __real_* are picolibc's. */
@@ -42,6 +44,7 @@ static const uint16_t class_size[] = {8,  16, 24, 32, 40,  48,  56,  64,  72,  8
 static struct {
   void *free_list[N_CLASSES];
   uint8_t page_class[MAX_PAGES]; /* class of slab page i, counted down from __heap_end */
+  uint8_t page_live[MAX_PAGES];  /* objects of slab page i in use (at most 1024 / 8) */
   char *slab_low;                /* lowest slab page; nothing of picolibc's above it */
   char *brk;                     /* picolibc's break */
   qb_alloc_stats stats;
@@ -60,10 +63,32 @@ static void init(void) {
   init_done = 1;
 }
 
+static int is_slab(const void *p) { return (const char *)p >= A.slab_low && (const char *)p < __heap_end; }
+static unsigned page_index(const void *p) { return (unsigned)(((uintptr_t)__heap_end - 1u - (uintptr_t)p) / PAGE); }
+
+/* Under pressure only (a page is needed and none is left): the lowest slab pages that hold no
+ * object go back to the free space between the two sides, their objects taken off their class's
+ * free list. A peak of small objects (Duktape compiling the app) claims pages that would
+ * otherwise stay with their class for good, out of reach of larger blocks; reclaiming them
+ * only when space runs out keeps a page from going back and forth at every allocation. */
+static void reclaim_empty_pages(void) {
+  while (A.slab_low < __heap_end && A.page_live[page_index(A.slab_low)] == 0) {
+    const char *page = A.slab_low;
+    void **link = &A.free_list[A.page_class[page_index(page)]];
+    while (*link) {
+      if ((const char *)*link >= page && (const char *)*link < page + PAGE) *link = *(void **)*link;
+      else link = (void **)*link;
+    }
+    A.slab_low += PAGE;
+    A.stats.slab_pages--;
+  }
+}
+
 /* picolibc's malloc gets memory here: from the bottom of the heap, below the slabs. */
 void *sbrk(ptrdiff_t incr) {
   if (!init_done) init();
   char *old = A.brk;
+  if (incr > 0 && (size_t)incr > (size_t)(A.slab_low - A.brk)) reclaim_empty_pages();
   if (incr > 0 && (size_t)incr > (size_t)(A.slab_low - A.brk)) return (void *)-1;
   if (incr < 0 && (size_t)-incr > (size_t)(A.brk - __heap_start)) return (void *)-1;
   A.brk += incr;
@@ -71,15 +96,14 @@ void *sbrk(ptrdiff_t incr) {
   return old;
 }
 
-static int is_slab(const void *p) { return (const char *)p >= A.slab_low && (const char *)p < __heap_end; }
-static unsigned page_index(const void *p) { return (unsigned)(((uintptr_t)__heap_end - 1u - (uintptr_t)p) / PAGE); }
-
 static int new_slab_page(unsigned c) {
   /* Slab pages are PAGE-aligned relative to __heap_end (itself 16-aligned), so every object
    * is 8-aligned as Duktape asks (DUK_USE_ALIGN_BY 8). */
+  if ((size_t)(A.slab_low - A.brk) < PAGE) reclaim_empty_pages();
   if ((size_t)(A.slab_low - A.brk) < PAGE) return -1;
   A.slab_low -= PAGE;
   A.page_class[page_index(A.slab_low)] = (uint8_t)c;
+  A.page_live[page_index(A.slab_low)] = 0;
   unsigned size = class_size[c], count = PAGE / size;
   for (unsigned i = 0; i < count; i++) { /* thread the page's objects onto the free list */
     void **obj = (void **)(A.slab_low + i * size);
@@ -107,6 +131,7 @@ void *__wrap_malloc(size_t n) {
   }
   void **obj = A.free_list[c];
   A.free_list[c] = *obj;
+  A.page_live[page_index(obj)]++;
   A.stats.slab_bytes += class_size[c];
   if (A.stats.slab_bytes > A.stats.slab_bytes_peak) A.stats.slab_bytes_peak = A.stats.slab_bytes;
   return obj;
@@ -121,6 +146,7 @@ void __wrap_free(void *p) {
   unsigned c = A.page_class[page_index(p)];
   *(void **)p = A.free_list[c];
   A.free_list[c] = p;
+  A.page_live[page_index(p)]--;
   A.stats.slab_bytes -= class_size[c];
 }
 
@@ -159,6 +185,14 @@ void *__wrap_calloc(size_t count, size_t size) {
   void *p = __wrap_malloc(count * size);
   if (p) memset(p, 0, count * size);
   return p;
+}
+
+/* A block's size as this allocator holds it (its class for a slab object): the Duktape
+ * adapter's accounting asks here instead of keeping a header in front of every block
+ * (HW_VM_BLOCK_SIZE, scripts/mk/qemu.mk). */
+size_t qb_alloc_block_size(void *p) {
+  if (is_slab(p)) return class_size[A.page_class[page_index(p)]];
+  return malloc_usable_size(p);
 }
 
 void qb_alloc_get_stats(qb_alloc_stats *out) {

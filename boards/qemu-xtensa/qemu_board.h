@@ -50,6 +50,8 @@ typedef struct {
   size_t failures;         /* requests refused: the heap was full */
 } qb_alloc_stats;
 void qb_alloc_get_stats(qb_alloc_stats *out);
+/* The size of a block this allocator handed out (for the engine's heap accounting). */
+size_t qb_alloc_block_size(void *p);
 /* Duktape's 16-bit heap pointer encoding (duk_board_overrides.h). */
 uint16_t qb_heapptr_enc16(const void *p);
 

@@ -33,8 +33,48 @@ struct hw_vm_call {
   duk_context *ctx;
 };
 
-/* ---- allocator: a size header in front of every block, so current/peak are exact ---- */
+/* ---- allocator: current/peak exact ----------------------------------------------------
+ * A board whose allocator knows each block's size names the function that tells it
+ * (-DHW_VM_BLOCK_SIZE=fn, the QEMU board: alloc.c qb_alloc_block_size); the accounting then
+ * counts block sizes. Elsewhere a size header goes in front of every block, 8 bytes on each of
+ * Duktape's thousands of allocations. */
+#ifdef HW_VM_BLOCK_SIZE
+size_t HW_VM_BLOCK_SIZE(void *p); /* not const: GCC would take a pointer to const as a read of fresh memory */
 
+static void *hw_duk_alloc(void *udata, duk_size_t size) {
+  hw_vm *vm = udata;
+  if (size == 0) return NULL;
+  if (vm->limit && vm->current + size > vm->limit) return NULL; /* Duktape GCs and retries */
+  void *p = malloc(size);
+  if (!p) return NULL;
+  vm->current += HW_VM_BLOCK_SIZE(p);
+  if (vm->current > vm->peak) vm->peak = vm->current;
+  return p;
+}
+
+static void hw_duk_free(void *udata, void *ptr) {
+  hw_vm *vm = udata;
+  if (!ptr) return;
+  vm->current -= HW_VM_BLOCK_SIZE(ptr);
+  free(ptr);
+}
+
+static void *hw_duk_realloc(void *udata, void *ptr, duk_size_t size) {
+  hw_vm *vm = udata;
+  if (!ptr) return hw_duk_alloc(udata, size);
+  if (size == 0) {
+    hw_duk_free(udata, ptr);
+    return NULL;
+  }
+  size_t old = HW_VM_BLOCK_SIZE(ptr);
+  if (size > old && vm->limit && vm->current - old + size > vm->limit) return NULL;
+  void *n = realloc(ptr, size);
+  if (!n) return NULL;
+  vm->current = vm->current - old + HW_VM_BLOCK_SIZE(n);
+  if (vm->current > vm->peak) vm->peak = vm->current;
+  return n;
+}
+#else
 typedef union {
   size_t size;
   long double ld; /* C99 has no max_align_t: these members give the strictest alignment */
@@ -79,6 +119,8 @@ static void *hw_duk_realloc(void *udata, void *ptr, duk_size_t size) {
   if (vm->current > vm->peak) vm->peak = vm->current;
   return n + 1;
 }
+
+#endif
 
 static void hw_duk_fatal(void *udata, const char *msg) {
   hw_vm *vm = udata;

@@ -78,17 +78,21 @@ QX_ENGINE_OPT := -O2
 $(QX_DUK_OBJ): $(QX_DUK_CFG)/duk_config.h scripts/mk/qemu.mk
 	$(QX_CC) $(QX_SPECS) -std=c99 $(QX_ENGINE_OPT) -g $(QX_ARCH) -w -I$(QX_DUK_CFG) -c $(QX_DUK_CFG)/duktape.c -o $@
 
-# Engine images also take the board's allocator (alloc.c) in place of picolibc's malloc.
+# Engine images also take the board's allocator (alloc.c) in place of picolibc's malloc; it knows
+# each block's size, so Duktape's heap accounting asks it rather than keeping an 8-byte header on
+# every allocation (vm_duktape.c HW_VM_BLOCK_SIZE: the app's heap after start 183 -> 150 KiB of
+# arena blocks, measured by dukcheck).
+QX_DUK_ACCOUNTING := -DHW_VM_BLOCK_SIZE=qb_alloc_block_size
 QX_RT_SRC := $(QX_DIR)/softdouble.c $(QX_DIR)/alloc.c
 QX_WRAP := -Wl,--wrap=malloc,--wrap=free,--wrap=realloc,--wrap=calloc
 $(QX_BUILD)/dukcheck.elf: $(QX_BOARD_DEPS) $(QX_DIR)/boot.c $(QX_DIR)/boot.h $(QX_DIR)/dukcheck.c $(QX_RT_SRC) firmware/vm/vm_duktape.c $(QX_DUK_OBJ)
-	$(QX_CC) $(QX_CFLAGS) -I$(QX_DUK_CFG) -Ifirmware/vm $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_RT_SRC) $(QX_DIR)/boot.c \
+	$(QX_CC) $(QX_CFLAGS) $(QX_DUK_ACCOUNTING) -I$(QX_DUK_CFG) -Ifirmware/vm $(QX_LDFLAGS) $(QX_BOARD_SRC) $(QX_RT_SRC) $(QX_DIR)/boot.c \
 	  $(QX_DIR)/dukcheck.c firmware/vm/vm_duktape.c $(QX_DUK_OBJ) $(QX_WRAP) -lm -o $@
 
 # ---- the firmware on the board -------------------------------------------------------------
 QX_FW_SRC = $(QX_DIR)/main.c $(QX_DIR)/rng.c $(QX_DIR)/store.c $(QX_DIR)/ethoc.c $(QX_DIR)/boot.c $(QX_DIR)/bootparse.c \
   $(QX_RT_SRC) firmware/runtime/runtime.c firmware/runtime/console.c firmware/net/net.c $(FW_BIND_SRC) firmware/vm/vm_duktape.c $(FW_CRYPTO_SRC)
-QX_FW_INC = -I$(QX_DUK_CFG) -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto -Ifirmware/net -Ifirmware/runtime $(QX_LWIP_INC)
+QX_FW_INC = $(QX_DUK_ACCOUNTING) -I$(QX_DUK_CFG) -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto -Ifirmware/net -Ifirmware/runtime $(QX_LWIP_INC)
 QX_FW := $(QX_BUILD)/homewire.elf
 
 $(QX_FW): $(QX_BOARD_DEPS) $(QX_FW_SRC) $(wildcard $(QX_DIR)/*.h firmware/*/*.h) $(QX_LWIP_OBJS) $(QX_DUK_OBJ)

@@ -110,8 +110,11 @@ export class Device {
   private sendNative: SendTransport | null;
   private deliverNative: DeliverPrefix | null;
   /** Where openTransport writes plaintexts: one array for every packet (a fresh one per packet
-   *  is an allocation, and on JerryScript garbage to collect). Grown for a larger message. */
-  private plaintext = new Uint8Array(1452);
+   *  is an allocation, and on JerryScript garbage to collect), made on the first transport
+   *  message and grown for a larger one; its length is kept apart (reading a typed array's
+   *  length costs more than a plain property on JerryScript). */
+  private plaintext = EMPTY;
+  private plaintextRoom = 0;
   private clock: Clock;
   private io: Io;
   private localPublic: Uint8Array;
@@ -399,8 +402,11 @@ export class Device {
     var plain: Uint8Array, counter: number;
     var open = this.openNative;
     if (open !== null) {
+      if (size - 32 > this.plaintextRoom) {
+        this.plaintextRoom = size - 32;
+        this.plaintext = new U8(size - 32);
+      }
       plain = this.plaintext;
-      if (size > 1484 && plain.length < size - 32) plain = this.plaintext = new U8(size - 32); // past the 1452 it starts with
       // The current keypair first (REJECT_AFTER_TIME inline), the other slots only if it is not.
       // The OPEN_* codes as literals: -1 NOT_TRANSPORT, -2 OTHER_RECEIVER, -3 BAD_COUNTER.
       counter = keypair !== null && now - keypair.created < 180000 ? open(keypair.recvKey, keypair.localIndex, bytes, plain) : -2;
