@@ -24,7 +24,7 @@ import { Keypair, Keypairs } from "./keypair";
 import { StagingQueue } from "./staging";
 import { DeviceStatus, DropCounters } from "./status";
 import { AllowedIps, NOT_AN_IP_PACKET } from "./allowedips";
-import { Timers } from "./timers";
+import { MAX_TIMER_HANDSHAKES, Timers } from "./timers";
 
 export type { DeviceStatus } from "./status";
 
@@ -250,7 +250,7 @@ export class Device {
     }
     if (actions.gaveUp) {
       this.drops.addMany("tx-gave-up", this.staging.clear());
-      this.log(LOG_INFO, "handshake gave up after " + this.timers.handshakeAttempts + " attempts");
+      this.log(LOG_INFO, "handshake gave up after " + (MAX_TIMER_HANDSHAKES + 2) + " attempts");
     }
     if (actions.sendInitiation) this.sendInitiation(true, now);
     if (actions.sendKeepalive) this.sendKeepalive(now);
