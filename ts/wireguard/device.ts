@@ -19,7 +19,7 @@ import {
 import { HANDSHAKE_INITIATION_CREATED, HANDSHAKE_ZEROED, Handshake } from "./noise";
 import { CookieChecker, CookieGenerator } from "./cookie";
 import { RateLimiter } from "./ratelimiter";
-import { Tai64nClock } from "./tai64n";
+import { PeerTimestamp, Tai64nClock } from "./tai64n";
 import { Keypair, Keypairs } from "./keypair";
 import { StagingQueue } from "./staging";
 import { DeviceStatus, DropCounters } from "./status";
@@ -163,7 +163,8 @@ export class Device {
     var staticStatic = crypto.x25519(privateKey, peerPublic);
     if (isZero(staticStatic)) throw new TypeError("peer.publicKey: a low-order point (its DH result is all zero)");
 
-    this.handshake = new Handshake(crypto, privateKey, this.localPublic, peerPublic, psk, staticStatic);
+    this.handshake = new Handshake(crypto, privateKey, this.localPublic, peerPublic, psk, staticStatic,
+      new PeerTimestamp(platform.store, peerPublic));
     this.checker = new CookieChecker(crypto, platform.random, this.localPublic);
     this.generator = new CookieGenerator(crypto, peerPublic);
     this.limiter = new RateLimiter();
@@ -323,7 +324,11 @@ export class Device {
   private receiveInitiation(bytes: Uint8Array, from: Address, now: number): string | null {
     var reason = this.handshake.consumeInitiation(bytes, now);
     if (reason !== null) return reason;
-    this.setEndpoint(from);
+    // The response goes back to the sender, but a known endpoint moves only when the initiator
+    // confirms the session with a transport packet (roaming in receiveTransport): an initiation
+    // proves nothing about where the peer is, since anyone can replay one. Without any endpoint
+    // (a pure responder) its source is the best guess for our own handshakes.
+    if (this.endpoint === null) this.setEndpoint(from);
     this.rxBytes += bytes.length;
     this.timers.anyAuthenticatedPacketTraversal(now);
     this.timers.anyAuthenticatedPacketReceived(now);

@@ -11,9 +11,9 @@ import { constantTimeEqual, isZero, readU32LE, wipe, writeU32LE } from "./bytes"
 import { hash, kdf, mixHash } from "./kdf";
 import {
   INITIATION_MAC1_OFFSET, INITIATION_SIZE, MESSAGE_INITIATION, MESSAGE_RESPONSE,
-  RESPONSE_MAC1_OFFSET, RESPONSE_SIZE, TIMESTAMP_SIZE, parseInitiation, parseResponse,
+  RESPONSE_MAC1_OFFSET, RESPONSE_SIZE, parseInitiation, parseResponse,
 } from "./messages";
-import { tai64nAfter } from "./tai64n";
+import { PeerTimestamp } from "./tai64n";
 
 export var CONSTRUCTION = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
 export var IDENTIFIER = "WireGuard v1 zx2c4 Jason@zx2c4.com";
@@ -86,8 +86,8 @@ export class Handshake {
   state: number;
   localIndex: number;
   remoteIndex: number;
-  /** Greatest timestamp accepted from the peer (RAM only; see README). */
-  lastTimestamp: Uint8Array;
+  /** Greatest timestamp accepted from the peer, kept in the Store across reboots (see README). */
+  peerTimestamp: PeerTimestamp;
   /** nowMs() of the last consumed initiation, or null. */
   lastInitiationConsumption: number | null;
 
@@ -102,8 +102,9 @@ export class Handshake {
   private localEphemeral: Uint8Array;
   private remoteEphemeral: Uint8Array;
 
+  /** peerTimestamp: where the peer's greatest timestamp is kept; absent = RAM only (tests). */
   constructor(crypto: Crypto, localPrivate: Uint8Array, localPublic: Uint8Array, remoteStatic: Uint8Array,
-              presharedKey: Uint8Array, precomputedStaticStatic: Uint8Array) {
+              presharedKey: Uint8Array, precomputedStaticStatic: Uint8Array, peerTimestamp?: PeerTimestamp) {
     this.crypto = crypto;
     this.localPrivate = localPrivate;
     this.localPublic = localPublic;
@@ -113,7 +114,7 @@ export class Handshake {
     this.state = HANDSHAKE_ZEROED;
     this.localIndex = 0;
     this.remoteIndex = 0;
-    this.lastTimestamp = new Uint8Array(TIMESTAMP_SIZE);
+    this.peerTimestamp = peerTimestamp === undefined ? new PeerTimestamp(null, remoteStatic) : peerTimestamp;
     this.lastInitiationConsumption = null;
     this.hash = new Uint8Array(32);
     this.chainKey = new Uint8Array(32);
@@ -209,9 +210,16 @@ export class Handshake {
     if (timestamp === null) return fail(ck, "handshake-failed");
     h = mixHash(c, h, m.encryptedTimestamp);
 
-    if (!tai64nAfter(timestamp, this.lastTimestamp)) return fail(ck, "stale-timestamp");
+    if (!this.peerTimestamp.isFresh(timestamp)) return fail(ck, "stale-timestamp");
     if (this.lastInitiationConsumption !== null && now - this.lastInitiationConsumption < HANDSHAKE_INITIATION_RATE) {
       return fail(ck, "handshake-flood");
+    }
+    // Durable before anything changes: a timestamp accepted but not kept could be replayed after
+    // a reboot, so an initiation whose timestamp the Store refuses is refused too.
+    try {
+      this.peerTimestamp.accept(timestamp);
+    } catch (e) {
+      return fail(ck, "store-failed");
     }
 
     this.clear();
@@ -220,7 +228,6 @@ export class Handshake {
     this.remoteIndex = m.sender;
     this.remoteEphemeral = new Uint8Array(32);
     this.remoteEphemeral.set(m.ephemeral);
-    this.lastTimestamp = timestamp;
     this.lastInitiationConsumption = now;
     this.state = HANDSHAKE_INITIATION_CONSUMED;
     return null;
