@@ -246,6 +246,9 @@ export class Device {
     if (actions.zeroKeys) {
       this.keypairs.clear();
       this.handshake.clear();
+      // The cookie we hold for the peer and the secret ours are made from are keys too.
+      this.generator.clear();
+      this.checker.clear();
       this.drops.addMany("tx-gave-up", this.staging.clear());
       this.log(LOG_INFO, "keys zeroed after " + (3 * REJECT_AFTER_TIME / 1000) + " s without a new session");
     }
