@@ -19,7 +19,6 @@ import {
 } from "./harness.test.ts";
 import type { DeviceConfig } from "./device.ts";
 import type { Keypair, Keypairs } from "./keypair.ts";
-import type { Handshake } from "./noise.ts";
 import { REJECT_AFTER_TIME, REKEY_AFTER_TIME, REKEY_TIMEOUT } from "./constants.ts";
 
 export const LONG_LIFE_REKEYS = Number(process.env.HOMEWIRE_LONG_LIFE_REKEYS ?? 10000);
@@ -41,7 +40,7 @@ const xorDh: Crypto = {
 
 interface Internals {
   keypairs: Keypairs;
-  handshake: Handshake & { hash: Uint8Array; chainKey: Uint8Array; localEphemeral: Uint8Array; remoteEphemeral: Uint8Array };
+  handshake: { hash: Uint8Array; chainKey: Uint8Array; localEphemeral: Uint8Array; remoteEphemeral: Uint8Array };
   staging: { length: number };
   limiter: { size(): number };
   timers: { nextDeadline(): number };
