@@ -67,6 +67,18 @@ export interface Store {
   put(key: string, value: string): void;
 }
 
+/** Optional: a small region that keeps its bytes across a sleep with RAM off (RTC memory on the
+ *  ESP32, a region the QEMU board keeps across its simulated sleep, a file on the host board and
+ *  on Node). The core keeps one session there (ts/wireguard/session.ts, SESSION_SIZE bytes). */
+export interface Retained {
+  /** Bytes the region holds at most. */
+  capacity: number;
+  /** What the last write left; null or empty if nothing (first boot, power lost). */
+  read(): Uint8Array | null;
+  /** Replace the contents: atomic and durable when it returns; throws if it cannot. */
+  write(bytes: Uint8Array): void;
+}
+
 export const LOG_ERROR = 0;
 export const LOG_WARN = 1;
 export const LOG_INFO = 2;
@@ -92,4 +104,6 @@ export interface Platform {
   clock: Clock;
   store: Store;
   io: Io;
+  /** Optional: where a session survives a deep sleep (Device.exportSession / importSession). */
+  retained?: Retained;
 }

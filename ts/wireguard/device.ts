@@ -6,9 +6,9 @@
 // Every datagram given to onDatagram is either accepted or counted under exactly one drop
 // reason (status().drops); it never throws on bad input.
 
-import type { Address, Clock, Crypto, Io, Platform } from "../platform/platform";
+import type { Address, Clock, Crypto, Io, Platform, Retained } from "../platform/platform";
 import { LOG_DEBUG, LOG_INFO, LOG_WARN } from "../platform/platform";
-import { constantTimeEqual, copyOf, isZero, readU32LE } from "./bytes";
+import { constantTimeEqual, copyOf, isZero, readU32LE, wipe } from "./bytes";
 import {
   KEEPALIVE_TIMEOUT, REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME, REKEY_AFTER_MESSAGES, REKEY_AFTER_TIME,
   REKEY_TIMEOUT, TUNNEL_MTU,
@@ -25,6 +25,7 @@ import { StagingQueue } from "./staging";
 import { DeviceStatus, DropCounters } from "./status";
 import { AllowedIps, NOT_AN_IP_PACKET } from "./allowedips";
 import { MAX_TIMER_HANDSHAKES, Timers } from "./timers";
+import { SESSION_SIZE, decodeSession, encodeSession, sessionTagKey } from "./session";
 
 export type { DeviceStatus } from "./status";
 
@@ -116,6 +117,8 @@ export class Device {
   private allowedIps: AllowedIps;
   private drops: DropCounters;
   private endpoint: Address | null;
+  /** Key of the tag that binds a retained session to our key and the peer's (session.ts). */
+  private sessionTagKey: Uint8Array;
 
   private lastSentHandshake: number | null = null;
   private sentLastMinuteHandshake = false;
@@ -173,6 +176,7 @@ export class Device {
     this.staging = new StagingQueue();
     this.timers = new Timers(platform.random, keepalive * 1000);
     this.drops = new DropCounters();
+    this.sessionTagKey = sessionTagKey(crypto, this.localPublic, peerPublic);
   }
 
   /** Our static public key. */
@@ -264,6 +268,111 @@ export class Device {
   connect(): void {
     if (this.timers.wantRetransmit()) return;
     this.sendInitiation(false, this.clock.nowMs());
+  }
+
+  // ---- deep sleep ---------------------------------------------------------------------------
+
+  /**
+   * Before a sleep with RAM off: hands the current session to the platform's retained region
+   * (session.ts), then forgets everything here (keys wiped, timers off, a handshake in flight
+   * dropped, staged packets counted as tx-suspended), so nothing is sent or accepted on that
+   * keypair after its record was written. Returns the record's size, or 0 if there was no
+   * session worth keeping (the region is then erased: no old keys linger in it). Throws if the
+   * platform has no retained region or the write fails; the device is then left as it was.
+   */
+  exportSession(): number {
+    var retained = this.retainedRegion();
+    var now = this.clock.nowMs();
+    var kp = this.keypairs.current;
+    var record: Uint8Array;
+    if (kp === null || !kp.canSend(now)) {
+      record = new Uint8Array(0);
+    } else {
+      var deadlines = this.timers.sleepDeadlines();
+      record = encodeSession(this.crypto, this.sessionTagKey, {
+        isInitiator: kp.isInitiator,
+        sentLastMinuteHandshake: this.sentLastMinuteHandshake,
+        endpoint: this.endpoint,
+        localIndex: kp.localIndex,
+        remoteIndex: kp.remoteIndex,
+        sendKey: kp.sendKey,
+        recvKey: kp.recvKey,
+        savedAtMs: now,
+        savedAtWallMs: this.clock.wallClockMs(),
+        created: kp.created,
+        sendCounter: kp.sendCounter,
+        recvWindowTop: kp.replay.top(),
+        lastHandshakeMs: this.lastHandshakeMs,
+        lastSentHandshake: this.lastSentHandshake,
+        zeroKeysAt: deadlines.zeroKeysAt,
+        persistentAt: deadlines.persistentAt,
+      });
+    }
+    try {
+      retained.write(record);
+    } finally {
+      wipe(record);
+    }
+    this.keypairs.clear();
+    this.handshake.clear();
+    this.timers.stopAll();
+    this.drops.addMany("tx-suspended", this.staging.clear());
+    this.log(LOG_INFO, record.length > 0 ? "session handed to the retained region (" + record.length + " bytes)" : "no session to keep; retained region erased");
+    return record.length;
+  }
+
+  /**
+   * After a wake: takes back the session exportSession left in the retained region. The record
+   * is erased durably before the keypair is used, so it is resumed at most once, whatever
+   * happens next. Returns null when resumed, else why not: "busy" (this device already has a
+   * session or handshake), "empty", "bad-size", "bad-version", "bad-tag", "bad-field",
+   * "clock-went-back" or "clock-mismatch" (nowMs() did not keep counting across the sleep),
+   * "expired" (REJECT_AFTER_TIME passed), "retained-write-failed". Without a session the device
+   * handshakes as usual when there is something to send. Throws if the platform has no region.
+   */
+  importSession(): string | null {
+    var retained = this.retainedRegion();
+    if (this.keypairs.current !== null || this.keypairs.next !== null || this.timers.wantRetransmit()) return "busy";
+    var bytes = retained.read();
+    var state = decodeSession(this.crypto, this.sessionTagKey, bytes);
+    if (typeof state === "string") {
+      if (state !== "empty") this.eraseRetained(retained, state);
+      return state;
+    }
+    var now = this.clock.nowMs();
+    var wall = this.clock.wallClockMs();
+    var why: string | null = null;
+    if (now < state.savedAtMs) why = "clock-went-back";
+    else if (state.savedAtWallMs !== null && wall !== null && Math.abs((wall - state.savedAtWallMs) - (now - state.savedAtMs)) > 2000) why = "clock-mismatch";
+    else if (now - state.created >= REJECT_AFTER_TIME) why = "expired";
+    if (why === null) {
+      try {
+        retained.write(new Uint8Array(0));
+      } catch (e) {
+        why = "retained-write-failed";
+      }
+    } else {
+      this.eraseRetained(retained, why);
+    }
+    if (why !== null) {
+      wipe(state.sendKey);
+      wipe(state.recvKey);
+      return why;
+    }
+    var kp = new Keypair({
+      sendKey: state.sendKey, recvKey: state.recvKey, isInitiator: state.isInitiator,
+      localIndex: state.localIndex, remoteIndex: state.remoteIndex,
+    }, state.created);
+    kp.sendCounter = state.sendCounter;
+    kp.replay.restore(state.recvWindowTop);
+    this.keypairs.resume(kp);
+    if (state.endpoint !== null) this.endpoint = state.endpoint;
+    this.lastHandshakeMs = state.lastHandshakeMs;
+    this.lastSentHandshake = state.lastSentHandshake;
+    this.sentLastMinuteHandshake = state.sentLastMinuteHandshake;
+    this.timers.resumeDeadlines(state.zeroKeysAt, state.persistentAt, now);
+    this.log(LOG_INFO, "session resumed from the retained region (" + Math.floor((now - state.created) / 1000) + " s old)");
+    return null;
   }
 
   status(): DeviceStatus {
@@ -545,6 +654,22 @@ export class Device {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  private retainedRegion(): Retained {
+    var retained = this.platform.retained;
+    if (!retained) throw new Error("this platform has no retained region for a session");
+    if (retained.capacity < SESSION_SIZE) throw new Error("retained region holds " + retained.capacity + " bytes, a session needs " + SESSION_SIZE);
+    return retained;
+  }
+
+  /** A record that will not be resumed must not keep its keys around. */
+  private eraseRetained(retained: Retained, why: string): void {
+    try {
+      retained.write(new Uint8Array(0));
+    } catch (e) {
+      this.log(LOG_WARN, "could not erase the retained session (" + why + ")");
+    }
+  }
 
   /** A random local index not used by the handshake or any live keypair. */
   private newIndex(): number {

@@ -32,7 +32,7 @@ export var DROP_REASONS = [
   "handshake-failed", "unknown-peer", "low-order-point", "rate-limited", "cookie-sent", "bad-cookie",
   "expired-keypair", "store-failed", "internal-error",
   // Outbound packets from the tunnel.
-  "tx-bad-packet", "tx-no-route", "staging-overflow", "tx-gave-up",
+  "tx-bad-packet", "tx-no-route", "staging-overflow", "tx-gave-up", "tx-suspended",
 ];
 
 export class DropCounters {

@@ -197,6 +197,24 @@ export class Timers {
     return actions;
   }
 
+  /** The deadlines a session keeps across a deep sleep (session.ts), null when off. The
+   *  passive-keepalive and new-handshake deadlines are not among them: both assume we are
+   *  listening, and a sleeping sensor never hears the peer's keepalive, so a new-handshake
+   *  deadline kept across sleeps would force a handshake on nearly every wake. */
+  sleepDeadlines(): { zeroKeysAt: number | null; persistentAt: number | null } {
+    return {
+      zeroKeysAt: this.zeroKeysAt === OFF ? null : this.zeroKeysAt,
+      persistentAt: this.persistentAt === OFF ? null : this.persistentAt,
+    };
+  }
+
+  /** After a wake with a resumed session: those deadlines again (a persistent keepalive only if
+   *  one is configured now; one that fell due in the sleep fires at the next poll). */
+  resumeDeadlines(zeroKeysAt: number | null, persistentAt: number | null, now: number): void {
+    this.zeroKeysAt = zeroKeysAt === null ? now + 3 * REJECT_AFTER_TIME : zeroKeysAt;
+    if (this.persistentKeepaliveMs > 0) this.persistentAt = persistentAt === null ? now + this.persistentKeepaliveMs : persistentAt;
+  }
+
   /** Disarms everything (device shut down or keys zeroed by the owner). */
   stopAll(): void {
     this.retransmitAt = OFF;
