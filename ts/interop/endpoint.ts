@@ -11,6 +11,8 @@ export interface EndpointOptions {
   listen: Address;
   innerAddress: string;
   storePath?: string;
+  /** File standing in for the retained region (RTC memory): a session kept across a sleep. */
+  retainedPath?: string;
   clock?: NodeClockOptions;
   tickMs?: number;
   log?: (level: number, message: string) => void;
@@ -19,6 +21,8 @@ export interface EndpointOptions {
 export class NodeEndpoint {
   private timer: ReturnType<typeof setInterval> | null = null;
   tickErrors = 0;
+  /** Called after the device on every tick (an app's work, e.g. the sensor). */
+  onTick: (() => void) | null = null;
 
   private constructor(readonly device: Device, readonly platform: NodePlatform, readonly udp: NodeUdp, readonly inner: InnerStack) {}
 
@@ -31,6 +35,7 @@ export class NodeEndpoint {
         udp,
         deliverToTunnel: (packet) => inner!.receive(packet),
         storePath: options.storePath,
+        retainedPath: options.retainedPath,
         clock: options.clock,
         log: options.log,
       });
@@ -50,6 +55,7 @@ export class NodeEndpoint {
   tick(): void {
     try {
       this.device.tick();
+      this.onTick?.();
     } catch (e) {
       // A throwing tick is a core bug: count it (tests assert zero) and keep the process alive.
       this.tickErrors++;

@@ -1,7 +1,8 @@
 // One interop bench: fresh namespaces, wireguard-go in "home", the TS endpoint (device-agent)
 // in "dev", keys generated per bench, and wg(8) dumps as the independent witness.
 import { join } from "node:path";
-import { JsonAgent, waitFor } from "./proc.ts";
+import { JsonAgent, sleep, waitFor } from "./proc.ts";
+import type { DirectionStats, Impairment } from "./badlink.ts";
 import { b64, generateKeyPair, Topology, WireguardGo, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER, type KeyPair, type WgPeerDump } from "./netns.ts";
 
 export const HOME_PORT = 51820;
@@ -10,6 +11,11 @@ export const DEV_ECHO_PORT = 7000;
 export const HOME_ECHO_PORT = 7001;
 const AGENT = new URL("./device-agent.ts", import.meta.url).pathname;
 const UDP_AGENT = new URL("./udp-agent.ts", import.meta.url).pathname;
+const BADLINK_AGENT = new URL("./badlink-agent.ts", import.meta.url).pathname;
+/** The bad-link relay's device-facing port in the home namespace. */
+export const RELAY_PORT = 51900;
+/** The collector the sensor app sends its readings to (home side of the tunnel). */
+export const COLLECTOR_PORT = 9999;
 
 export interface BenchOptions {
   psk?: boolean;
@@ -21,12 +27,16 @@ export interface BenchOptions {
   homeKnowsDevice?: boolean;
   /** Persistent keepalive on the device, in seconds. */
   deviceKeepalive?: number;
+  /** The device's endpoint for home, if not wireguard-go itself (e.g. the bad-link relay). */
+  deviceEndpoint?: { host: string; port: number };
 }
 
 export interface AgentStartOptions {
   wallClock?: boolean;
   offsetMs?: number;
   storePath?: string;
+  /** A file as the retained region (deep sleep). */
+  retainedPath?: string;
 }
 
 export interface DeviceStatusView {
@@ -46,6 +56,8 @@ export interface AgentStatus {
   inner: { received: number; sent: number; echoRequestsAnswered: number; echoRepliesReceived: number; udpReceived: number; drops: Record<string, number> };
   nowMs: number;
   tickErrors: number;
+  /** The sensor app's status line (ts/app/sensor.ts), when it runs. */
+  sensor: { readingsSent: number; readingsRefused: number; state: string } | null;
 }
 
 export class Bench {
@@ -55,6 +67,7 @@ export class Bench {
   readonly wg: WireguardGo;
   agent: JsonAgent | null = null;
   udpAgent: JsonAgent | null = null;
+  relay: JsonAgent | null = null;
   readonly storePath: string;
 
   private constructor(readonly topo: Topology, readonly options: BenchOptions) {
@@ -97,7 +110,7 @@ export class Bench {
         peer: {
           publicKey: b64(this.home.publicKey),
           presharedKey: this.psk ? b64(this.psk) : null,
-          endpoint: this.options.deviceKnowsHome === false ? null : { host: HOME_OUTER, port: HOME_PORT },
+          endpoint: this.options.deviceKnowsHome === false ? null : this.options.deviceEndpoint ?? { host: HOME_OUTER, port: HOME_PORT },
           allowedIps: [`${HOME_INNER}/32`],
           persistentKeepalive: this.options.deviceKeepalive ?? 0,
         },
@@ -105,6 +118,7 @@ export class Bench {
       listen: { host: DEV_OUTER, port: DEV_PORT },
       innerAddress: DEV_INNER,
       storePath: opts.storePath ?? this.storePath,
+      retainedPath: opts.retainedPath,
       clock: { offsetMs: opts.offsetMs ?? 0, wallClock: opts.wallClock ?? true },
       echoPorts: [DEV_ECHO_PORT],
       tickMs: 100,
@@ -123,6 +137,28 @@ export class Bench {
     const a = this.topo.adopt(new JsonAgent("udp-agent", this.topo.exec(this.topo.home, [process.execPath, "--import", "tsx", UDP_AGENT])));
     this.udpAgent = a;
     await a.request("listen", { host: HOME_INNER, port: HOME_ECHO_PORT, echo: true }, 20000);
+    return a;
+  }
+
+  /** The collector: a UDP socket on wireguard-go's inner address that echoes each reading. */
+  async startCollector(): Promise<JsonAgent> {
+    const a = await this.startUdpAgent();
+    await a.request("listen", { host: HOME_INNER, port: COLLECTOR_PORT, echo: true }, 20000);
+    return a;
+  }
+
+  /** The bad-link relay (badlink.ts) in the home namespace, between the device and wireguard-go:
+   *  the device must be configured with deviceEndpoint = { HOME_OUTER, RELAY_PORT }. */
+  async startRelay(impairment: { toHome?: Partial<Impairment>; toDevice?: Partial<Impairment>; seed: number }): Promise<JsonAgent> {
+    const a = this.topo.adopt(new JsonAgent("badlink", this.topo.exec(this.topo.home, [process.execPath, "--import", "tsx", BADLINK_AGENT])));
+    this.relay = a;
+    await a.request("start", {
+      listen: { host: HOME_OUTER, port: RELAY_PORT },
+      upstream: { host: HOME_OUTER, port: HOME_PORT },
+      toHome: impairment.toHome ?? {},
+      toDevice: impairment.toDevice ?? {},
+      seed: impairment.seed,
+    }, 20000);
     return a;
   }
 
@@ -154,10 +190,54 @@ export class Bench {
 
   /** Diagnostics for a failed assertion: both sides' recent output. */
   diagnostics(): string {
-    return `--- wireguard-go ---\n${this.wg.log.split("\n").slice(-30).join("\n")}\n--- device-agent ---\n${this.agent?.child.tail.split("\n").slice(-30).join("\n") ?? "(not running)"}`;
+    return `--- wireguard-go ---\n${this.wg.log.split("\n").slice(-30).join("\n")}\n--- device-agent ---\n${this.agent?.child.tail.split("\n").slice(-30).join("\n") ?? "(not running)"}` +
+      (this.relay ? `\n--- badlink relay ---\n${this.relay.child.tail.split("\n").slice(-10).join("\n")}` : "");
   }
 
   async destroy(): Promise<void> {
     await this.topo.destroy();
   }
+}
+
+/** The sequence numbers of the readings the collector received, in arrival order. */
+export function readingsAt(collector: JsonAgent): number[] {
+  return collector.events
+    .filter((e) => e.event === "udp" && e.port === COLLECTOR_PORT && (e.from as { host: string }).host === DEV_INNER)
+    .map((e) => (JSON.parse(e.text as string) as { seq: number }).seq);
+}
+
+export interface RelayStats { toHome: DirectionStats; toDevice: DirectionStats }
+
+export interface BadLinkRun {
+  /** From connect() to the device's first completed handshake, wall time. */
+  tunnelUpMs: number;
+  sent: number;
+  /** The readings' sequence numbers at the collector, in arrival order. */
+  seqs: number[];
+  relay: RelayStats;
+  /** The device's replay drops. */
+  replays: number;
+  handshakes: number;
+}
+
+/** On a bench made with deviceEndpoint = { HOME_OUTER, RELAY_PORT }: the relay with `link` both
+ *  ways, connect and time the tunnel coming up, then the sensor app (ts/app/sensor.ts) sends
+ *  `readings` readings 100 ms apart to the collector, which echoes each. Shared by the interop
+ *  test and make bench-networks. */
+export async function badLinkRun(b: Bench, link: Partial<Impairment>, seed: number, readings: number): Promise<BadLinkRun> {
+  const collector = await b.startCollector();
+  await b.startRelay({ toHome: link, toDevice: link, seed });
+  await b.startAgent();
+  const t0 = Date.now();
+  await b.agent!.request("connect");
+  // 20 initiations 5 s apart before the device gives up: a bound, not a goal (bench-networks has it).
+  await b.waitHandshakes(1, 100000);
+  const tunnelUpMs = Date.now() - t0;
+  await b.agent!.request("sensor", { options: { collector: `${HOME_INNER}:${COLLECTOR_PORT}`, readingIntervalMs: 100, statusIntervalMs: 0, name: "lossy" } });
+  await waitFor(`${readings} readings sent`, async () => ((await b.status()).sensor?.readingsSent ?? 0) >= readings, readings * 100 + 20000, 200);
+  const stop = await b.agent!.request<{ sensor: { readingsSent: number } }>("sensorStop");
+  await sleep(1500); // the last readings, their echoes and duplicates
+  const status = await b.status();
+  const relay = await b.relay!.request<RelayStats>("stats");
+  return { tunnelUpMs, sent: stop.sensor.readingsSent, seqs: readingsAt(collector), relay, replays: status.device.drops.replay ?? 0, handshakes: status.device.handshakes };
 }
