@@ -117,8 +117,6 @@ export class Device {
   private allowedIps: AllowedIps;
   private drops: DropCounters;
   private endpoint: Address | null;
-  /** Key of the tag that binds a retained session to our key and the peer's (session.ts). */
-  private sessionTagKey: Uint8Array;
 
   private lastSentHandshake: number | null = null;
   private sentLastMinuteHandshake = false;
@@ -176,7 +174,6 @@ export class Device {
     this.staging = new StagingQueue();
     this.timers = new Timers(platform.random, keepalive * 1000);
     this.drops = new DropCounters();
-    this.sessionTagKey = sessionTagKey(crypto, this.localPublic, peerPublic);
   }
 
   /** Our static public key. */
@@ -289,7 +286,7 @@ export class Device {
       record = new Uint8Array(0);
     } else {
       var deadlines = this.timers.sleepDeadlines();
-      record = encodeSession(this.crypto, this.sessionTagKey, {
+      record = encodeSession(this.crypto, this.sessionKey(), {
         isInitiator: kp.isInitiator,
         sentLastMinuteHandshake: this.sentLastMinuteHandshake,
         endpoint: this.endpoint,
@@ -334,7 +331,7 @@ export class Device {
     var retained = this.retainedRegion();
     if (this.keypairs.current !== null || this.keypairs.next !== null || this.timers.wantRetransmit()) return "busy";
     var bytes = retained.read();
-    var state = decodeSession(this.crypto, this.sessionTagKey, bytes);
+    var state = decodeSession(this.crypto, this.sessionKey(), bytes);
     if (typeof state === "string") {
       if (state !== "empty") this.eraseRetained(retained, state);
       return state;
@@ -654,6 +651,12 @@ export class Device {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  /** The key of the tag that binds a retained session to our key and the peer's (session.ts);
+   *  derived when needed (twice a wake) rather than kept: one property less on the Device. */
+  private sessionKey(): Uint8Array {
+    return sessionTagKey(this.crypto, this.localPublic, this.handshake.peerPublic());
+  }
 
   private retainedRegion(): Retained {
     var retained = this.platform.retained;

@@ -177,8 +177,9 @@ test("passive keepalive: KEEPALIVE_TIMEOUT after data arrived, unless something 
 
 test("new handshake: KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter after data sent with nothing back", () => {
   const rnd = new ScriptedRandom();
-  rnd.queue.push(0, 200); // jitter 200 ms
+  rnd.queue.push(0, 200); // jitter 200 ms, drawn when the session was derived
   const t = new Timers(rnd, 0);
+  t.sessionDerived(0);
   t.dataSent(0);
   t.dataSent(4000); // armed by the first packet, not pushed out by later ones
   const due = KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + 200;
@@ -193,22 +194,33 @@ test("new handshake jitter: 0..REKEY_TIMEOUT_JITTER_MAX from the injected random
   const t = new Timers(rnd, 0);
   const seen = new Set<number>();
   let now = 0;
-  for (let v = 0; v < 65536; v += 97) {
-    rnd.queue.push(v >> 8, v & 0xff);
+  rnd.queue.push(0, 0);
+  t.sessionDerived(now); // the first draw: jitter 0
+  t.stopAll();
+  let expected = 0;
+  for (let v = 97; v < 65536; v += 97) {
     t.transportSent(now, true);
     const jitter = t.nextDeadline() - now - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT;
+    assert.equal(jitter, expected, "the value drawn before, not a constant");
     assert.ok(jitter >= 0 && jitter <= REKEY_TIMEOUT_JITTER_MAX, `jitter ${jitter}`);
-    assert.equal(jitter, v % (REKEY_TIMEOUT_JITTER_MAX + 1), "the drawn value, not a constant");
     seen.add(jitter);
-    // Cancelled and re-armed before it fires: the pending draw is kept (no randomness used).
+    // Cancelled and re-armed before it fires: the same jitter, no randomness used (the arming
+    // is on the per-packet path).
     t.transportReceived(now + 1, false);
     t.transportSent(now + 2, true);
     assert.equal(t.nextDeadline(), now + 2 + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter);
-    assert.equal(rnd.queue.length, 0);
     now = t.nextDeadline();
+    rnd.queue.push(v >> 8, v & 0xff); // drawn when the deadline fires, for the next one
     assert.ok(t.poll(now).sendInitiation);
+    assert.equal(rnd.queue.length, 0);
+    expected = v % (REKEY_TIMEOUT_JITTER_MAX + 1);
   }
   assert.ok(seen.size > 300, "jitter actually varies");
+  // A new session draws too.
+  rnd.queue.push(0, 7);
+  t.sessionDerived(now);
+  t.transportSent(now, true);
+  assert.equal(t.nextDeadline(), now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + 7);
 });
 
 test("new handshake is cancelled by any authenticated packet received", () => {

@@ -40,15 +40,16 @@ export class Timers {
   private newHandshakeAt: number = OFF;
   private zeroKeysAt: number = OFF;
   private persistentAt: number = OFF;
-  /** Jitter of the next new-handshake deadline, or OFF until drawn. Drawn when first needed and
-   *  again after each firing, not at every arming: the arming sits on the per-packet send path,
-   *  and only a deadline that fires is ever observed, so each one still gets a fresh draw. */
-  private newHandshakeJitter: number = OFF;
   private inFlight: boolean = false;
   /** Retransmissions the timer asked for in the handshake in flight. Counted here, when the
    *  timer fires, not when the device reports a send: a send that fails (store refused the
    *  timestamp, no endpoint) must still bring the give-up closer, or the handshake never ends. */
   private retransmissions: number = 0;
+  /** KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + the jitter of the next new-handshake deadline. Drawn
+   *  when a session is derived or resumed and after each firing, not at every arming: arming sits
+   *  on the per-packet send path, and only a deadline that fires is ever observed, so each of
+   *  those still gets a fresh draw. (No session, no data sent: the default is never used.) */
+  private newHandshakeDelay: number = KEEPALIVE_TIMEOUT + REKEY_TIMEOUT;
 
   /** persistentKeepaliveMs: 0 turns the persistent keepalive off. */
   constructor(random: Random, persistentKeepaliveMs: number) {
@@ -82,11 +83,12 @@ export class Timers {
   /** A new keypair was derived: its material (and any older) is wiped 3 * REJECT_AFTER_TIME later. */
   sessionDerived(now: number): void {
     this.zeroKeysAt = now + 3 * REJECT_AFTER_TIME;
+    this.drawNewHandshakeDelay();
   }
 
   /** A data packet (not a keepalive) was sent: expect something back before the deadline. */
   dataSent(now: number): void {
-    if (this.newHandshakeAt === OFF) this.newHandshakeAt = now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + this.nextNewHandshakeJitter();
+    if (this.newHandshakeAt === OFF) this.newHandshakeAt = now + this.newHandshakeDelay;
   }
 
   /** A data packet (not a keepalive) arrived: owe the peer an answer within KEEPALIVE_TIMEOUT. */
@@ -113,14 +115,12 @@ export class Timers {
 
   /** A transport message was sent: anyAuthenticatedPacketTraversal, anyAuthenticatedPacketSent
    *  and, for data (not a keepalive), dataSent — in one call, for the per-packet path (so with
-   *  literals: -1 = OFF, 15000 = KEEPALIVE_TIMEOUT + REKEY_TIMEOUT, 10000 = KEEPALIVE_TIMEOUT). */
+   *  literals: -1 = OFF, 10000 = KEEPALIVE_TIMEOUT; newHandshakeDelay = 15000 + jitter). No local
+   *  variables and no calls in here: Duktape sets up every register on each call. */
   transportSent(now: number, isData: boolean): void {
     if (this.persistentKeepaliveMs > 0) this.persistentAt = now + this.persistentKeepaliveMs;
     this.keepaliveAt = -1;
-    if (isData && this.newHandshakeAt === -1) {
-      var jitter = this.newHandshakeJitter;
-      this.newHandshakeAt = now + 15000 + (jitter !== -1 ? jitter : this.nextNewHandshakeJitter());
-    }
+    if (isData && this.newHandshakeAt === -1) this.newHandshakeAt = now + this.newHandshakeDelay;
   }
 
   /** An authenticated transport message arrived: anyAuthenticatedPacketTraversal,
@@ -174,7 +174,7 @@ export class Timers {
 
     if (due(this.newHandshakeAt, now)) {
       this.newHandshakeAt = OFF;
-      this.newHandshakeJitter = OFF; // the next arming draws afresh
+      this.drawNewHandshakeDelay(); // the next deadline gets a fresh jitter
       // A handshake already in flight covers it; its retransmissions keep going.
       if (!this.inFlight) actions.sendInitiation = true;
     }
@@ -212,6 +212,7 @@ export class Timers {
    *  one is configured now; one that fell due in the sleep fires at the next poll). */
   resumeDeadlines(zeroKeysAt: number | null, persistentAt: number | null, now: number): void {
     this.zeroKeysAt = zeroKeysAt === null ? now + 3 * REJECT_AFTER_TIME : zeroKeysAt;
+    this.drawNewHandshakeDelay();
     if (this.persistentKeepaliveMs > 0) this.persistentAt = persistentAt === null ? now + this.persistentKeepaliveMs : persistentAt;
   }
 
@@ -231,10 +232,8 @@ export class Timers {
     this.retransmitAt = now + REKEY_TIMEOUT + this.jitter();
   }
 
-  /** The pending new-handshake jitter, drawn now if there is none. */
-  private nextNewHandshakeJitter(): number {
-    if (this.newHandshakeJitter === OFF) this.newHandshakeJitter = this.jitter();
-    return this.newHandshakeJitter;
+  private drawNewHandshakeDelay(): void {
+    this.newHandshakeDelay = KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + this.jitter();
   }
 
   /** 0..REKEY_TIMEOUT_JITTER_MAX ms from the injected randomness. */
