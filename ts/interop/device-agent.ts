@@ -23,7 +23,7 @@ const log = lineLogger((line) => emit({ event: "log", line }), LOG_INFO);
 
 interface WireConfig {
   privateKey: string;
-  peer: { publicKey: string; presharedKey?: string | null; endpoint?: { host: string; port: number } | null; allowedIps: string[]; persistentKeepalive?: number };
+  peer: { publicKey: string; presharedKey?: string | null; endpoint?: { host: string; port: number } | null; allowedIps: string[]; persistentKeepalive?: number; resolveIntervalSeconds?: number };
 }
 
 function toDeviceConfig(c: WireConfig): DeviceConfig {
@@ -35,6 +35,7 @@ function toDeviceConfig(c: WireConfig): DeviceConfig {
       endpoint: c.peer.endpoint ?? null,
       allowedIps: c.peer.allowedIps,
       persistentKeepalive: c.peer.persistentKeepalive ?? 0,
+      resolveIntervalSeconds: c.peer.resolveIntervalSeconds,
     },
   };
 }
@@ -53,6 +54,7 @@ const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
       innerAddress: m.innerAddress,
       storePath: m.storePath,
       retainedPath: m.retainedPath,
+      dnsServers: m.dnsServers,
       clock: m.clock,
       tickMs: m.tickMs,
       log,

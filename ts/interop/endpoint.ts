@@ -13,6 +13,8 @@ export interface EndpointOptions {
   storePath?: string;
   /** File standing in for the retained region (RTC memory): a session kept across a sleep. */
   retainedPath?: string;
+  /** DNS servers for an endpoint name (else the system's resolver). */
+  dnsServers?: string[];
   clock?: NodeClockOptions;
   tickMs?: number;
   log?: (level: number, message: string) => void;
@@ -36,6 +38,7 @@ export class NodeEndpoint {
         deliverToTunnel: (packet) => inner!.receive(packet),
         storePath: options.storePath,
         retainedPath: options.retainedPath,
+        dnsServers: options.dnsServers,
         clock: options.clock,
         log: options.log,
       });

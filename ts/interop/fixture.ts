@@ -27,8 +27,11 @@ export interface BenchOptions {
   homeKnowsDevice?: boolean;
   /** Persistent keepalive on the device, in seconds. */
   deviceKeepalive?: number;
-  /** The device's endpoint for home, if not wireguard-go itself (e.g. the bad-link relay). */
+  /** The device's endpoint for home, if not wireguard-go itself (e.g. the bad-link relay, or a
+   *  DNS name). */
   deviceEndpoint?: { host: string; port: number };
+  /** DNS servers the device asks for an endpoint name. */
+  dnsServers?: string[];
 }
 
 export interface AgentStartOptions {
@@ -41,6 +44,8 @@ export interface AgentStartOptions {
 
 export interface DeviceStatusView {
   state: string;
+  /** Only for an endpoint given as a DNS name (ts/wireguard/endpointname.ts). */
+  dns?: { state: string; address: string | null; error: string | null; failures: number; lookups: number };
   lastHandshakeMs: number | null;
   endpoint: { host: string; port: number } | null;
   rxBytes: number;
@@ -119,6 +124,7 @@ export class Bench {
       innerAddress: DEV_INNER,
       storePath: opts.storePath ?? this.storePath,
       retainedPath: opts.retainedPath,
+      dnsServers: this.options.dnsServers,
       clock: { offsetMs: opts.offsetMs ?? 0, wallClock: opts.wallClock ?? true },
       echoPorts: [DEV_ECHO_PORT],
       tickMs: 100,

@@ -79,6 +79,14 @@ export interface Retained {
   write(bytes: Uint8Array): void;
 }
 
+/** Optional: DNS, for a peer endpoint given as a name (lwIP's DNS client on a board, a
+ *  configured server on Node, a fake in tests). Never blocks: the answer comes through `done`,
+ *  now or later, exactly once; the core gives up on it after a timeout of its own. */
+export interface Resolver {
+  /** done(addresses, null) with IPv4/IPv6 address strings, or done(null, reason). */
+  resolve(name: string, done: (addresses: string[] | null, error: string | null) => void): void;
+}
+
 export const LOG_ERROR = 0;
 export const LOG_WARN = 1;
 export const LOG_INFO = 2;
@@ -106,4 +114,6 @@ export interface Platform {
   io: Io;
   /** Optional: where a session survives a deep sleep (Device.exportSession / importSession). */
   retained?: Retained;
+  /** Optional: needed when the peer's endpoint is a DNS name. */
+  resolver?: Resolver;
 }

@@ -6,7 +6,7 @@
 // Every datagram given to onDatagram is either accepted or counted under exactly one drop
 // reason (status().drops); it never throws on bad input.
 
-import type { Address, Clock, Crypto, Io, Platform, Retained } from "../platform/platform";
+import type { Address, Clock, Crypto, Io, Platform, Resolver, Retained } from "../platform/platform";
 import { LOG_DEBUG, LOG_INFO, LOG_WARN } from "../platform/platform";
 import { constantTimeEqual, copyOf, isZero, readU32LE, wipe } from "./bytes";
 import {
@@ -23,9 +23,10 @@ import { PeerTimestamp, Tai64nClock } from "./tai64n";
 import { Keypair, Keypairs } from "./keypair";
 import { StagingQueue } from "./staging";
 import { DeviceStatus, DropCounters } from "./status";
-import { AllowedIps, NOT_AN_IP_PACKET } from "./allowedips";
+import { AllowedIps, NOT_AN_IP_PACKET, parseIp } from "./allowedips";
 import { MAX_TIMER_HANDSHAKES, Timers } from "./timers";
 import { SESSION_SIZE, decodeSession, encodeSession, sessionTagKey } from "./session";
+import { EndpointName, isHostName } from "./endpointname";
 
 export type { DeviceStatus } from "./status";
 
@@ -53,8 +54,11 @@ export interface DeviceConfig {
     publicKey: Uint8Array;
     /** Absent or null: no PSK (all zero, as the protocol defines). */
     presharedKey?: Uint8Array | null;
-    /** Null: wait for the peer to reach us (responder only until it does). */
+    /** Null: wait for the peer to reach us (responder only until it does). The host may be a
+     *  DNS name; the platform then needs a resolver (endpointname.ts). */
     endpoint?: Address | null;
+    /** Seconds between lookups of an endpoint name while all is well; default 300. */
+    resolveIntervalSeconds?: number;
     /** CIDRs the peer's inner packets may come from (and ours may go to). */
     allowedIps: string[];
     /** Seconds; 0 or absent = off. */
@@ -117,6 +121,10 @@ export class Device {
   private allowedIps: AllowedIps;
   private drops: DropCounters;
   private endpoint: Address | null;
+  /** The endpoint's DNS name, when it was given as one (else null). */
+  private endpointName: EndpointName | null = null;
+  /** connect() was called before the name resolved: initiate once it has. */
+  private connectPending = false;
 
   private lastSentHandshake: number | null = null;
   private sentLastMinuteHandshake = false;
@@ -148,6 +156,16 @@ export class Device {
       throw new TypeError("peer.persistentKeepalive: expected an integer number of seconds in 0..65535");
     }
     this.endpoint = checkAddress(peer.endpoint, "peer.endpoint");
+    if (this.endpoint !== null && parseIp(this.endpoint.host) === null) {
+      if (!isHostName(this.endpoint.host)) throw new TypeError("peer.endpoint.host: neither an IP address nor a DNS name");
+      if (!platform.resolver) throw new TypeError("peer.endpoint.host: \"" + this.endpoint.host + "\" is a name and this platform has no resolver");
+      var interval = peer.resolveIntervalSeconds === undefined ? 300 : peer.resolveIntervalSeconds;
+      if (typeof interval !== "number" || interval !== Math.floor(interval) || interval < 30 || interval > 86400) {
+        throw new TypeError("peer.resolveIntervalSeconds: expected an integer number of seconds in 30..86400");
+      }
+      this.endpointName = new EndpointName(this.endpoint.host, this.endpoint.port, interval * 1000);
+      this.endpoint = null; // until the name resolves
+    }
     this.allowedIps = new AllowedIps(peer.allowedIps);
 
     var crypto = platform.crypto;
@@ -259,11 +277,17 @@ export class Device {
     }
     if (actions.sendInitiation) this.sendInitiation(true, now);
     if (actions.sendKeepalive) this.sendKeepalive(now);
+    if (this.endpointName !== null) {
+      // A retransmission or a give-up means home did not answer: it may have moved.
+      if ((actions.sendInitiation && this.timers.handshakeAttempts > 1) || actions.gaveUp) this.endpointName.unanswered(now);
+      if (this.endpointName.due(now)) this.lookUpEndpoint(now);
+    }
   }
 
   /** Start a handshake now, unless one is in flight. */
   connect(): void {
     if (this.timers.wantRetransmit()) return;
+    if (this.endpoint === null && this.endpointName !== null) this.connectPending = true;
     this.sendInitiation(false, this.clock.nowMs());
   }
 
@@ -380,7 +404,7 @@ export class Device {
     if (current !== null && current.canSend(now)) state = "established";
     else if (this.timers.wantRetransmit()) state = "handshake-sent";
     else if (this.keypairs.next !== null) state = "handshake-responded";
-    return {
+    var status: DeviceStatus = {
       state: state,
       lastHandshakeMs: this.lastHandshakeMs,
       endpoint: this.endpoint === null ? null : { host: this.endpoint.host, port: this.endpoint.port },
@@ -393,6 +417,8 @@ export class Device {
       datagramsAccepted: this.datagramsAccepted,
       drops: drops,
     };
+    if (this.endpointName !== null) status.dns = this.endpointName.status();
+    return status;
   }
 
   // ---- receive ------------------------------------------------------------------------------
@@ -681,6 +707,50 @@ export class Device {
       if (index !== this.handshake.localIndex && !this.keypairs.usesIndex(index)) return index;
     }
     throw new Error("random source keeps returning used indices");
+  }
+
+  /** Ask the platform for the endpoint name's addresses; the answer may come now or later. */
+  private lookUpEndpoint(now: number): void {
+    var name = this.endpointName as EndpointName;
+    var generation = name.begin(now);
+    var self = this;
+    try {
+      (this.platform.resolver as Resolver).resolve(name.name, function (addresses: string[] | null, error: string | null) {
+        self.endpointLookedUp(generation, addresses, error);
+      });
+    } catch (e) {
+      this.endpointLookedUp(generation, null, "resolver threw: " + (e && (e as Error).message ? (e as Error).message : String(e)));
+    }
+  }
+
+  /** An answer from the resolver (called by the platform, outside onDatagram and tick: never
+   *  throws). A new address becomes the endpoint (home moved, or handshakes went unanswered);
+   *  packets waiting for it go out. */
+  private endpointLookedUp(generation: number, addresses: string[] | null, error: string | null): void {
+    try {
+      var name = this.endpointName as EndpointName;
+      var now = this.clock.nowMs();
+      var answer = name.finish(generation, addresses, error, now);
+      if (answer === null) {
+        var st = name.status();
+        if (st.state === "failed") this.log(LOG_WARN, "endpoint " + name.name + ": " + st.error + " (attempt " + st.failures + ")");
+        return;
+      }
+      var e = this.endpoint;
+      if (e === null || answer.changed || (answer.forced && (e.host !== answer.address.host || e.port !== answer.address.port))) {
+        this.setEndpoint(answer.address);
+        if (this.timers.wantRetransmit()) {
+          // The initiation in flight went to the old address: send one to the new at once.
+          this.lastSentHandshake = null;
+          this.sendInitiation(true, now);
+        } else if (this.connectPending || this.staging.length > 0) {
+          this.connectPending = false;
+          this.sendStaged(now);
+        }
+      }
+    } catch (e) {
+      this.log(LOG_WARN, "endpoint lookup: " + (e && (e as Error).message ? (e as Error).message : String(e)));
+    }
   }
 
   /** Roaming: the peer is wherever its last authenticated packet came from. */

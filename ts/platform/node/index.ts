@@ -7,8 +7,9 @@ import { NodeClock, type NodeClockOptions } from "./clock.ts";
 import { FileStore, MemoryStore } from "./store.ts";
 import { NodeUdp, nodeIo, lineLogger } from "./udp.ts";
 import { FileRetained, MemoryRetained } from "./retained.ts";
+import { nodeResolver } from "./resolver.ts";
 
-export { nobleCrypto, nodeRandom, NodeClock, FileStore, MemoryStore, NodeUdp, nodeIo, lineLogger, FileRetained, MemoryRetained };
+export { nobleCrypto, nodeRandom, NodeClock, FileStore, MemoryStore, NodeUdp, nodeIo, lineLogger, FileRetained, MemoryRetained, nodeResolver };
 export type { NodeClockOptions };
 
 export interface NodePlatformOptions {
@@ -18,6 +19,8 @@ export interface NodePlatformOptions {
   storePath?: string;
   /** File for the retained region (a session kept across a simulated deep sleep); absent = none. */
   retainedPath?: string;
+  /** DNS servers for an endpoint name ("192.0.2.53" or "192.0.2.53:5353"); absent = the system's. */
+  dnsServers?: string[];
   clock?: NodeClockOptions;
   log?: (level: number, message: string) => void;
 }
@@ -33,6 +36,7 @@ export function createNodePlatform(options: NodePlatformOptions): NodePlatform {
     clock: new NodeClock(options.clock),
     store: options.storePath ? new FileStore(options.storePath) : new MemoryStore(),
     io: nodeIo({ udp: options.udp, deliverToTunnel: options.deliverToTunnel, log: options.log }),
+    resolver: nodeResolver(options.dnsServers),
   };
   if (options.retainedPath) platform.retained = new FileRetained(options.retainedPath);
   return platform;
