@@ -18,11 +18,10 @@
 // }
 
 import { decodeKey } from "../wireguard/base64";
-import { formatIp, parseCidr, parseIp } from "../wireguard/allowedips";
+import { formatIp, isHostName, parseCidr, parseIp } from "../wireguard/allowedips";
 import { isZero } from "../wireguard/bytes";
 import type { Address } from "../platform/platform";
 import type { DeviceConfig } from "../wireguard/device";
-import { isHostName } from "../wireguard/endpointname";
 
 export var DEFAULT_LISTEN_PORT = 51820;
 
@@ -84,7 +83,7 @@ function key(v: unknown, field: string): Uint8Array {
 }
 
 /** Parses "1.2.3.4:51820", "[fd00::1]:51820" or "home.example.org:51820" (a name is looked up
- *  by the device, see ts/wireguard/endpointname.ts). Exported for the CLI, which takes the same form. */
+ *  up beside the device, see ts/wireguard/endpointname.ts). Exported for the CLI, which takes the same form. */
 export function parseEndpoint(text: unknown, field: string): Address {
   if (typeof text !== "string") fail(field, "expected \"IPv4:port\" or \"[IPv6]:port\"");
   var s = text as string;

@@ -35,7 +35,6 @@ function toDeviceConfig(c: WireConfig): DeviceConfig {
       endpoint: c.peer.endpoint ?? null,
       allowedIps: c.peer.allowedIps,
       persistentKeepalive: c.peer.persistentKeepalive ?? 0,
-      resolveIntervalSeconds: c.peer.resolveIntervalSeconds,
     },
   };
 }
@@ -55,6 +54,7 @@ const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
       storePath: m.storePath,
       retainedPath: m.retainedPath,
       dnsServers: m.dnsServers,
+      resolveIntervalSeconds: m.config.peer.resolveIntervalSeconds,
       clock: m.clock,
       tickMs: m.tickMs,
       log,
@@ -130,7 +130,7 @@ const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
   },
   status() {
     const e = need();
-    return { device: e.device.status(), inner: e.inner.stats, nowMs: e.platform.clock.nowMs(), tickErrors: e.tickErrors, sensor: sensor ? JSON.parse(sensor.statusLine()) : null };
+    return { device: e.device.status(), inner: e.inner.stats, nowMs: e.platform.clock.nowMs(), tickErrors: e.tickErrors, sensor: sensor ? JSON.parse(sensor.statusLine()) : null, dns: e.named ? e.named.status() : null };
   },
   async stop() {
     if (ep) await ep.stop();

@@ -44,8 +44,6 @@ export interface AgentStartOptions {
 
 export interface DeviceStatusView {
   state: string;
-  /** Only for an endpoint given as a DNS name (ts/wireguard/endpointname.ts). */
-  dns?: { state: string; address: string | null; error: string | null; failures: number; lookups: number };
   lastHandshakeMs: number | null;
   endpoint: { host: string; port: number } | null;
   rxBytes: number;
@@ -63,6 +61,8 @@ export interface AgentStatus {
   tickErrors: number;
   /** The sensor app's status line (ts/app/sensor.ts), when it runs. */
   sensor: { readingsSent: number; readingsRefused: number; state: string } | null;
+  /** The lookups of an endpoint given as a DNS name (ts/wireguard/endpointname.ts), else null. */
+  dns: { state: string; address: string | null; error: string | null; failures: number; lookups: number } | null;
 }
 
 export class Bench {

@@ -158,7 +158,7 @@ test("DNS: home by name, looked up with dnsmasq in the home namespace; home move
   await b.agent!.request("connect");
   const s0 = await b.waitHandshakes(1);
   assert.deepEqual(s0.device.endpoint, { host: HOME_OUTER, port: HOME_PORT });
-  assert.equal(s0.device.dns?.state, "resolved");
+  assert.equal(s0.dns?.state, "resolved");
   assert.deepEqual((await b.ping(HOME_INNER, 1)).errors, []);
   // Home moves: a new address, its record with it, the old address gone.
   await run(["ip", "-n", b.topo.home, "addr", "add", `${HOME_MOVED}/24`, "dev", "veth0"]);
@@ -172,8 +172,8 @@ test("DNS: home by name, looked up with dnsmasq in the home namespace; home move
   await b.agent!.request("advance", { ms: 5400 });
   const back = await b.waitHandshakes(2, 15000);
   assert.deepEqual(back.device.endpoint, { host: HOME_MOVED, port: HOME_PORT });
-  assert.equal(back.device.dns?.address, HOME_MOVED);
-  assert.ok(back.device.dns!.lookups >= 2);
+  assert.equal(back.dns?.address, HOME_MOVED);
+  assert.ok(back.dns!.lookups >= 2);
   assert.ok(!b.wg.log.includes("Sending handshake initiation"), "wireguard-go did not initiate: the device found home again by its name");
   const bound = 10000 + 2 * 5000 + 2 * 333 + 2000;
   assert.ok(back.device.lastHandshakeMs! - movedAt <= bound, `tunnel back ${back.device.lastHandshakeMs! - movedAt} ms (device clock) after the move; bound ${bound}`);
@@ -187,15 +187,15 @@ test("DNS: a name dnsmasq does not know is reported in the status and retried wi
   await b.agent!.request("connect");
   const failed = await waitFor("the lookup to fail", async () => {
     const s = await b.status();
-    return s.device.dns?.state === "failed" ? s : null;
+    return s.dns?.state === "failed" ? s : null;
   }, 10000);
-  assert.equal(failed.device.dns!.error, "ENOTFOUND", "NXDOMAIN");
+  assert.equal(failed.dns!.error, "ENOTFOUND", "NXDOMAIN");
   assert.equal(failed.device.endpoint, null);
   assert.equal(failed.device.txBytes, 0, "nothing sent anywhere");
   for (const ms of [2000, 4000]) {
-    const before = (await b.status()).device.dns!.failures;
+    const before = (await b.status()).dns!.failures;
     await b.agent!.request("advance", { ms });
-    await waitFor(`failure ${before + 1}`, async () => (await b.status()).device.dns!.failures === before + 1, 8000);
+    await waitFor(`failure ${before + 1}`, async () => (await b.status()).dns!.failures === before + 1, 8000);
   }
   assert.equal((await b.status()).tickErrors, 0);
 }));

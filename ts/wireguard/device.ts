@@ -6,9 +6,9 @@
 // Every datagram given to onDatagram is either accepted or counted under exactly one drop
 // reason (status().drops); it never throws on bad input.
 
-import type { Address, Clock, Crypto, Io, Platform, Resolver, Retained } from "../platform/platform";
+import type { Address, Clock, Crypto, Io, Platform } from "../platform/platform";
 import { LOG_DEBUG, LOG_INFO, LOG_WARN } from "../platform/platform";
-import { constantTimeEqual, copyOf, isZero, readU32LE, wipe } from "./bytes";
+import { constantTimeEqual, copyOf, isZero, readU32LE } from "./bytes";
 import {
   KEEPALIVE_TIMEOUT, REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME, REKEY_AFTER_MESSAGES, REKEY_AFTER_TIME,
   REKEY_TIMEOUT, TUNNEL_MTU,
@@ -25,8 +25,6 @@ import { StagingQueue } from "./staging";
 import { DeviceStatus, DropCounters } from "./status";
 import { AllowedIps, NOT_AN_IP_PACKET, parseIp } from "./allowedips";
 import { MAX_TIMER_HANDSHAKES, Timers } from "./timers";
-import { SESSION_SIZE, decodeSession, encodeSession, sessionTagKey } from "./session";
-import { EndpointName, isHostName } from "./endpointname";
 
 export type { DeviceStatus } from "./status";
 
@@ -54,11 +52,10 @@ export interface DeviceConfig {
     publicKey: Uint8Array;
     /** Absent or null: no PSK (all zero, as the protocol defines). */
     presharedKey?: Uint8Array | null;
-    /** Null: wait for the peer to reach us (responder only until it does). The host may be a
-     *  DNS name; the platform then needs a resolver (endpointname.ts). */
+    /** Null: wait for the peer to reach us (responder only until it does). An IP address: a
+     *  DNS name is looked up outside the device (NamedEndpoint, endpointname.ts), which then
+     *  calls setPeerEndpoint. */
     endpoint?: Address | null;
-    /** Seconds between lookups of an endpoint name while all is well; default 300. */
-    resolveIntervalSeconds?: number;
     /** CIDRs the peer's inner packets may come from (and ours may go to). */
     allowedIps: string[];
     /** Seconds; 0 or absent = off. */
@@ -99,40 +96,38 @@ function inboundDrops(drops: { [reason: string]: number }): number {
 }
 
 export class Device {
-  private platform: Platform;
+  protected platform: Platform;
   // The platform's parts, held directly: one property lookup less on every packet.
-  private crypto: Crypto;
+  protected crypto: Crypto;
   /** The platform has the optional per-packet natives (Crypto.sealTransport / openTransport). */
   private nativeSeal: boolean;
   private nativeOpen: boolean;
   /** The platform has the optional Io.deliverPrefixToTunnel. */
   private nativeDeliver: boolean;
-  private clock: Clock;
+  protected clock: Clock;
   private io: Io;
-  private localPublic: Uint8Array;
-  private handshake: Handshake;
+  protected localPublic: Uint8Array;
+  protected handshake: Handshake;
   private checker: CookieChecker;
   private generator: CookieGenerator;
   private limiter: RateLimiter;
   private tai64n: Tai64nClock;
-  private keypairs: Keypairs;
-  private staging: StagingQueue;
-  private timers: Timers;
+  protected keypairs: Keypairs;
+  protected staging: StagingQueue;
+  protected timers: Timers;
   private allowedIps: AllowedIps;
-  private drops: DropCounters;
-  private endpoint: Address | null;
-  /** The endpoint's DNS name, when it was given as one (else null). */
-  private endpointName: EndpointName | null = null;
-  /** connect() was called before the name resolved: initiate once it has. */
+  protected drops: DropCounters;
+  protected endpoint: Address | null;
+  /** connect() was called without an endpoint: initiate once setPeerEndpoint gives one. */
   private connectPending = false;
 
-  private lastSentHandshake: number | null = null;
-  private sentLastMinuteHandshake = false;
+  protected lastSentHandshake: number | null = null;
+  protected sentLastMinuteHandshake = false;
   private loadWindowStart = 0;
   private loadCount = 0;
   private underLoadUntil = -1;
 
-  private lastHandshakeMs: number | null = null;
+  protected lastHandshakeMs: number | null = null;
   private handshakes = 0;
   private rxBytes = 0;
   private txBytes = 0;
@@ -157,14 +152,7 @@ export class Device {
     }
     this.endpoint = checkAddress(peer.endpoint, "peer.endpoint");
     if (this.endpoint !== null && parseIp(this.endpoint.host) === null) {
-      if (!isHostName(this.endpoint.host)) throw new TypeError("peer.endpoint.host: neither an IP address nor a DNS name");
-      if (!platform.resolver) throw new TypeError("peer.endpoint.host: \"" + this.endpoint.host + "\" is a name and this platform has no resolver");
-      var interval = peer.resolveIntervalSeconds === undefined ? 300 : peer.resolveIntervalSeconds;
-      if (typeof interval !== "number" || interval !== Math.floor(interval) || interval < 30 || interval > 86400) {
-        throw new TypeError("peer.resolveIntervalSeconds: expected an integer number of seconds in 30..86400");
-      }
-      this.endpointName = new EndpointName(this.endpoint.host, this.endpoint.port, interval * 1000);
-      this.endpoint = null; // until the name resolves
+      throw new TypeError("peer.endpoint.host: expected an IP address (a DNS name is looked up by NamedEndpoint, endpointname.ts)");
     }
     this.allowedIps = new AllowedIps(peer.allowedIps);
 
@@ -277,123 +265,38 @@ export class Device {
     }
     if (actions.sendInitiation) this.sendInitiation(true, now);
     if (actions.sendKeepalive) this.sendKeepalive(now);
-    if (this.endpointName !== null) {
-      // A retransmission or a give-up means home did not answer: it may have moved.
-      if ((actions.sendInitiation && this.timers.handshakeAttempts > 1) || actions.gaveUp) this.endpointName.unanswered(now);
-      if (this.endpointName.due(now)) this.lookUpEndpoint(now);
-    }
   }
 
   /** Start a handshake now, unless one is in flight. */
   connect(): void {
     if (this.timers.wantRetransmit()) return;
-    if (this.endpoint === null && this.endpointName !== null) this.connectPending = true;
+    if (this.endpoint === null) this.connectPending = true;
     this.sendInitiation(false, this.clock.nowMs());
   }
 
-  // ---- deep sleep ---------------------------------------------------------------------------
-
   /**
-   * Before a sleep with RAM off: hands the current session to the platform's retained region
-   * (session.ts), then forgets everything here (keys wiped, timers off, a handshake in flight
-   * dropped, staged packets counted as tx-suspended), so nothing is sent or accepted on that
-   * keypair after its record was written. Returns the record's size, or 0 if there was no
-   * session worth keeping (the region is then erased: no old keys linger in it). Throws if the
-   * platform has no retained region or the write fails; the device is then left as it was.
+   * Where the peer is, as `wg set ... endpoint` says it (NamedEndpoint after a lookup). An
+   * initiation in flight went elsewhere, so one goes to the new address at once; packets waiting
+   * for an endpoint, or a connect() that had none, go out now. Throws a TypeError naming a bad field.
    */
-  exportSession(): number {
-    var retained = this.retainedRegion();
+  setPeerEndpoint(address: Address): void {
+    var a = checkAddress(address, "endpoint") as Address;
+    if (a === null || parseIp(a.host) === null) throw new TypeError("endpoint.host: expected an IP address");
     var now = this.clock.nowMs();
-    var kp = this.keypairs.current;
-    var record: Uint8Array;
-    if (kp === null || !kp.canSend(now)) {
-      record = new Uint8Array(0);
-    } else {
-      var deadlines = this.timers.sleepDeadlines();
-      record = encodeSession(this.crypto, this.sessionKey(), {
-        isInitiator: kp.isInitiator,
-        sentLastMinuteHandshake: this.sentLastMinuteHandshake,
-        endpoint: this.endpoint,
-        localIndex: kp.localIndex,
-        remoteIndex: kp.remoteIndex,
-        sendKey: kp.sendKey,
-        recvKey: kp.recvKey,
-        savedAtMs: now,
-        savedAtWallMs: this.clock.wallClockMs(),
-        created: kp.created,
-        sendCounter: kp.sendCounter,
-        recvWindowTop: kp.replay.top(),
-        lastHandshakeMs: this.lastHandshakeMs,
-        lastSentHandshake: this.lastSentHandshake,
-        zeroKeysAt: deadlines.zeroKeysAt,
-        persistentAt: deadlines.persistentAt,
-      });
+    this.setEndpoint(a);
+    if (this.timers.wantRetransmit()) {
+      this.lastSentHandshake = null;
+      this.sendInitiation(true, now);
+    } else if (this.connectPending || this.staging.length > 0) {
+      this.connectPending = false;
+      this.sendStaged(now);
     }
-    try {
-      retained.write(record);
-    } finally {
-      wipe(record);
-    }
-    this.keypairs.clear();
-    this.handshake.clear();
-    this.timers.stopAll();
-    this.drops.addMany("tx-suspended", this.staging.clear());
-    this.log(LOG_INFO, record.length > 0 ? "session handed to the retained region (" + record.length + " bytes)" : "no session to keep; retained region erased");
-    return record.length;
   }
 
-  /**
-   * After a wake: takes back the session exportSession left in the retained region. The record
-   * is erased durably before the keypair is used, so it is resumed at most once, whatever
-   * happens next. Returns null when resumed, else why not: "busy" (this device already has a
-   * session or handshake), "empty", "bad-size", "bad-version", "bad-tag", "bad-field",
-   * "clock-went-back" or "clock-mismatch" (nowMs() did not keep counting across the sleep),
-   * "expired" (REJECT_AFTER_TIME passed), "retained-write-failed". Without a session the device
-   * handshakes as usual when there is something to send. Throws if the platform has no region.
-   */
-  importSession(): string | null {
-    var retained = this.retainedRegion();
-    if (this.keypairs.current !== null || this.keypairs.next !== null || this.timers.wantRetransmit()) return "busy";
-    var bytes = retained.read();
-    var state = decodeSession(this.crypto, this.sessionKey(), bytes);
-    if (typeof state === "string") {
-      if (state !== "empty") this.eraseRetained(retained, state);
-      return state;
-    }
-    var now = this.clock.nowMs();
-    var wall = this.clock.wallClockMs();
-    var why: string | null = null;
-    if (now < state.savedAtMs) why = "clock-went-back";
-    else if (state.savedAtWallMs !== null && wall !== null && Math.abs((wall - state.savedAtWallMs) - (now - state.savedAtMs)) > 2000) why = "clock-mismatch";
-    else if (now - state.created >= REJECT_AFTER_TIME) why = "expired";
-    if (why === null) {
-      try {
-        retained.write(new Uint8Array(0));
-      } catch (e) {
-        why = "retained-write-failed";
-      }
-    } else {
-      this.eraseRetained(retained, why);
-    }
-    if (why !== null) {
-      wipe(state.sendKey);
-      wipe(state.recvKey);
-      return why;
-    }
-    var kp = new Keypair({
-      sendKey: state.sendKey, recvKey: state.recvKey, isInitiator: state.isInitiator,
-      localIndex: state.localIndex, remoteIndex: state.remoteIndex,
-    }, state.created);
-    kp.sendCounter = state.sendCounter;
-    kp.replay.restore(state.recvWindowTop);
-    this.keypairs.resume(kp);
-    if (state.endpoint !== null) this.endpoint = state.endpoint;
-    this.lastHandshakeMs = state.lastHandshakeMs;
-    this.lastSentHandshake = state.lastSentHandshake;
-    this.sentLastMinuteHandshake = state.sentLastMinuteHandshake;
-    this.timers.resumeDeadlines(state.zeroKeysAt, state.persistentAt, now);
-    this.log(LOG_INFO, "session resumed from the retained region (" + Math.floor((now - state.created) / 1000) + " s old)");
-    return null;
+  /** Initiations sent in the handshake in flight (0: none in flight): more than one means the
+   *  peer did not answer the first (NamedEndpoint then looks the name up again). */
+  handshakeAttempts(): number {
+    return this.timers.handshakeAttempts;
   }
 
   status(): DeviceStatus {
@@ -417,7 +320,6 @@ export class Device {
       datagramsAccepted: this.datagramsAccepted,
       drops: drops,
     };
-    if (this.endpointName !== null) status.dns = this.endpointName.status();
     return status;
   }
 
@@ -678,28 +580,6 @@ export class Device {
 
   // ---- helpers ------------------------------------------------------------------------------
 
-  /** The key of the tag that binds a retained session to our key and the peer's (session.ts);
-   *  derived when needed (twice a wake) rather than kept: one property less on the Device. */
-  private sessionKey(): Uint8Array {
-    return sessionTagKey(this.crypto, this.localPublic, this.handshake.peerPublic());
-  }
-
-  private retainedRegion(): Retained {
-    var retained = this.platform.retained;
-    if (!retained) throw new Error("this platform has no retained region for a session");
-    if (retained.capacity < SESSION_SIZE) throw new Error("retained region holds " + retained.capacity + " bytes, a session needs " + SESSION_SIZE);
-    return retained;
-  }
-
-  /** A record that will not be resumed must not keep its keys around. */
-  private eraseRetained(retained: Retained, why: string): void {
-    try {
-      retained.write(new Uint8Array(0));
-    } catch (e) {
-      this.log(LOG_WARN, "could not erase the retained session (" + why + ")");
-    }
-  }
-
   /** A random local index not used by the handshake or any live keypair. */
   private newIndex(): number {
     for (var i = 0; i < 64; i++) {
@@ -707,50 +587,6 @@ export class Device {
       if (index !== this.handshake.localIndex && !this.keypairs.usesIndex(index)) return index;
     }
     throw new Error("random source keeps returning used indices");
-  }
-
-  /** Ask the platform for the endpoint name's addresses; the answer may come now or later. */
-  private lookUpEndpoint(now: number): void {
-    var name = this.endpointName as EndpointName;
-    var generation = name.begin(now);
-    var self = this;
-    try {
-      (this.platform.resolver as Resolver).resolve(name.name, function (addresses: string[] | null, error: string | null) {
-        self.endpointLookedUp(generation, addresses, error);
-      });
-    } catch (e) {
-      this.endpointLookedUp(generation, null, "resolver threw: " + (e && (e as Error).message ? (e as Error).message : String(e)));
-    }
-  }
-
-  /** An answer from the resolver (called by the platform, outside onDatagram and tick: never
-   *  throws). A new address becomes the endpoint (home moved, or handshakes went unanswered);
-   *  packets waiting for it go out. */
-  private endpointLookedUp(generation: number, addresses: string[] | null, error: string | null): void {
-    try {
-      var name = this.endpointName as EndpointName;
-      var now = this.clock.nowMs();
-      var answer = name.finish(generation, addresses, error, now);
-      if (answer === null) {
-        var st = name.status();
-        if (st.state === "failed") this.log(LOG_WARN, "endpoint " + name.name + ": " + st.error + " (attempt " + st.failures + ")");
-        return;
-      }
-      var e = this.endpoint;
-      if (e === null || answer.changed || (answer.forced && (e.host !== answer.address.host || e.port !== answer.address.port))) {
-        this.setEndpoint(answer.address);
-        if (this.timers.wantRetransmit()) {
-          // The initiation in flight went to the old address: send one to the new at once.
-          this.lastSentHandshake = null;
-          this.sendInitiation(true, now);
-        } else if (this.connectPending || this.staging.length > 0) {
-          this.connectPending = false;
-          this.sendStaged(now);
-        }
-      }
-    } catch (e) {
-      this.log(LOG_WARN, "endpoint lookup: " + (e && (e as Error).message ? (e as Error).message : String(e)));
-    }
   }
 
   /** Roaming: the peer is wherever its last authenticated packet came from. */
@@ -775,7 +611,7 @@ export class Device {
     this.log(LOG_WARN, "sendDatagram failed: " + (e && (e as Error).message ? (e as Error).message : String(e)));
   }
 
-  private log(level: number, message: string): void {
+  protected log(level: number, message: string): void {
     this.io.log(level, message);
   }
 }

@@ -1,14 +1,16 @@
-// The peer's endpoint by DNS name, on a fake clock with a fake resolver: first lookup, home
-// moving to a new address, failures (errors, garbage, no answer, a throwing resolver) with
-// backoff, the periodic lookup, roaming kept, config errors.
+// The peer's endpoint by DNS name (NamedEndpoint beside a Device), on a fake clock with a fake
+// resolver: first lookup, home moving to a new address, failures (errors, garbage, no answer,
+// a throwing resolver) with backoff, the periodic lookup, roaming kept, a name refused by the
+// Device itself.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Address, Resolver } from "../platform/platform.ts";
 import { makePair, makeNode, ipv4Packet, type Pair, INNER_A, INNER_B, ADDRESS_A, ADDRESS_B } from "./harness.test.ts";
 import { Device } from "./device.ts";
 import {
-  EndpointName, RESOLVE_BACKOFF_MAX, RESOLVE_BACKOFF_MIN, RESOLVE_INTERVAL, RESOLVE_TIMEOUT, isHostName,
+  EndpointName, NamedEndpoint, RESOLVE_BACKOFF_MAX, RESOLVE_BACKOFF_MIN, RESOLVE_INTERVAL, RESOLVE_TIMEOUT,
 } from "./endpointname.ts";
+import { isHostName } from "./allowedips.ts";
 import { KEEPALIVE_TIMEOUT, REKEY_TIMEOUT, REKEY_TIMEOUT_JITTER_MAX } from "./constants.ts";
 
 const HOME = "home.example.org";
@@ -32,21 +34,28 @@ class FakeResolver implements Resolver {
   }
 }
 
-/** A = the sensor, its endpoint the name HOME; B = home at ADDRESS_B. */
-function namedPair(): { p: Pair; dns: FakeResolver } {
+/** A = the sensor, its endpoint the name HOME (the Device itself starts without one, the
+ *  NamedEndpoint beside it looks the name up); B = home at ADDRESS_B. */
+function namedPair(): { p: Pair; dns: FakeResolver; named: NamedEndpoint; tick: () => void } {
   const p = makePair();
   const dns = new FakeResolver(() => p.a.clock.t);
   dns.table.set(HOME, [ADDRESS_B.host]);
-  p.configA.peer.endpoint = { host: HOME, port: ADDRESS_B.port };
-  p.a = makeNode(p.configA, ADDRESS_A, { clock: p.a.clock, seed: 11, resolver: dns });
-  return { p, dns };
+  p.configA.peer.endpoint = null;
+  p.a = makeNode(p.configA, ADDRESS_A, { clock: p.a.clock, seed: 11 });
+  const named = new NamedEndpoint(p.a.device, { host: HOME, port: ADDRESS_B.port }, 300, dns, p.a.clock, (_l, m) => p.a.logs.push(m));
+  const tick = () => {
+    p.a.device.tick();
+    named.tick();
+  };
+  return { p, dns, named, tick };
 }
 
-function run(p: Pair, ms: number, step = 100): void {
+function run(n: ReturnType<typeof namedPair>, ms: number, step = 100): void {
+  const { p } = n;
   const until = p.a.clock.t + ms;
   while (p.a.clock.t < until) {
     p.a.clock.t += step;
-    p.a.device.tick();
+    n.tick();
     p.b.device.tick();
     p.pump();
   }
@@ -58,27 +67,29 @@ test("isHostName: RFC 1123 names, not addresses", () => {
 });
 
 test("named endpoint: nothing goes out before the name resolves; then the staged reading and the handshake do", () => {
-  const { p, dns } = namedPair();
+  const n = namedPair();
+  const { p, dns, named } = n;
   dns.hold = true;
   assert.equal(p.a.device.status().endpoint, null);
   p.a.device.onTunnelPacket(ipv4Packet(INNER_A, INNER_B, 20));
-  p.a.device.tick();
+  n.tick();
   assert.deepEqual(dns.asked.map((x) => x.name), [HOME]);
   assert.equal(p.a.outbox.length, 0, "no address yet");
-  assert.equal(p.a.device.status().dns!.state, "resolving");
+  assert.equal(named.status().state, "resolving");
   dns.held.shift()!([ADDRESS_B.host], null);
   assert.deepEqual(p.a.device.status().endpoint, ADDRESS_B);
   p.pump();
   assert.equal(p.a.device.status().state, "established");
   assert.equal(p.b.delivered.length, 1, "the staged reading arrived");
-  const st = p.a.device.status().dns!;
+  const st = named.status();
   assert.deepEqual([st.state, st.address, st.failures, st.lookups], ["resolved", ADDRESS_B.host, 0, 1]);
 });
 
 test("named endpoint: connect() before the name resolved initiates once it has", () => {
-  const { p, dns } = namedPair();
+  const n = namedPair();
+  const { p, dns, named } = n;
   dns.hold = true;
-  p.a.device.tick();
+  n.tick();
   p.a.device.connect();
   assert.equal(p.a.outbox.length, 0);
   dns.held.shift()!([ADDRESS_B.host], null);
@@ -87,8 +98,9 @@ test("named endpoint: connect() before the name resolved initiates once it has",
 });
 
 test("home moves: its record with it; unanswered handshakes look the name up again and the tunnel comes back within ~25 s", () => {
-  const { p, dns } = namedPair();
-  p.a.device.tick();
+  const n = namedPair();
+  const { p, dns, named } = n;
+  n.tick();
   p.a.device.connect();
   p.pump();
   assert.equal(p.a.device.status().state, "established");
@@ -102,7 +114,7 @@ test("home moves: its record with it; unanswered handshakes look the name up aga
   let backAt = -1;
   for (let t = 0; t < 60000 && backAt < 0; t += 1000) {
     p.a.device.onTunnelPacket(ipv4Packet(INNER_A, INNER_B, 20));
-    run(p, 1000);
+    run(n, 1000);
     if (p.b.device.status().handshakes >= 2 && p.a.device.status().state === "established") backAt = p.a.clock.t;
   }
   assert.ok(backAt > 0, "the tunnel came back");
@@ -120,8 +132,9 @@ test("home moves: its record with it; unanswered handshakes look the name up aga
 });
 
 test("periodic lookups every resolve interval; an unchanged answer leaves an endpoint learned by roaming alone", () => {
-  const { p, dns } = namedPair();
-  p.a.device.tick();
+  const n = namedPair();
+  const { p, dns, named } = n;
+  n.tick();
   p.a.device.connect();
   p.pump();
   // B roams to another address (NAT rebinding); authenticated packets move A's endpoint there.
@@ -134,7 +147,7 @@ test("periodic lookups every resolve interval; an unchanged answer leaves an end
   // 15 minutes of a reading every 10 s (rekeys included, all answered from the roamed address).
   for (let t = 0; t < 3 * RESOLVE_INTERVAL; t += 10000) {
     p.a.device.onTunnelPacket(ipv4Packet(INNER_A, INNER_B, 10));
-    run(p, 10000, 500);
+    run(n, 10000, 500);
   }
   assert.equal(dns.asked.length - before, 3, "one lookup per interval");
   assert.deepEqual(p.a.device.status().endpoint, roamed, "the same answer does not undo roaming");
@@ -142,19 +155,20 @@ test("periodic lookups every resolve interval; an unchanged answer leaves an end
 });
 
 test("lookups that fail (error, garbage, no answer, a throwing resolver) are reported and retried with backoff; nothing blocks or throws", () => {
-  const { p, dns } = namedPair();
+  const n = namedPair();
+  const { p, dns, named } = n;
   dns.table.set(HOME, "SERVFAIL");
   const times: number[] = [];
   for (let t = 0; t < 300000; t += 500) {
     p.a.clock.t += 500;
-    const n = dns.asked.length;
-    p.a.device.tick();
-    if (dns.asked.length > n) times.push(p.a.clock.t);
+    const asked = dns.asked.length;
+    n.tick();
+    if (dns.asked.length > asked) times.push(p.a.clock.t);
   }
   const gaps = times.slice(1).map((t, i) => t - times[i]);
   assert.deepEqual(gaps.slice(0, 7), [2000, 4000, 8000, 16000, 32000, 64000, 64000].map((g) => g), `backoff ${gaps}`);
   assert.ok(gaps.every((g) => g >= RESOLVE_BACKOFF_MIN && g <= RESOLVE_BACKOFF_MAX));
-  let st = p.a.device.status().dns!;
+  let st = named.status();
   assert.equal(st.state, "failed");
   assert.equal(st.error, "SERVFAIL");
   assert.equal(st.failures, times.length);
@@ -165,17 +179,17 @@ test("lookups that fail (error, garbage, no answer, a throwing resolver) are rep
   // Garbage in the answer.
   dns.table.set(HOME, ["not-an-address", "300.1.1.1"]);
   p.a.clock.t += RESOLVE_BACKOFF_MAX;
-  p.a.device.tick();
-  st = p.a.device.status().dns!;
+  n.tick();
+  st = named.status();
   assert.match(st.error!, /^answer is not an address/);
   // No answer at all: given up after RESOLVE_TIMEOUT; the late answer is ignored.
   dns.hold = true;
   p.a.clock.t += RESOLVE_BACKOFF_MAX;
-  p.a.device.tick();
-  assert.equal(p.a.device.status().dns!.state, "resolving");
+  n.tick();
+  assert.equal(named.status().state, "resolving");
   p.a.clock.t += RESOLVE_TIMEOUT;
-  p.a.device.tick();
-  st = p.a.device.status().dns!;
+  n.tick();
+  st = named.status();
   assert.equal(st.error, "no answer within 10 s");
   dns.held.shift()!([ADDRESS_B.host], null);
   assert.equal(p.a.device.status().endpoint, null, "an abandoned lookup's answer is ignored");
@@ -183,31 +197,27 @@ test("lookups that fail (error, garbage, no answer, a throwing resolver) are rep
   dns.hold = false;
   dns.throws = true;
   p.a.clock.t += RESOLVE_BACKOFF_MAX;
-  p.a.device.tick();
-  assert.equal(p.a.device.status().dns!.error, "resolver threw: resolver broke");
+  n.tick();
+  assert.equal(named.status().error, "resolver threw: resolver broke");
   // It answers again: the staged packets go out.
   dns.throws = false;
   dns.table.set(HOME, [ADDRESS_B.host]);
   p.a.clock.t += RESOLVE_BACKOFF_MAX;
-  p.a.device.tick();
+  n.tick();
   p.pump();
   assert.equal(p.a.device.status().state, "established");
   assert.equal(p.b.delivered.length, 16, "the 16 staged packets");
-  assert.equal(p.a.device.status().dns!.failures, 0);
+  assert.equal(named.status().failures, 0);
   assert.ok(p.a.logs.some((l) => /endpoint home\.example\.org: SERVFAIL \(attempt 1\)/.test(l)));
   assert.equal(p.a.device.status().drops["internal-error"] ?? 0, 0);
 });
 
-test("named endpoint config errors name the field", () => {
+test("a name given to the Device itself, or to setPeerEndpoint, is refused naming the field: the device takes addresses", () => {
   const p = makePair();
-  const bad = (host: string, extra: object, re: RegExp, resolver?: Resolver) => {
-    const config = { ...p.configA, peer: { ...p.configA.peer, endpoint: { host, port: 51820 }, ...extra } };
-    const platform = { ...p.a.platform, resolver };
-    assert.throws(() => new Device(config, platform), re);
-  };
-  bad(HOME, {}, /^TypeError: peer\.endpoint\.host: "home\.example\.org" is a name and this platform has no resolver$/);
-  bad("under_score", {}, /peer\.endpoint\.host: neither an IP address nor a DNS name/, new FakeResolver(() => 0));
-  bad(HOME, { resolveIntervalSeconds: 5 }, /peer\.resolveIntervalSeconds/, new FakeResolver(() => 0));
+  const config = { ...p.configA, peer: { ...p.configA.peer, endpoint: { host: HOME, port: 51820 } } };
+  assert.throws(() => new Device(config, p.a.platform), /^TypeError: peer\.endpoint\.host: expected an IP address \(a DNS name is looked up by NamedEndpoint/);
+  assert.throws(() => p.a.device.setPeerEndpoint({ host: HOME, port: 1 }), /^TypeError: endpoint\.host: expected an IP address$/);
+  assert.throws(() => p.a.device.setPeerEndpoint({ host: "192.0.2.1", port: 0 }), /^TypeError: endpoint\.port/);
 });
 
 test("EndpointName: a retransmission asks for a lookup at most every 15 s, never during a failure backoff", () => {

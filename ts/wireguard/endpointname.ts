@@ -1,7 +1,10 @@
 // The peer's endpoint given as a DNS name ("home.example.org:51820"): when to resolve it and
-// what to make of the answers. The lookup itself is the platform's (Platform.resolver: lwIP's
-// DNS client on a board, the OS or a configured server on Node, a fake in tests) and answers
-// through a callback, so nothing here waits and the packet path never does.
+// what to make of the answers (EndpointName), and the driver beside a Device that does it
+// (NamedEndpoint: the app runs it; it tells the Device with setPeerEndpoint, as `wg set` would).
+// The lookup itself is the platform's (Platform.resolver: lwIP's DNS client on a board, the OS
+// or a configured server on Node, a fake in tests) and answers through a callback, so nothing
+// here waits and the packet path never does. Its own file, outside the Device, so a firmware
+// image without DNS does not carry it (the QEMU board's 256 KiB heap is nearly full).
 //
 // Resolved at start, then again every resolve interval (bounded), and sooner when handshakes go
 // unanswered (home may have moved), at most once per RESOLVE_UNANSWERED_GAP. A failure (an
@@ -10,8 +13,10 @@
 // from the previous answer (home moved), or when the lookup was asked for because handshakes went
 // unanswered; otherwise an endpoint learned from authenticated packets (roaming) stays.
 
-import type { Address } from "../platform/platform";
+import type { Address, Clock, Resolver } from "../platform/platform";
+import { LOG_WARN } from "../platform/platform";
 import { parseIp } from "./allowedips";
+import type { Device } from "./device";
 
 /** Default interval between lookups while all is well (a config may choose 30 s .. 1 day). */
 export var RESOLVE_INTERVAL = 300000;
@@ -20,19 +25,6 @@ export var RESOLVE_BACKOFF_MIN = 2000;
 export var RESOLVE_BACKOFF_MAX = 64000;
 /** Unanswered handshakes ask for a lookup at most this often (a retransmission comes every 5 s). */
 export var RESOLVE_UNANSWERED_GAP = 15000;
-
-/** A DNS host name (RFC 1123 labels, 1..253 characters), not an IP address literal. */
-export function isHostName(text: string): boolean {
-  if (typeof text !== "string" || text.length === 0 || text.length > 253 || parseIp(text) !== null) return false;
-  var labels = (text.charAt(text.length - 1) === "." ? text.substring(0, text.length - 1) : text).split(".");
-  var numeric = true;
-  for (var i = 0; i < labels.length; i++) {
-    if (!/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(labels[i])) return false;
-    if (!/^[0-9]+$/.test(labels[i])) numeric = false;
-  }
-  // "1.2.3.999" is a broken IPv4 address, not a name.
-  return !numeric;
-}
 
 export interface EndpointNameStatus {
   name: string;
@@ -156,5 +148,66 @@ export class EndpointName {
     var backoff = RESOLVE_BACKOFF_MIN;
     for (var i = 1; i < this.failures && backoff < RESOLVE_BACKOFF_MAX; i++) backoff *= 2;
     this.nextAt = now + (backoff < RESOLVE_BACKOFF_MAX ? backoff : RESOLVE_BACKOFF_MAX);
+  }
+}
+
+/**
+ * Keeps a Device pointed at a name: looks it up through the platform's resolver at start, every
+ * interval, and when the Device's handshake goes unanswered (a retransmission), and gives each
+ * new address to Device.setPeerEndpoint. Call tick() after Device.tick(). Never throws from tick
+ * or from the resolver's callback.
+ */
+export class NamedEndpoint {
+  private name: EndpointName;
+  private device: Device;
+  private resolver: Resolver;
+  private clock: Clock;
+  private log: (level: number, message: string) => void;
+
+  constructor(device: Device, endpoint: Address, intervalSeconds: number, resolver: Resolver, clock: Clock, log: (level: number, message: string) => void) {
+    this.name = new EndpointName(endpoint.host, endpoint.port, intervalSeconds * 1000);
+    this.device = device;
+    this.resolver = resolver;
+    this.clock = clock;
+    this.log = log;
+  }
+
+  tick(): void {
+    var now = this.clock.nowMs();
+    // A second initiation in the handshake in flight: the first went unanswered. (unanswered
+    // itself keeps this to one lookup per RESOLVE_UNANSWERED_GAP.)
+    if (this.device.handshakeAttempts() > 1) this.name.unanswered(now);
+    if (!this.name.due(now)) return;
+    var generation = this.name.begin(now);
+    var self = this;
+    try {
+      this.resolver.resolve(this.name.name, function (addresses: string[] | null, error: string | null) {
+        self.answered(generation, addresses, error);
+      });
+    } catch (e) {
+      this.answered(generation, null, "resolver threw: " + (e && (e as Error).message ? (e as Error).message : String(e)));
+    }
+  }
+
+  status(): EndpointNameStatus {
+    return this.name.status();
+  }
+
+  private answered(generation: number, addresses: string[] | null, error: string | null): void {
+    try {
+      var answer = this.name.finish(generation, addresses, error, this.clock.nowMs());
+      if (answer === null) {
+        var st = this.name.status();
+        if (st.state === "failed") this.log(LOG_WARN, "endpoint " + st.name + ": " + st.error + " (attempt " + st.failures + ")");
+        return;
+      }
+      var current = this.device.status().endpoint;
+      var moved = current === null || current.host !== answer.address.host || current.port !== answer.address.port;
+      // A new answer (home moved) or an unanswered handshake moves the endpoint; an unchanged
+      // answer leaves one learned from authenticated packets (roaming) where it is.
+      if (moved && (current === null || answer.changed || answer.forced)) this.device.setPeerEndpoint(answer.address);
+    } catch (e) {
+      this.log(LOG_WARN, "endpoint lookup: " + (e && (e as Error).message ? (e as Error).message : String(e)));
+    }
   }
 }

@@ -64,7 +64,7 @@ export interface Node {
   prefixDeliveries: () => number;
 }
 
-export function makeNode(config: DeviceConfig, address: Address, options: { clock?: FakeClock; store?: Store; seed?: number; crypto?: Crypto; deliverPrefix?: boolean; retained?: Retained; resolver?: Resolver } = {}): Node {
+export function makeNode(config: DeviceConfig, address: Address, options: { clock?: FakeClock; store?: Store; seed?: number; crypto?: Crypto; deliverPrefix?: boolean; retained?: Retained; resolver?: Resolver; make?: (config: DeviceConfig, platform: Platform) => Device } = {}): Node {
   const clock = options.clock ?? new FakeClock();
   const store = options.store ?? new MemoryStore();
   const random = new SeededRandom(options.seed ?? 1);
@@ -99,7 +99,7 @@ export function makeNode(config: DeviceConfig, address: Address, options: { cloc
     };
   }
   return {
-    device: new Device(config, platform), platform, clock, store, random, outbox, delivered, logs, address,
+    device: options.make ? options.make(config, platform) : new Device(config, platform), platform, clock, store, random, outbox, delivered, logs, address,
     prefixDeliveries: () => prefixDeliveries,
   };
 }

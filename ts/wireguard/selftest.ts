@@ -6,7 +6,7 @@
 import { ReplayWindow, REPLAY_WINDOW_SIZE } from "./replay";
 import { Timers, MAX_TIMER_HANDSHAKES } from "./timers";
 import { decodeBase64, encodeBase64 } from "./base64";
-import { AllowedIps, formatCidr, ipPacketLength, parseCidr, parseIp } from "./allowedips";
+import { AllowedIps, formatCidr, ipPacketLength, isHostName, parseCidr, parseIp } from "./allowedips";
 import { readU64LE, toHex, writeU64LE } from "./bytes";
 import {
   classify, MESSAGE_COOKIE_REPLY, MESSAGE_INITIATION, MESSAGE_RESPONSE, MESSAGE_TRANSPORT,
@@ -15,7 +15,7 @@ import {
 } from "./messages";
 import { KEEPALIVE_TIMEOUT, REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME, REKEY_TIMEOUT } from "./constants";
 import { RateLimiter, rateLimitKey } from "./ratelimiter";
-import { EndpointName, isHostName } from "./endpointname";
+import { EndpointName } from "./endpointname";
 import { SESSION_SIZE, decodeSession, encodeSession } from "./session";
 import type { Crypto } from "../platform/platform";
 

@@ -8,12 +8,16 @@ import { MemoryStore } from "../platform/node/store.ts";
 import { MemoryRetained } from "../platform/node/retained.ts";
 import type { Crypto } from "../platform/platform.ts";
 import { makePair, makeNode, ipv4Packet, FakeClock, INNER_A, INNER_B, ADDRESS_A, ADDRESS_B, type Pair, type Node } from "./harness.test.ts";
-import { SESSION_SIZE, SESSION_VERSION, decodeSession, encodeSession, sessionTagKey, type SessionState } from "./session.ts";
+import { ResumableDevice, SESSION_SIZE, SESSION_VERSION, decodeSession, encodeSession, sessionTagKey, type SessionState } from "./session.ts";
+import type { DeviceConfig } from "./device.ts";
+import type { Platform } from "../platform/platform.ts";
 import { ReplayWindow } from "./replay.ts";
 import { REJECT_AFTER_TIME, REKEY_AFTER_TIME } from "./constants.ts";
 import { toHex } from "./bytes.ts";
 
 const typeOf = (b: Uint8Array) => b[0];
+const resumable = (config: DeviceConfig, platform: Platform) => new ResumableDevice(config, platform);
+const rd = (n: Node) => n.device as ResumableDevice;
 
 function sampleState(over: Partial<SessionState> = {}): SessionState {
   return {
@@ -110,11 +114,11 @@ function sleeper(): Sleeper {
   // makePair gives B the pair's own clock: keep both on A's.
   p.b.clock = clock;
   p.b = makeNode(p.configB, ADDRESS_B, { clock, seed: 22 });
-  p.a = makeNode(p.configA, ADDRESS_A, { clock, store, seed: 11, crypto: ledger.crypto, retained });
+  p.a = makeNode(p.configA, ADDRESS_A, { clock, store, seed: 11, crypto: ledger.crypto, retained, make: resumable });
   let seed = 100;
   return {
     p, retained, store, clock, ledger,
-    wake: () => (p.a = makeNode(p.configA, ADDRESS_A, { clock, store, seed: seed++, crypto: ledger.crypto, retained })),
+    wake: () => (p.a = makeNode(p.configA, ADDRESS_A, { clock, store, seed: seed++, crypto: ledger.crypto, retained, make: resumable })),
   };
 }
 
@@ -128,13 +132,13 @@ test("deep sleep: 20 wakes 5 s apart, RAM off in between, 20 readings delivered 
   const sentTypes: number[] = [];
   for (let i = 0; i < 20; i++) {
     const a = i === 0 ? p.a : s.wake();
-    const resumed = a.device.importSession();
+    const resumed = rd(a).importSession();
     assert.equal(resumed, i === 0 ? "empty" : null, `wake ${i}`);
     a.device.onTunnelPacket(reading(i));
     sentTypes.push(...a.outbox.map((x) => typeOf(x.bytes)));
     p.pump();
     a.device.tick();
-    assert.equal(a.device.exportSession(), SESSION_SIZE, `wake ${i}: session handed over`);
+    assert.equal(rd(a).exportSession(), SESSION_SIZE, `wake ${i}: session handed over`);
     assert.equal(a.device.status().state, "idle", "forgotten after export");
     s.clock.t += 5000;
     p.b.device.tick();
@@ -154,10 +158,10 @@ test("deep sleep: a wake after REJECT_AFTER_TIME handshakes again (the expired r
   const { p } = s;
   p.a.device.onTunnelPacket(reading(0));
   p.pump();
-  assert.equal(p.a.device.exportSession(), SESSION_SIZE);
+  assert.equal(rd(p.a).exportSession(), SESSION_SIZE);
   s.clock.t += REJECT_AFTER_TIME;
   const a = s.wake();
-  assert.equal(a.device.importSession(), "expired");
+  assert.equal(rd(a).importSession(), "expired");
   assert.equal(s.retained.read()!.length, 0, "erased");
   a.device.onTunnelPacket(reading(1));
   assert.deepEqual(a.outbox.map((x) => typeOf(x.bytes)), [1], "a handshake, the reading staged");
@@ -172,10 +176,10 @@ test("deep sleep: an old session the protocol still allows is used; one past REK
   const { p } = s;
   p.a.device.onTunnelPacket(reading(0));
   p.pump();
-  p.a.device.exportSession();
+  rd(p.a).exportSession();
   s.clock.t += REKEY_AFTER_TIME + 1000;
   const a = s.wake();
-  assert.equal(a.device.importSession(), null);
+  assert.equal(rd(a).importSession(), null);
   a.device.onTunnelPacket(reading(1));
   assert.deepEqual(a.outbox.map((x) => typeOf(x.bytes)), [4, 1], "the reading on the resumed keypair, then the initiator's rekey");
   p.pump();
@@ -188,29 +192,29 @@ test("deep sleep: a crash after resuming (before or after sending) never reuses 
   const { p } = s;
   p.a.device.onTunnelPacket(reading(0));
   p.pump();
-  p.a.device.exportSession();
+  rd(p.a).exportSession();
   s.clock.t += 5000;
   // Wake 1 resumes, sends a reading and a second packet, then dies (watchdog): no export.
   let a = s.wake();
-  assert.equal(a.device.importSession(), null);
+  assert.equal(rd(a).importSession(), null);
   a.device.onTunnelPacket(reading(1));
   a.device.onTunnelPacket(reading(2));
   p.pump();
   s.clock.t += 1000;
   // Wake 2 finds nothing to resume: it must not reuse wake 1's counters, so it handshakes.
   a = s.wake();
-  assert.equal(a.device.importSession(), "empty");
+  assert.equal(rd(a).importSession(), "empty");
   a.device.onTunnelPacket(reading(3));
   assert.equal(typeOf(a.outbox[0].bytes), 1);
   p.pump();
   // Wake 3 resumes, dies before sending anything; wake 4 handshakes again.
-  a.device.exportSession();
+  rd(a).exportSession();
   s.clock.t += 1000;
   a = s.wake();
-  assert.equal(a.device.importSession(), null);
+  assert.equal(rd(a).importSession(), null);
   s.clock.t += 1000;
   a = s.wake();
-  assert.equal(a.device.importSession(), "empty");
+  assert.equal(rd(a).importSession(), "empty");
   a.device.onTunnelPacket(reading(4));
   p.pump();
   assert.equal(p.b.delivered.length, 5, "every reading arrived");
@@ -230,10 +234,10 @@ test("deep sleep: packets from home accepted before the sleep are refused as rep
     p.pump();
   }
   assert.equal(p.a.delivered.length, 3);
-  p.a.device.exportSession();
+  rd(p.a).exportSession();
   s.clock.t += 5000;
   const a = s.wake();
-  assert.equal(a.device.importSession(), null);
+  assert.equal(rd(a).importSession(), null);
   for (const old of fromHome) a.device.onDatagram(old, ADDRESS_B);
   assert.equal(a.device.status().drops.replay, 3);
   assert.equal(a.delivered.length, 0);
@@ -249,11 +253,11 @@ test("deep sleep: a clock that restarted, a record for another key, a failing re
   s.clock.t = 10000;
   p.a.device.onTunnelPacket(reading(0));
   p.pump();
-  p.a.device.exportSession();
+  rd(p.a).exportSession();
   const record = s.retained.read()!;
   // The clock started again from zero (a real reboot, not a sleep).
-  let a = makeNode(p.configA, ADDRESS_A, { clock: new FakeClock(), store: s.store, crypto: s.ledger.crypto, retained: s.retained });
-  assert.equal(a.device.importSession(), "clock-went-back");
+  let a = makeNode(p.configA, ADDRESS_A, { clock: new FakeClock(), store: s.store, crypto: s.ledger.crypto, retained: s.retained, make: resumable });
+  assert.equal(rd(a).importSession(), "clock-went-back");
   assert.equal(s.retained.read()!.length, 0, "erased");
   // The wall clock says 1 h passed, the monotonic clock 5 s: it did not keep counting.
   s.retained.write(record);
@@ -262,23 +266,23 @@ test("deep sleep: a clock that restarted, a record for another key, a failing re
   assert.equal(wallAtSave.savedAtWallMs, null, "the fake clock has no wall clock");
   s.clock.wall = 1700000000000;
   a = s.wake();
-  const withWall = a.device.importSession();
+  const withWall = rd(a).importSession();
   assert.equal(withWall, null, "no wall clock at save: the monotonic clock is trusted");
-  a.device.exportSession();
+  rd(a).exportSession();
   s.clock.t += 5000;
   s.clock.wall! += 3600 * 1000;
   a = s.wake();
-  assert.equal(a.device.importSession(), "clock-mismatch");
+  assert.equal(rd(a).importSession(), "clock-mismatch");
   // A record another identity wrote.
   s.retained.write(record);
-  const other = makeNode({ ...p.configA, privateKey: new Uint8Array(32).fill(9) }, ADDRESS_A, { clock: s.clock, store: s.store, retained: s.retained });
-  assert.equal(other.device.importSession(), "bad-tag");
+  const other = makeNode({ ...p.configA, privateKey: new Uint8Array(32).fill(9) }, ADDRESS_A, { clock: s.clock, store: s.store, retained: s.retained, make: resumable });
+  assert.equal(rd(other).importSession(), "bad-tag");
   // The region refuses the erase: the record is not resumed (it could be resumed again later).
   s.clock.wall = null;
   s.retained.write(record);
   s.retained.refuse = true;
   a = s.wake();
-  assert.equal(a.device.importSession(), "retained-write-failed");
+  assert.equal(rd(a).importSession(), "retained-write-failed");
   assert.equal(a.device.status().state, "idle");
   a.device.onTunnelPacket(reading(1));
   assert.equal(typeOf(a.outbox[0].bytes), 1, "handshakes instead");
@@ -289,22 +293,22 @@ test("deep sleep: export without a session erases the region; a refused export k
   const s = sleeper();
   const { p } = s;
   s.retained.write(new Uint8Array(40).fill(7));
-  assert.equal(p.a.device.exportSession(), 0);
+  assert.equal(rd(p.a).exportSession(), 0);
   assert.equal(s.retained.read()!.length, 0);
   p.a.device.onTunnelPacket(reading(0));
   p.pump();
   s.retained.refuse = true;
-  assert.throws(() => p.a.device.exportSession(), /write refused/);
+  assert.throws(() => rd(p.a).exportSession(), /write refused/);
   assert.equal(p.a.device.status().state, "established", "still usable");
   s.retained.refuse = false;
   // A packet staged behind a handshake that has not completed is dropped, counted, at export.
   s.clock.t += REJECT_AFTER_TIME;
   p.a.device.tick();
   p.a.device.onTunnelPacket(reading(1));
-  assert.equal(p.a.device.exportSession(), 0, "no usable session: nothing kept");
+  assert.equal(rd(p.a).exportSession(), 0, "no usable session: nothing kept");
   assert.equal(p.a.device.status().drops["tx-suspended"], 1);
   // Without a retained region the platform cannot do either.
-  const bare = makeNode(p.configA, ADDRESS_A, { clock: s.clock });
-  assert.throws(() => bare.device.importSession(), /no retained region/);
-  assert.throws(() => bare.device.exportSession(), /no retained region/);
+  const bare = makeNode(p.configA, ADDRESS_A, { clock: s.clock, make: resumable });
+  assert.throws(() => rd(bare).importSession(), /no retained region/);
+  assert.throws(() => rd(bare).exportSession(), /no retained region/);
 });

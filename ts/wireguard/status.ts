@@ -2,7 +2,6 @@
 // Nothing here is secret; keys never enter a status.
 
 import type { Address } from "../platform/platform";
-import type { EndpointNameStatus } from "./endpointname";
 
 export interface DeviceStatus {
   /** "idle" | "handshake-sent" | "handshake-responded" | "established" */
@@ -24,8 +23,6 @@ export interface DeviceStatus {
   datagramsAccepted: number;
   /** Dropped datagrams (and outbound packets, reasons starting "tx-") by reason. */
   drops: { [reason: string]: number };
-  /** Only when the peer's endpoint is a DNS name: the lookups and their outcome. */
-  dns?: EndpointNameStatus;
 }
 
 /** Every reason the device counts. Inbound datagrams: each lands in exactly one. */
