@@ -53,18 +53,12 @@ test("endpoint forms: IPv4:port and [IPv6]:port, normalized", () => {
   assert.deepEqual(parseEndpoint("127.0.0.1:65535", "e"), { host: "127.0.0.1", port: 65535 });
 });
 
-test("an endpoint may be a host name; dns servers and the lookup interval are optional", () => {
+test("an endpoint may be a host name (looked up beside the device)", () => {
   const c = base();
   c.peer.endpoint = "home.example.net:51820";
-  c.peer.resolveIntervalSeconds = 60;
-  c.dns = ["192.0.2.53", "2001:DB8::53"];
-  const parsed = parseDeviceConfig(JSON.stringify(c));
-  assert.deepEqual(parsed.peer.endpoint, { host: "home.example.net", port: 51820 });
-  assert.equal(parsed.peer.resolveIntervalSeconds, 60);
-  assert.deepEqual(parsed.dns, ["192.0.2.53", "2001:db8::53"]);
-  const d = parseDeviceConfig(JSON.stringify(base()));
-  assert.equal(d.peer.resolveIntervalSeconds, 300);
-  assert.deepEqual(d.dns, []);
+  assert.deepEqual(parseDeviceConfig(JSON.stringify(c)).peer.endpoint, { host: "home.example.net", port: 51820 });
+  c.peer.endpoint = "Home-1.example.NET.:443";
+  assert.deepEqual(parseDeviceConfig(JSON.stringify(c)).peer.endpoint, { host: "Home-1.example.NET.", port: 443 });
 });
 
 test("every bad field is refused with a TypeError naming it", () => {
@@ -76,9 +70,6 @@ test("every bad field is refused with a TypeError naming it", () => {
   rejects((c) => (c.peer.endpoint = "[10.0.0.1]:51820"), "peer.endpoint", /not an IPv6/);
   rejects((c) => (c.peer.endpoint = "home_example.net:51820"), "peer.endpoint", /neither an IPv4 address nor a host name/);
   rejects((c) => (c.peer.endpoint = "192.0.2.300:51820"), "peer.endpoint", /neither an IPv4 address nor a host name/);
-  rejects((c) => (c.peer.resolveIntervalSeconds = 10), "peer.resolveIntervalSeconds", /out of range 30\.\.86400/);
-  rejects((c) => (c.dns = "192.0.2.53"), "dns", /list/);
-  rejects((c) => (c.dns = ["192.0.2.53", "resolver.lan"]), "dns[1]", /IPv4 or IPv6 address/);
   rejects((c) => (c.peer.endpoint = "192.0.2.1:51a"), "peer.endpoint", /bad port/);
   rejects((c) => (c.peer.endpoint = 51820), "peer.endpoint");
   rejects((c) => (c.listenPort = 0), "listenPort", /out of range 1\.\.65535/);

@@ -6,12 +6,10 @@
 //   "privateKey": "<base64>",            required, 32 bytes
 //   "address": "10.77.0.2/32",           required, the device's tunnel address with prefix
 //   "listenPort": 51820,                 optional, 1..65535
-//   "dns": ["192.168.1.1"],              optional, DNS servers for an endpoint name (boards)
 //   "peer": {
 //     "publicKey": "<base64>",           required
 //     "presharedKey": "<base64>",        optional
 //     "endpoint": "192.0.2.1:51820",     optional, IPv4:port, [IPv6]:port or name:port
-//     "resolveIntervalSeconds": 300,     optional, 30..86400: how often a name is looked up again
 //     "allowedIps": ["10.77.0.0/24"],    required, at least one CIDR
 //     "persistentKeepalive": 25          optional, seconds, 0..65535, 0 = off
 //   }
@@ -40,8 +38,6 @@ export interface ParsedDeviceConfig extends DeviceConfig {
   privateKey: Uint8Array;
   address: InterfaceAddress;
   listenPort: number;
-  /** DNS servers for an endpoint name (normalized addresses; empty = the platform's own). */
-  dns: string[];
   peer: {
     publicKey: Uint8Array;
     presharedKey: Uint8Array | null;
@@ -49,8 +45,6 @@ export interface ParsedDeviceConfig extends DeviceConfig {
     allowedIps: string[];
     /** Seconds; 0 = off. */
     persistentKeepalive: number;
-    /** Seconds between lookups of an endpoint name. */
-    resolveIntervalSeconds: number;
   };
 }
 
@@ -135,7 +129,7 @@ export function parseDeviceConfig(json: string): ParsedDeviceConfig {
   }
   if (!isPlainObject(raw)) fail("config", "expected a JSON object");
   var top = raw as { [k: string]: unknown };
-  checkKnownFields(top, ["privateKey", "address", "listenPort", "dns", "peer"], "");
+  checkKnownFields(top, ["privateKey", "address", "listenPort", "peer"], "");
 
   if (top.privateKey === undefined) fail("privateKey", "required");
   var privateKey = key(top.privateKey, "privateKey");
@@ -145,7 +139,7 @@ export function parseDeviceConfig(json: string): ParsedDeviceConfig {
 
   if (!isPlainObject(top.peer)) fail("peer", top.peer === undefined ? "required" : "expected an object");
   var p = top.peer as { [k: string]: unknown };
-  checkKnownFields(p, ["publicKey", "presharedKey", "endpoint", "resolveIntervalSeconds", "allowedIps", "persistentKeepalive"], "peer.");
+  checkKnownFields(p, ["publicKey", "presharedKey", "endpoint", "allowedIps", "persistentKeepalive"], "peer.");
 
   if (p.publicKey === undefined) fail("peer.publicKey", "required");
   var publicKey = key(p.publicKey, "peer.publicKey");
@@ -167,30 +161,16 @@ export function parseDeviceConfig(json: string): ParsedDeviceConfig {
     allowedIps.push(list[i] as string);
   }
   var persistentKeepalive = p.persistentKeepalive === undefined ? 0 : integerIn(p.persistentKeepalive, "peer.persistentKeepalive", 0, 65535);
-  var resolveIntervalSeconds = p.resolveIntervalSeconds === undefined ? 300 : integerIn(p.resolveIntervalSeconds, "peer.resolveIntervalSeconds", 30, 86400);
-  var dns: string[] = [];
-  if (top.dns !== undefined) {
-    if (!(top.dns instanceof Array) || top.dns.length > 3) fail("dns", "expected a list of at most 3 server addresses");
-    var servers = top.dns as unknown[];
-    for (var d = 0; d < servers.length; d++) {
-      var server = typeof servers[d] === "string" ? parseIp(servers[d] as string) : null;
-      if (server === null) fail("dns[" + d + "]", "expected an IPv4 or IPv6 address, got " + JSON.stringify(servers[d]));
-      dns.push(formatIp(server as Uint8Array));
-    }
-  }
-
   return {
     privateKey: privateKey,
     address: address,
     listenPort: listenPort,
-    dns: dns,
     peer: {
       publicKey: publicKey,
       presharedKey: presharedKey,
       endpoint: endpoint,
       allowedIps: allowedIps,
       persistentKeepalive: persistentKeepalive,
-      resolveIntervalSeconds: resolveIntervalSeconds,
     },
   };
 }

@@ -152,7 +152,7 @@ export class Device {
     }
     this.endpoint = checkAddress(peer.endpoint, "peer.endpoint");
     if (this.endpoint !== null && parseIp(this.endpoint.host) === null) {
-      throw new TypeError("peer.endpoint.host: expected an IP address (a DNS name is looked up by NamedEndpoint, endpointname.ts)");
+      throw new TypeError("peer.endpoint.host: expected an IP address (look names up with NamedEndpoint)");
     }
     this.allowedIps = new AllowedIps(peer.allowedIps);
 

@@ -215,7 +215,7 @@ test("lookups that fail (error, garbage, no answer, a throwing resolver) are rep
 test("a name given to the Device itself, or to setPeerEndpoint, is refused naming the field: the device takes addresses", () => {
   const p = makePair();
   const config = { ...p.configA, peer: { ...p.configA.peer, endpoint: { host: HOME, port: 51820 } } };
-  assert.throws(() => new Device(config, p.a.platform), /^TypeError: peer\.endpoint\.host: expected an IP address \(a DNS name is looked up by NamedEndpoint/);
+  assert.throws(() => new Device(config, p.a.platform), /^TypeError: peer\.endpoint\.host: expected an IP address \(look names up with NamedEndpoint\)$/);
   assert.throws(() => p.a.device.setPeerEndpoint({ host: HOME, port: 1 }), /^TypeError: endpoint\.host: expected an IP address$/);
   assert.throws(() => p.a.device.setPeerEndpoint({ host: "192.0.2.1", port: 0 }), /^TypeError: endpoint\.port/);
 });

@@ -83,12 +83,6 @@ export class Keypairs {
     }
   }
 
-  /** A session resumed after a deep sleep becomes current; only into empty slots. */
-  resume(keypair: Keypair): void {
-    if (this.current !== null || this.previous !== null || this.next !== null) throw new Error("Keypairs.resume: slots in use");
-    this.current = keypair;
-  }
-
   /** The peer sent on keypair: if it is next, the handshake is now confirmed and it becomes
    *  current. Returns true exactly then. */
   receivedWith(keypair: Keypair): boolean {

@@ -122,13 +122,6 @@ export class Handshake {
     this.remoteEphemeral = new Uint8Array(32);
   }
 
-  /** The peer's static public key (a copy). */
-  peerPublic(): Uint8Array {
-    var copy = new Uint8Array(32);
-    copy.set(this.remoteStatic);
-    return copy;
-  }
-
   /** Forget the ephemeral secrets and the transcript (after deriving keys, on expiry). */
   clear(): void {
     wipe(this.hash);

@@ -31,7 +31,8 @@ import { formatIp, parseIp } from "./allowedips";
 import { ascii } from "./noise";
 import { hash } from "./kdf";
 import { REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME } from "./constants";
-import { Device } from "./device";
+import { Device, type DeviceConfig } from "./device";
+import type { Platform } from "../platform/platform";
 import { Keypair } from "./keypair";
 
 export var SESSION_VERSION = 1;
@@ -154,6 +155,13 @@ export function decodeSession(crypto: Crypto, tagKey: Uint8Array, b: Uint8Array 
 
 /** A Device whose session survives a sleep with RAM off, through Platform.retained. */
 export class ResumableDevice extends Device {
+  /** The key of the tag that binds a record to our key and the peer's. */
+  private tagKey: Uint8Array;
+
+  constructor(config: DeviceConfig, platform: Platform) {
+    super(config, platform);
+    this.tagKey = sessionTagKey(this.crypto, this.localPublic, config.peer.publicKey);
+  }
   /**
    * Before a sleep with RAM off: hands the current session to the platform's retained region
    * (this file), then forgets everything here (keys wiped, timers off, a handshake in flight
@@ -171,7 +179,7 @@ export class ResumableDevice extends Device {
       record = new Uint8Array(0);
     } else {
       var deadlines = this.timers.sleepDeadlines();
-      record = encodeSession(this.crypto, this.sessionKey(), {
+      record = encodeSession(this.crypto, this.tagKey, {
         isInitiator: kp.isInitiator,
         sentLastMinuteHandshake: this.sentLastMinuteHandshake,
         endpoint: this.endpoint,
@@ -216,7 +224,7 @@ export class ResumableDevice extends Device {
     var retained = this.retainedRegion();
     if (this.keypairs.current !== null || this.keypairs.next !== null || this.timers.wantRetransmit()) return "busy";
     var bytes = retained.read();
-    var state = decodeSession(this.crypto, this.sessionKey(), bytes);
+    var state = decodeSession(this.crypto, this.tagKey, bytes);
     if (typeof state === "string") {
       if (state !== "empty") this.eraseRetained(retained, state);
       return state;
@@ -247,7 +255,7 @@ export class ResumableDevice extends Device {
     }, state.created);
     kp.sendCounter = state.sendCounter;
     kp.replay.restore(state.recvWindowTop);
-    this.keypairs.resume(kp);
+    this.keypairs.current = kp; // the slots are empty: "busy" above
     if (state.endpoint !== null) this.endpoint = state.endpoint;
     this.lastHandshakeMs = state.lastHandshakeMs;
     this.lastSentHandshake = state.lastSentHandshake;
@@ -255,12 +263,6 @@ export class ResumableDevice extends Device {
     this.timers.resumeDeadlines(state.zeroKeysAt, state.persistentAt, now);
     this.log(LOG_INFO, "session resumed from the retained region (" + Math.floor((now - state.created) / 1000) + " s old)");
     return null;
-  }
-
-  /** The key of the tag that binds a retained session to our key and the peer's; derived when
-   *  needed (twice a wake). */
-  private sessionKey(): Uint8Array {
-    return sessionTagKey(this.crypto, this.localPublic, this.handshake.peerPublic());
   }
 
   private retainedRegion(): Retained {

@@ -133,12 +133,8 @@ export class PeerTimestamp {
     this.greatest = new Uint8Array(12);
     var text = store === null ? null : store.get(PEER_TAI64N_STORE_KEY);
     // Absent, another peer's or unreadable: nothing was accepted from this peer (first boot).
-    if (text !== null && text.length === 41 && text.substring(0, 16) === this.peerTag && text.charAt(16) === " ") {
-      try {
-        this.greatest = fromHex(text.substring(17));
-      } catch (e) {
-        this.greatest = new Uint8Array(12);
-      }
+    if (text !== null && text.length === 41 && text.substring(0, 17) === this.peerTag + " " && /^[0-9a-f]{24}$/.test(text.substring(17))) {
+      this.greatest = fromHex(text.substring(17));
     }
   }
 
@@ -154,12 +150,5 @@ export class PeerTimestamp {
     copy.set(timestamp);
     if (this.store !== null) this.store.put(PEER_TAI64N_STORE_KEY, this.peerTag + " " + toHex(copy));
     this.greatest = copy;
-  }
-
-  /** The greatest accepted timestamp (a copy). */
-  get(): Uint8Array {
-    var copy = new Uint8Array(12);
-    copy.set(this.greatest);
-    return copy;
   }
 }
