@@ -16,7 +16,7 @@
 // }
 
 import { decodeKey } from "../wireguard/base64";
-import { formatIp, isHostName, parseCidr, parseIp } from "../wireguard/allowedips";
+import { formatIp, parseCidr, parseIp } from "../wireguard/allowedips";
 import { isZero } from "../wireguard/bytes";
 import type { Address } from "../platform/platform";
 import type { DeviceConfig } from "../wireguard/device";
@@ -74,6 +74,14 @@ function key(v: unknown, field: string): Uint8Array {
   var k = decodeKey(v as string, field);
   if (isZero(k)) fail(field, "all-zero key");
   return k;
+}
+
+var HOST_NAME = /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/;
+
+/** A DNS host name: RFC 1123 labels, at most 253 characters, not all digits ("1.2.3.999" is a
+ *  broken IPv4 address, not a name). */
+export function isHostName(text: string): boolean {
+  return text.length <= 254 && HOST_NAME.test(text) && /[A-Za-z]/.test(text);
 }
 
 /** Parses "1.2.3.4:51820", "[fd00::1]:51820" or "home.example.org:51820" (a name is looked up

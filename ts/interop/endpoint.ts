@@ -2,7 +2,7 @@
 // Node platform, its outer UDP socket, the inner IPv4 stack in lwIP's place, and a tick timer.
 // Shared by the interop device agent and the demo sensor.
 import type { DeviceConfig } from "../wireguard/device.ts";
-import { ResumableDevice } from "../wireguard/session.ts";
+import { SensorDevice } from "../wireguard/sensordevice.ts";
 import { NamedEndpoint } from "../wireguard/endpointname.ts";
 import { parseIp } from "../wireguard/allowedips.ts";
 import { createNodePlatform, NodeUdp, type NodeClockOptions, type NodePlatform } from "../platform/node/index.ts";
@@ -34,12 +34,12 @@ export class NodeEndpoint {
   /** Set when the peer's endpoint is a DNS name. */
   named: NamedEndpoint | null = null;
 
-  private constructor(readonly device: ResumableDevice, readonly platform: NodePlatform, readonly udp: NodeUdp, readonly inner: InnerStack) {}
+  private constructor(readonly device: SensorDevice, readonly platform: NodePlatform, readonly udp: NodeUdp, readonly inner: InnerStack) {}
 
   static async start(options: EndpointOptions): Promise<NodeEndpoint> {
     const udp = await NodeUdp.bind(options.listen.host, options.listen.port);
     let inner: InnerStack | null = null;
-    let device: ResumableDevice | null = null;
+    let device: SensorDevice | null = null;
     try {
       const platform = createNodePlatform({
         udp,
@@ -52,7 +52,7 @@ export class NodeEndpoint {
       });
       const endpoint = options.config.peer.endpoint;
       const byName = endpoint != null && parseIp(endpoint.host) === null;
-      device = new ResumableDevice(byName ? { ...options.config, peer: { ...options.config.peer, endpoint: null } } : options.config, platform);
+      device = new SensorDevice(byName ? { ...options.config, peer: { ...options.config.peer, endpoint: null } } : options.config, platform);
       const dev = device;
       inner = new InnerStack({ address: options.innerAddress, send: (packet) => dev.onTunnelPacket(packet) });
       udp.onDatagram((bytes, from) => dev.onDatagram(bytes, from));

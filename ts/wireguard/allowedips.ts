@@ -79,19 +79,6 @@ export function parseIp(text: string): Uint8Array | null {
   return text.indexOf(":") >= 0 ? parseIpv6(text) : parseIpv4(text);
 }
 
-/** A DNS host name (RFC 1123 labels, 1..253 characters), not an IP address literal. */
-export function isHostName(text: string): boolean {
-  if (typeof text !== "string" || text.length === 0 || text.length > 253 || parseIp(text) !== null) return false;
-  var labels = (text.charAt(text.length - 1) === "." ? text.substring(0, text.length - 1) : text).split(".");
-  var numeric = true;
-  for (var i = 0; i < labels.length; i++) {
-    if (!/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(labels[i])) return false;
-    if (!/^[0-9]+$/.test(labels[i])) numeric = false;
-  }
-  // "1.2.3.999" is a broken IPv4 address, not a name.
-  return !numeric;
-}
-
 /** "10.77.0.0/24", "fd00::/64"; a bare address is a host route (/32 or /128). Host bits are
  *  cleared, as wg(8) does. Throws a TypeError quoting the bad text. */
 export function parseCidr(text: string): Cidr {

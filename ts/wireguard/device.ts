@@ -19,7 +19,7 @@ import {
 import { HANDSHAKE_INITIATION_CREATED, HANDSHAKE_ZEROED, Handshake } from "./noise";
 import { CookieChecker, CookieGenerator } from "./cookie";
 import { RateLimiter } from "./ratelimiter";
-import { PeerTimestamp, Tai64nClock } from "./tai64n";
+import { Tai64nClock } from "./tai64n";
 import { Keypair, Keypairs } from "./keypair";
 import { StagingQueue } from "./staging";
 import { DeviceStatus, DropCounters } from "./status";
@@ -118,8 +118,6 @@ export class Device {
   private allowedIps: AllowedIps;
   protected drops: DropCounters;
   protected endpoint: Address | null;
-  /** connect() was called without an endpoint: initiate once setPeerEndpoint gives one. */
-  private connectPending = false;
 
   protected lastSentHandshake: number | null = null;
   protected sentLastMinuteHandshake = false;
@@ -171,7 +169,7 @@ export class Device {
     if (isZero(staticStatic)) throw new TypeError("peer.publicKey: a low-order point (its DH result is all zero)");
 
     this.handshake = new Handshake(crypto, privateKey, this.localPublic, peerPublic, psk, staticStatic,
-      new PeerTimestamp(platform.store, peerPublic));
+      platform.store);
     this.checker = new CookieChecker(crypto, platform.random, this.localPublic);
     this.generator = new CookieGenerator(crypto, peerPublic);
     this.limiter = new RateLimiter();
@@ -270,33 +268,7 @@ export class Device {
   /** Start a handshake now, unless one is in flight. */
   connect(): void {
     if (this.timers.wantRetransmit()) return;
-    if (this.endpoint === null) this.connectPending = true;
     this.sendInitiation(false, this.clock.nowMs());
-  }
-
-  /**
-   * Where the peer is, as `wg set ... endpoint` says it (NamedEndpoint after a lookup). An
-   * initiation in flight went elsewhere, so one goes to the new address at once; packets waiting
-   * for an endpoint, or a connect() that had none, go out now. Throws a TypeError naming a bad field.
-   */
-  setPeerEndpoint(address: Address): void {
-    var a = checkAddress(address, "endpoint") as Address;
-    if (a === null || parseIp(a.host) === null) throw new TypeError("endpoint.host: expected an IP address");
-    var now = this.clock.nowMs();
-    this.setEndpoint(a);
-    if (this.timers.wantRetransmit()) {
-      this.lastSentHandshake = null;
-      this.sendInitiation(true, now);
-    } else if (this.connectPending || this.staging.length > 0) {
-      this.connectPending = false;
-      this.sendStaged(now);
-    }
-  }
-
-  /** Initiations sent in the handshake in flight (0: none in flight): more than one means the
-   *  peer did not answer the first (NamedEndpoint then looks the name up again). */
-  handshakeAttempts(): number {
-    return this.timers.handshakeAttempts;
   }
 
   status(): DeviceStatus {
@@ -477,7 +449,7 @@ export class Device {
 
   // ---- send ---------------------------------------------------------------------------------
 
-  private sendInitiation(isRetry: boolean, now: number): void {
+  protected sendInitiation(isRetry: boolean, now: number): void {
     if (this.endpoint === null) return; // nowhere to send: wait for the peer
     // Never more than one initiation per REKEY_TIMEOUT, however many triggers fire.
     if (this.lastSentHandshake !== null && now - this.lastSentHandshake < REKEY_TIMEOUT) return;
@@ -506,7 +478,7 @@ export class Device {
   }
 
   /** Send everything staged on the current keypair, or start a handshake if there is none. */
-  private sendStaged(now: number): void {
+  protected sendStaged(now: number): void {
     var keypair = this.keypairs.current;
     if (keypair === null || !keypair.canSend(now) || this.endpoint === null) {
       this.sendInitiation(false, now);
@@ -590,7 +562,7 @@ export class Device {
   }
 
   /** Roaming: the peer is wherever its last authenticated packet came from. */
-  private setEndpoint(from: Address): void {
+  protected setEndpoint(from: Address): void {
     var e = this.endpoint;
     if (e !== null && e.host === from.host && e.port === from.port) return;
     this.endpoint = { host: from.host, port: from.port };

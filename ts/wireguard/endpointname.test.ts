@@ -7,10 +7,11 @@ import assert from "node:assert/strict";
 import type { Address, Resolver } from "../platform/platform.ts";
 import { makePair, makeNode, ipv4Packet, type Pair, INNER_A, INNER_B, ADDRESS_A, ADDRESS_B } from "./harness.test.ts";
 import { Device } from "./device.ts";
+import { SensorDevice } from "./sensordevice.ts";
 import {
   EndpointName, NamedEndpoint, RESOLVE_BACKOFF_MAX, RESOLVE_BACKOFF_MIN, RESOLVE_INTERVAL, RESOLVE_TIMEOUT,
 } from "./endpointname.ts";
-import { isHostName } from "./allowedips.ts";
+import { isHostName } from "../app/config.ts";
 import { KEEPALIVE_TIMEOUT, REKEY_TIMEOUT, REKEY_TIMEOUT_JITTER_MAX } from "./constants.ts";
 
 const HOME = "home.example.org";
@@ -41,8 +42,8 @@ function namedPair(): { p: Pair; dns: FakeResolver; named: NamedEndpoint; tick: 
   const dns = new FakeResolver(() => p.a.clock.t);
   dns.table.set(HOME, [ADDRESS_B.host]);
   p.configA.peer.endpoint = null;
-  p.a = makeNode(p.configA, ADDRESS_A, { clock: p.a.clock, seed: 11 });
-  const named = new NamedEndpoint(p.a.device, { host: HOME, port: ADDRESS_B.port }, 300, dns, p.a.clock, (_l, m) => p.a.logs.push(m));
+  p.a = makeNode(p.configA, ADDRESS_A, { clock: p.a.clock, seed: 11, make: (c, pl) => new SensorDevice(c, pl) });
+  const named = new NamedEndpoint(p.a.device as SensorDevice, { host: HOME, port: ADDRESS_B.port }, 300, dns, p.a.clock, (_l, m) => p.a.logs.push(m));
   const tick = () => {
     p.a.device.tick();
     named.tick();
@@ -216,8 +217,9 @@ test("a name given to the Device itself, or to setPeerEndpoint, is refused namin
   const p = makePair();
   const config = { ...p.configA, peer: { ...p.configA.peer, endpoint: { host: HOME, port: 51820 } } };
   assert.throws(() => new Device(config, p.a.platform), /^TypeError: peer\.endpoint\.host: expected an IP address \(look names up with NamedEndpoint\)$/);
-  assert.throws(() => p.a.device.setPeerEndpoint({ host: HOME, port: 1 }), /^TypeError: endpoint\.host: expected an IP address$/);
-  assert.throws(() => p.a.device.setPeerEndpoint({ host: "192.0.2.1", port: 0 }), /^TypeError: endpoint\.port/);
+  const sensor = new SensorDevice(p.configA, p.a.platform);
+  assert.throws(() => sensor.setPeerEndpoint({ host: HOME, port: 1 }), /^TypeError: endpoint\.host: expected an IP address$/);
+  assert.throws(() => sensor.setPeerEndpoint({ host: "192.0.2.1", port: 0 }), /^TypeError: endpoint\.port: expected an integer in 1\.\.65535$/);
 });
 
 test("EndpointName: a retransmission asks for a lookup at most every 15 s, never during a failure backoff", () => {

@@ -1,6 +1,6 @@
 // The peer's endpoint given as a DNS name ("home.example.org:51820"): when to resolve it and
-// what to make of the answers (EndpointName), and the driver beside a Device that does it
-// (NamedEndpoint: the app runs it; it tells the Device with setPeerEndpoint, as `wg set` would).
+// what to make of the answers (EndpointName), and the driver beside a device that does it
+// (NamedEndpoint: the app runs it; it tells a SensorDevice with setPeerEndpoint, as `wg set` would).
 // The lookup itself is the platform's (Platform.resolver: lwIP's DNS client on a board, the OS
 // or a configured server on Node, a fake in tests) and answers through a callback, so nothing
 // here waits and the packet path never does. Its own file, outside the Device, so a firmware
@@ -16,7 +16,14 @@
 import type { Address, Clock, Resolver } from "../platform/platform";
 import { LOG_WARN } from "../platform/platform";
 import { parseIp } from "./allowedips";
-import type { Device } from "./device";
+
+/** What NamedEndpoint needs of the device it keeps pointed at the name (SensorDevice has it). */
+export interface EndpointUser {
+  setPeerEndpoint(address: Address): void;
+  /** Initiations sent in the handshake in flight (more than one: the first went unanswered). */
+  handshakeAttempts(): number;
+  status(): { endpoint: Address | null };
+}
 
 /** Default interval between lookups while all is well (a config may choose 30 s .. 1 day). */
 export var RESOLVE_INTERVAL = 300000;
@@ -159,12 +166,12 @@ export class EndpointName {
  */
 export class NamedEndpoint {
   private name: EndpointName;
-  private device: Device;
+  private device: EndpointUser;
   private resolver: Resolver;
   private clock: Clock;
   private log: (level: number, message: string) => void;
 
-  constructor(device: Device, endpoint: Address, intervalSeconds: number, resolver: Resolver, clock: Clock, log: (level: number, message: string) => void) {
+  constructor(device: EndpointUser, endpoint: Address, intervalSeconds: number, resolver: Resolver, clock: Clock, log: (level: number, message: string) => void) {
     this.name = new EndpointName(endpoint.host, endpoint.port, intervalSeconds * 1000);
     this.device = device;
     this.resolver = resolver;

@@ -10,7 +10,7 @@
 // IPv6 sources count per /64, the smallest block a single host is usually given; IPv4 and
 // IPv4-mapped IPv6 sources count per address.
 
-import { formatIp, parseIp } from "./allowedips";
+import { parseIp } from "./allowedips";
 import { toHex } from "./bytes";
 
 export var RATE_LIMIT_PER_SECOND = 20;
@@ -27,15 +27,14 @@ interface Bucket {
   last: number;
 }
 
-/** The bucket a source address is charged to: the IPv4 address, or the IPv6 /64. */
+/** The bucket a source address is charged to: the IPv4 address (also when IPv4-mapped), or the
+ *  IPv6 /64. */
 export function rateLimitKey(host: string): string {
   var ip = parseIp(host);
-  if (ip === null) return host; // not an address: charged as given
-  if (ip.length === 4) return formatIp(ip);
-  var mapped = ip[10] === 0xff && ip[11] === 0xff;
-  for (var i = 0; mapped && i < 10; i++) if (ip[i] !== 0) mapped = false;
-  if (mapped) return formatIp(ip.subarray(12));
-  return toHex(ip.subarray(0, 8)) + "/64";
+  if (ip === null || ip.length === 4) return host;
+  // "::ffff:192.0.2.1" (a dual-stack socket's IPv4 peer): its IPv4 part.
+  if (host.indexOf("::ffff:") === 0 && host.indexOf(".") > 0) return host.substring(7);
+  return toHex(ip.subarray(0, 8));
 }
 
 export class RateLimiter {

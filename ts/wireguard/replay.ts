@@ -21,10 +21,10 @@ var BIT: number[] = [];
 for (var b = 0, v = 1; b < WORD_BITS; b++, v *= 2) BIT.push(v);
 
 export class ReplayWindow {
-  private ring: Uint32Array;
+  protected ring: Uint32Array;
   /** Greatest accepted counter + 1; 0 while nothing was accepted. Kept one above the counter so
    *  that counter 0 is "ahead" of a fresh window and needs no special case. */
-  private next: number;
+  protected next: number;
 
   constructor() {
     this.ring = new Uint32Array(RING_WORDS);
@@ -65,18 +65,6 @@ export class ReplayWindow {
   /** Greatest accepted counter + 1 (0 while nothing was accepted): what a resumed session keeps. */
   top(): number {
     return this.next;
-  }
-
-  /** A window for a resumed session, of which only the top was kept: every counter below top
-   *  counts as seen (late packets from before the sleep are refused, never accepted twice). */
-  restore(top: number): void {
-    this.reset();
-    if (!(top > 0)) return;
-    this.next = top;
-    for (var i = 0; i < RING_WORDS; i++) this.ring[i] = 4294967295;
-    // In the word that holds top, the bits above it stand for counters not seen yet.
-    var bitIndex = top % WORD_BITS;
-    this.ring[((top - bitIndex) / WORD_BITS) % RING_WORDS] = BIT[bitIndex] * 2 - 1;
   }
 
   /** Forget every counter (new keypair). */

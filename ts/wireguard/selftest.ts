@@ -6,7 +6,7 @@
 import { ReplayWindow, REPLAY_WINDOW_SIZE } from "./replay";
 import { Timers, MAX_TIMER_HANDSHAKES } from "./timers";
 import { decodeBase64, encodeBase64 } from "./base64";
-import { AllowedIps, formatCidr, ipPacketLength, isHostName, parseCidr, parseIp } from "./allowedips";
+import { AllowedIps, formatCidr, ipPacketLength, parseCidr, parseIp } from "./allowedips";
 import { readU64LE, toHex, writeU64LE } from "./bytes";
 import {
   classify, MESSAGE_COOKIE_REPLY, MESSAGE_INITIATION, MESSAGE_RESPONSE, MESSAGE_TRANSPORT,
@@ -16,7 +16,7 @@ import {
 import { KEEPALIVE_TIMEOUT, REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME, REKEY_TIMEOUT } from "./constants";
 import { RateLimiter, rateLimitKey } from "./ratelimiter";
 import { EndpointName } from "./endpointname";
-import { SESSION_SIZE, decodeSession, encodeSession } from "./session";
+import { RestoredReplayWindow, SESSION_SIZE, decodeSession, encodeSession } from "./session";
 import type { Crypto } from "../platform/platform";
 
 export interface SelfTestResult {
@@ -323,8 +323,7 @@ function networkChecks(run: SelfTestRun): void {
     expectEqual(decodeSession(mixCrypto, key, b), "bad-tag", "flipped bit");
   });
   run.check("replay: a restored window refuses what was below its top", function () {
-    var w = new ReplayWindow();
-    w.restore(4294967297); // counters up to 4294967296 were accepted before the sleep
+    var w = new RestoredReplayWindow(4294967297); // counters up to 4294967296 were accepted before the sleep
     expect(!w.validateCounter(4294967296) && !w.validateCounter(4294967200), "below the top");
     expect(w.validateCounter(4294967297), "the top itself is new");
     expect(!w.validateCounter(4294967297), "once");
@@ -336,8 +335,7 @@ function networkChecks(run: SelfTestRun): void {
     expectEqual(rateLimitKey("2001:db8:1:2::5"), rateLimitKey("2001:db8:1:2:ffff::1"), "one /64");
     expectEqual(rateLimitKey("::ffff:192.0.2.9"), "192.0.2.9", "mapped");
   });
-  run.check("endpoint name: syntax, backoff 2..64 s", function () {
-    expect(isHostName("home.example.org") && !isHostName("192.0.2.1") && !isHostName("a_b.org"), "names");
+  run.check("endpoint name: backoff 2..64 s", function () {
     var n = new EndpointName("home.example.org", 51820, 300000);
     var now = 0, gaps: number[] = [];
     for (var i = 0; i < 8; i++) {

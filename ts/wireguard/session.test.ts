@@ -8,7 +8,8 @@ import { MemoryStore } from "../platform/node/store.ts";
 import { MemoryRetained } from "../platform/node/retained.ts";
 import type { Crypto } from "../platform/platform.ts";
 import { makePair, makeNode, ipv4Packet, FakeClock, INNER_A, INNER_B, ADDRESS_A, ADDRESS_B, type Pair, type Node } from "./harness.test.ts";
-import { ResumableDevice, SESSION_SIZE, SESSION_VERSION, decodeSession, encodeSession, sessionTagKey, type SessionState } from "./session.ts";
+import { RestoredReplayWindow, SESSION_SIZE, SESSION_VERSION, decodeSession, encodeSession, sessionTagKey, type SessionState } from "./session.ts";
+import { SensorDevice } from "./sensordevice.ts";
 import type { DeviceConfig } from "./device.ts";
 import type { Platform } from "../platform/platform.ts";
 import { ReplayWindow } from "./replay.ts";
@@ -16,8 +17,8 @@ import { REJECT_AFTER_TIME, REKEY_AFTER_TIME } from "./constants.ts";
 import { toHex } from "./bytes.ts";
 
 const typeOf = (b: Uint8Array) => b[0];
-const resumable = (config: DeviceConfig, platform: Platform) => new ResumableDevice(config, platform);
-const rd = (n: Node) => n.device as ResumableDevice;
+const resumable = (config: DeviceConfig, platform: Platform) => new SensorDevice(config, platform);
+const rd = (n: Node) => n.device as SensorDevice;
 
 function sampleState(over: Partial<SessionState> = {}): SessionState {
   return {
@@ -60,10 +61,9 @@ test("session record: corruption, another device's or peer's record, an old vers
   assert.equal(decodeSession(c, key, encodeSession(c, key, sampleState({ created: 200000000 }))), "bad-field", "created after the save");
 });
 
-test("ReplayWindow.restore: counters below the kept top are refused, the ones above accepted once", () => {
+test("RestoredReplayWindow: counters below the kept top are refused, the ones above accepted once", () => {
   for (const top of [1, 31, 32, 33, 100, 2047, 2048, 4096 + 17, 2 ** 40]) {
-    const w = new ReplayWindow();
-    w.restore(top);
+    const w = new RestoredReplayWindow(top);
     assert.equal(w.top(), top);
     for (const old of [top - 1, top - 2, top - 31, top - 33, top - 2048, top - 5000]) {
       if (old >= 0) assert.equal(w.validateCounter(old), false, `top ${top}: ${old} counts as seen`);
@@ -73,9 +73,11 @@ test("ReplayWindow.restore: counters below the kept top are refused, the ones ab
       assert.equal(w.validateCounter(fresh), false, `top ${top}: ${fresh} only once`);
     }
   }
-  const w = new ReplayWindow();
-  w.restore(0);
+  const w = new RestoredReplayWindow(0);
   assert.equal(w.validateCounter(0), true, "top 0: nothing seen");
+  const live = new ReplayWindow();
+  live.validateCounter(41);
+  assert.equal(live.top(), 42);
 });
 
 /** The sealing of every transport message A sends, keyed by (key, counter): a nonce used twice

@@ -4,9 +4,9 @@
 // something after a sleep. Compact, fixed-size and versioned; its last 8 bytes are a keyed
 // BLAKE2s tag that detects corruption and binds the record to our key and the peer's.
 //
-// ResumableDevice is a Device that can hand its session over before a sleep (exportSession) and
-// take it back after the wake (importSession). A subclass in its own file, so a firmware image
-// without deep sleep does not carry it (the QEMU board's 256 KiB heap is nearly full).
+// SensorDevice (sensordevice.ts) hands its session over before a sleep (exportSession) and takes
+// it back after the wake (importSession); this file holds what that needs beside the Device: the
+// record, a replay window restored from its top, timers that give and take the kept deadlines.
 //
 // The record is resumed at most once: importSession erases it durably before it installs the
 // keypair, and exportSession writes it only after the device has stopped using the keypair.
@@ -24,16 +24,14 @@
 // 156 wall clock at save (Unix ms, if flag)     164 tag (8)
 // Times are the platform's nowMs(), which must keep counting across the sleep.
 
-import type { Address, Crypto, Retained } from "../platform/platform";
-import { LOG_INFO, LOG_WARN } from "../platform/platform";
-import { concat, constantTimeEqual, copyOf, readU32LE, readU64LE, wipe, writeU32LE, writeU64LE } from "./bytes";
+import type { Address, Crypto } from "../platform/platform";
+import { concat, constantTimeEqual, copyOf, readU32LE, readU64LE, writeU32LE, writeU64LE } from "./bytes";
 import { formatIp, parseIp } from "./allowedips";
 import { ascii } from "./noise";
 import { hash } from "./kdf";
 import { REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME } from "./constants";
-import { Device, type DeviceConfig } from "./device";
-import type { Platform } from "../platform/platform";
-import { Keypair } from "./keypair";
+import { ReplayWindow } from "./replay";
+import { Timers } from "./timers";
 
 export var SESSION_VERSION = 1;
 export var SESSION_SIZE = 172;
@@ -153,131 +151,35 @@ export function decodeSession(crypto: Crypto, tagKey: Uint8Array, b: Uint8Array 
   return s;
 }
 
-/** A Device whose session survives a sleep with RAM off, through Platform.retained. */
-export class ResumableDevice extends Device {
-  /** The key of the tag that binds a record to our key and the peer's. */
-  private tagKey: Uint8Array;
-
-  constructor(config: DeviceConfig, platform: Platform) {
-    super(config, platform);
-    this.tagKey = sessionTagKey(this.crypto, this.localPublic, config.peer.publicKey);
+/** A replay window for a resumed session, of which only the top was kept: every counter below
+ *  top counts as seen (late packets from before the sleep are refused, never accepted twice). */
+export class RestoredReplayWindow extends ReplayWindow {
+  constructor(top: number) {
+    super();
+    if (!(top > 0)) return;
+    this.next = top;
+    var words = this.ring.length;
+    for (var i = 0; i < words; i++) this.ring[i] = 4294967295;
+    // In the 32-bit word that holds top, the bits above it stand for counters not seen yet.
+    var bitIndex = top % 32;
+    this.ring[((top - bitIndex) / 32) % words] = Math.pow(2, bitIndex + 1) - 1;
   }
-  /**
-   * Before a sleep with RAM off: hands the current session to the platform's retained region
-   * (this file), then forgets everything here (keys wiped, timers off, a handshake in flight
-   * dropped, staged packets counted as tx-suspended), so nothing is sent or accepted on that
-   * keypair after its record was written. Returns the record's size, or 0 if there was no
-   * session worth keeping (the region is then erased: no old keys linger in it). Throws if the
-   * platform has no retained region or the write fails; the device is then left as it was.
-   */
-  exportSession(): number {
-    var retained = this.retainedRegion();
-    var now = this.clock.nowMs();
-    var kp = this.keypairs.current;
-    var record: Uint8Array;
-    if (kp === null || !kp.canSend(now)) {
-      record = new Uint8Array(0);
-    } else {
-      var deadlines = this.timers.sleepDeadlines();
-      record = encodeSession(this.crypto, this.tagKey, {
-        isInitiator: kp.isInitiator,
-        sentLastMinuteHandshake: this.sentLastMinuteHandshake,
-        endpoint: this.endpoint,
-        localIndex: kp.localIndex,
-        remoteIndex: kp.remoteIndex,
-        sendKey: kp.sendKey,
-        recvKey: kp.recvKey,
-        savedAtMs: now,
-        savedAtWallMs: this.clock.wallClockMs(),
-        created: kp.created,
-        sendCounter: kp.sendCounter,
-        recvWindowTop: kp.replay.top(),
-        lastHandshakeMs: this.lastHandshakeMs,
-        lastSentHandshake: this.lastSentHandshake,
-        zeroKeysAt: deadlines.zeroKeysAt,
-        persistentAt: deadlines.persistentAt,
-      });
-    }
-    try {
-      retained.write(record);
-    } finally {
-      wipe(record);
-    }
-    this.keypairs.clear();
-    this.handshake.clear();
-    this.timers.stopAll();
-    this.drops.addMany("tx-suspended", this.staging.clear());
-    this.log(LOG_INFO, record.length > 0 ? "session handed to the retained region (" + record.length + " bytes)" : "no session to keep; retained region erased");
-    return record.length;
+}
+
+/** Timers that also give and take the deadlines a session keeps across a deep sleep. The
+ *  passive-keepalive and new-handshake deadlines are not among them: both assume we are
+ *  listening, and a sleeping sensor never hears the peer's keepalive, so a new-handshake deadline
+ *  kept across sleeps would force a handshake on nearly every wake. */
+export class SleepTimers extends Timers {
+  sleepDeadlines(): { zeroKeysAt: number | null; persistentAt: number | null } {
+    return { zeroKeysAt: this.zeroKeysAt < 0 ? null : this.zeroKeysAt, persistentAt: this.persistentAt < 0 ? null : this.persistentAt };
   }
 
-  /**
-   * After a wake: takes back the session exportSession left in the retained region. The record
-   * is erased durably before the keypair is used, so it is resumed at most once, whatever
-   * happens next. Returns null when resumed, else why not: "busy" (this device already has a
-   * session or handshake), "empty", "bad-size", "bad-version", "bad-tag", "bad-field",
-   * "clock-went-back" or "clock-mismatch" (nowMs() did not keep counting across the sleep),
-   * "expired" (REJECT_AFTER_TIME passed), "retained-write-failed". Without a session the device
-   * handshakes as usual when there is something to send. Throws if the platform has no region.
-   */
-  importSession(): string | null {
-    var retained = this.retainedRegion();
-    if (this.keypairs.current !== null || this.keypairs.next !== null || this.timers.wantRetransmit()) return "busy";
-    var bytes = retained.read();
-    var state = decodeSession(this.crypto, this.tagKey, bytes);
-    if (typeof state === "string") {
-      if (state !== "empty") this.eraseRetained(retained, state);
-      return state;
-    }
-    var now = this.clock.nowMs();
-    var wall = this.clock.wallClockMs();
-    var why: string | null = null;
-    if (now < state.savedAtMs) why = "clock-went-back";
-    else if (state.savedAtWallMs !== null && wall !== null && Math.abs((wall - state.savedAtWallMs) - (now - state.savedAtMs)) > 2000) why = "clock-mismatch";
-    else if (now - state.created >= REJECT_AFTER_TIME) why = "expired";
-    if (why === null) {
-      try {
-        retained.write(new Uint8Array(0));
-      } catch (e) {
-        why = "retained-write-failed";
-      }
-    } else {
-      this.eraseRetained(retained, why);
-    }
-    if (why !== null) {
-      wipe(state.sendKey);
-      wipe(state.recvKey);
-      return why;
-    }
-    var kp = new Keypair({
-      sendKey: state.sendKey, recvKey: state.recvKey, isInitiator: state.isInitiator,
-      localIndex: state.localIndex, remoteIndex: state.remoteIndex,
-    }, state.created);
-    kp.sendCounter = state.sendCounter;
-    kp.replay.restore(state.recvWindowTop);
-    this.keypairs.current = kp; // the slots are empty: "busy" above
-    if (state.endpoint !== null) this.endpoint = state.endpoint;
-    this.lastHandshakeMs = state.lastHandshakeMs;
-    this.lastSentHandshake = state.lastSentHandshake;
-    this.sentLastMinuteHandshake = state.sentLastMinuteHandshake;
-    this.timers.resumeDeadlines(state.zeroKeysAt, state.persistentAt, now);
-    this.log(LOG_INFO, "session resumed from the retained region (" + Math.floor((now - state.created) / 1000) + " s old)");
-    return null;
-  }
-
-  private retainedRegion(): Retained {
-    var retained = this.platform.retained;
-    if (!retained) throw new Error("this platform has no retained region for a session");
-    if (retained.capacity < SESSION_SIZE) throw new Error("retained region holds " + retained.capacity + " bytes, a session needs " + SESSION_SIZE);
-    return retained;
-  }
-
-  /** A record that will not be resumed must not keep its keys around. */
-  private eraseRetained(retained: Retained, why: string): void {
-    try {
-      retained.write(new Uint8Array(0));
-    } catch (e) {
-      this.log(LOG_WARN, "could not erase the retained session (" + why + ")");
-    }
+  /** After a wake: those deadlines again (a persistent keepalive only if one is configured now;
+   *  one that fell due in the sleep fires at the next poll). */
+  resumeDeadlines(zeroKeysAt: number | null, persistentAt: number | null, now: number): void {
+    this.zeroKeysAt = zeroKeysAt === null ? now + 3 * REJECT_AFTER_TIME : zeroKeysAt;
+    if (this.persistentKeepaliveMs > 0) this.persistentAt = persistentAt === null ? now + this.persistentKeepaliveMs : persistentAt;
+    this.newHandshakeDelay = 15000 + this.jitter();
   }
 }

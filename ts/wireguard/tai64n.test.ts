@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryStore } from "../platform/node/store.ts";
 import type { Store } from "../platform/platform.ts";
-import { PeerTimestamp, TAI64N_RESERVE_SECONDS, TAI64N_STEP_NS, TAI64N_STORE_KEY, Tai64nClock, encodeTai64n, tai64nAfter } from "./tai64n.ts";
+import { TAI64N_RESERVE_SECONDS, TAI64N_STEP_NS, TAI64N_STORE_KEY, Tai64nClock, encodeTai64n, tai64nAfter } from "./tai64n.ts";
 import { toHex } from "./bytes.ts";
 import { FakeClock } from "./harness.test.ts";
 
@@ -98,36 +98,4 @@ test("a garbled stored value starts from zero rather than crashing", () => {
   store.put(TAI64N_STORE_KEY, "not a number");
   const t = new Tai64nClock(new FakeClock(), store);
   assert.equal(decode(t.next()).seconds, 0);
-});
-
-test("PeerTimestamp: the greatest accepted timestamp survives a new instance on the same Store; junk or another peer's value counts as none", () => {
-  const store = new MemoryStore();
-  const peer = new Uint8Array(32).fill(0xab);
-  const a = new PeerTimestamp(store, peer);
-  const t1 = encodeTai64n(1700000000, 0);
-  const t2 = encodeTai64n(1700000000, 16777216);
-  assert.ok(a.isFresh(t1));
-  a.accept(t1);
-  assert.ok(!a.isFresh(t1), "equal is not fresh");
-  assert.ok(a.isFresh(t2));
-  const b = new PeerTimestamp(store, peer);
-  assert.ok(!b.isFresh(t1), "remembered by the next boot");
-  assert.ok(b.isFresh(t2));
-  assert.equal(store.get("tai64n.peer"), "abababababababab " + toHex(t1), "the stored form: peer tag, TAI64N");
-  assert.ok(new PeerTimestamp(store, new Uint8Array(32).fill(0xcd)).isFresh(t1), "another peer starts from zero");
-  for (const junk of ["", "abababababababab", "abababababababab zz", "abababababababab 4000000065", "abababababababab-40000000655ec53000000000"]) {
-    store.put("tai64n.peer", junk);
-    assert.ok(new PeerTimestamp(store, peer).isFresh(t1), `junk ${JSON.stringify(junk)}`);
-  }
-});
-
-test("PeerTimestamp: a refused write leaves the old greatest in place and throws", () => {
-  const store = new MemoryStore();
-  const peer = new Uint8Array(32).fill(1);
-  const p = new PeerTimestamp(store, peer);
-  p.accept(encodeTai64n(100, 0));
-  const failing = { get: (k: string) => store.get(k), put: () => { throw new Error("flash full"); } };
-  const q = new PeerTimestamp(failing, peer);
-  assert.throws(() => q.accept(encodeTai64n(200, 0)), /flash full/);
-  assert.ok(q.isFresh(encodeTai64n(150, 0)), "still the old value: nothing half-written");
 });

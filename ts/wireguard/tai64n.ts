@@ -9,11 +9,11 @@
 // below the stored value, and after a reboot (or crash) starting from it is always fresh.
 
 import type { Clock, Store } from "../platform/platform";
-import { fromHex, toHex } from "./bytes";
 
 export var TAI64N_STORE_KEY = "tai64n.reserved";
-/** The greatest timestamp accepted from the peer: "<first 8 bytes of its public key> <TAI64N>",
- *  both in hex, so a value left by another peer (a new enrolment) is not held against this one. */
+/** The greatest timestamp accepted from the peer (noise.ts): "<first 8 bytes of its public key>
+ *  <TAI64N>", both in hex, so a value left by another peer (a new enrolment) is not held against
+ *  this one. */
 export var PEER_TAI64N_STORE_KEY = "tai64n.peer";
 /** How far ahead each reservation reaches: at most one Store write per hour of handshakes. */
 export var TAI64N_RESERVE_SECONDS = 3600;
@@ -110,45 +110,5 @@ export class Tai64nClock {
     this.lastSeconds = seconds;
     this.lastNs = ns;
     return encodeTai64n(seconds, ns);
-  }
-}
-
-/**
- * The greatest TAI64N the peer's initiations carried (whitepaper 5.1: the responder refuses any
- * initiation whose timestamp is not greater). Kept in the Store, not only in RAM as the reference
- * implementations do: otherwise every reboot forgets it, and any initiation the peer ever sent
- * would be accepted once more, replayed by anyone who captured it. One Store write per accepted
- * initiation (the peer's handshakes, at most one per REKEY_AFTER_TIME in steady state); nothing
- * is written for refused ones, so forged or replayed datagrams never cost a flash write.
- */
-export class PeerTimestamp {
-  private store: Store | null;
-  private peerTag: string;
-  private greatest: Uint8Array;
-
-  /** store: null keeps it in RAM only (unit tests of the Noise layer). */
-  constructor(store: Store | null, peerPublic: Uint8Array) {
-    this.store = store;
-    this.peerTag = toHex(peerPublic.subarray(0, 8));
-    this.greatest = new Uint8Array(12);
-    var text = store === null ? null : store.get(PEER_TAI64N_STORE_KEY);
-    // Absent, another peer's or unreadable: nothing was accepted from this peer (first boot).
-    if (text !== null && text.length === 41 && text.substring(0, 17) === this.peerTag + " " && /^[0-9a-f]{24}$/.test(text.substring(17))) {
-      this.greatest = fromHex(text.substring(17));
-    }
-  }
-
-  /** timestamp is greater than every one accepted from the peer, in this boot or an earlier one. */
-  isFresh(timestamp: Uint8Array): boolean {
-    return tai64nAfter(timestamp, this.greatest);
-  }
-
-  /** Make timestamp the greatest, durably before it takes effect. Throws if the Store refuses:
-   *  the caller must then refuse the initiation (after a reboot it could be replayed). */
-  accept(timestamp: Uint8Array): void {
-    var copy = new Uint8Array(12);
-    copy.set(timestamp);
-    if (this.store !== null) this.store.put(PEER_TAI64N_STORE_KEY, this.peerTag + " " + toHex(copy));
-    this.greatest = copy;
   }
 }

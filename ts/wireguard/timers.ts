@@ -34,12 +34,12 @@ export interface TimerActions {
 
 export class Timers {
   private random: Random;
-  private persistentKeepaliveMs: number;
+  protected persistentKeepaliveMs: number;
   private retransmitAt: number = OFF;
   private keepaliveAt: number = OFF;
   private newHandshakeAt: number = OFF;
-  private zeroKeysAt: number = OFF;
-  private persistentAt: number = OFF;
+  protected zeroKeysAt: number = OFF;
+  protected persistentAt: number = OFF;
   private inFlight: boolean = false;
   /** Retransmissions the timer asked for in the handshake in flight. Counted here, when the
    *  timer fires, not when the device reports a send: a send that fails (store refused the
@@ -49,7 +49,7 @@ export class Timers {
    *  when a session is derived or resumed and after each firing, not at every arming: arming sits
    *  on the per-packet send path, and only a deadline that fires is ever observed, so each of
    *  those still gets a fresh draw. (No session, no data sent: the default is never used.) */
-  private newHandshakeDelay: number = KEEPALIVE_TIMEOUT + REKEY_TIMEOUT;
+  protected newHandshakeDelay: number = KEEPALIVE_TIMEOUT + REKEY_TIMEOUT;
 
   /** persistentKeepaliveMs: 0 turns the persistent keepalive off. */
   constructor(random: Random, persistentKeepaliveMs: number) {
@@ -83,7 +83,7 @@ export class Timers {
   /** A new keypair was derived: its material (and any older) is wiped 3 * REJECT_AFTER_TIME later. */
   sessionDerived(now: number): void {
     this.zeroKeysAt = now + 3 * REJECT_AFTER_TIME;
-    this.drawNewHandshakeDelay();
+    this.newHandshakeDelay = 15000 + this.jitter(); // KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter
   }
 
   /** A data packet (not a keepalive) was sent: expect something back before the deadline. */
@@ -174,7 +174,7 @@ export class Timers {
 
     if (due(this.newHandshakeAt, now)) {
       this.newHandshakeAt = OFF;
-      this.drawNewHandshakeDelay(); // the next deadline gets a fresh jitter
+      this.newHandshakeDelay = 15000 + this.jitter(); // the next deadline gets a fresh jitter
       // A handshake already in flight covers it; its retransmissions keep going.
       if (!this.inFlight) actions.sendInitiation = true;
     }
@@ -197,25 +197,6 @@ export class Timers {
     return actions;
   }
 
-  /** The deadlines a session keeps across a deep sleep (session.ts), null when off. The
-   *  passive-keepalive and new-handshake deadlines are not among them: both assume we are
-   *  listening, and a sleeping sensor never hears the peer's keepalive, so a new-handshake
-   *  deadline kept across sleeps would force a handshake on nearly every wake. */
-  sleepDeadlines(): { zeroKeysAt: number | null; persistentAt: number | null } {
-    return {
-      zeroKeysAt: this.zeroKeysAt === OFF ? null : this.zeroKeysAt,
-      persistentAt: this.persistentAt === OFF ? null : this.persistentAt,
-    };
-  }
-
-  /** After a wake with a resumed session: those deadlines again (a persistent keepalive only if
-   *  one is configured now; one that fell due in the sleep fires at the next poll). */
-  resumeDeadlines(zeroKeysAt: number | null, persistentAt: number | null, now: number): void {
-    this.zeroKeysAt = zeroKeysAt === null ? now + 3 * REJECT_AFTER_TIME : zeroKeysAt;
-    this.drawNewHandshakeDelay();
-    if (this.persistentKeepaliveMs > 0) this.persistentAt = persistentAt === null ? now + this.persistentKeepaliveMs : persistentAt;
-  }
-
   /** Disarms everything (device shut down or keys zeroed by the owner). */
   stopAll(): void {
     this.retransmitAt = OFF;
@@ -232,12 +213,8 @@ export class Timers {
     this.retransmitAt = now + REKEY_TIMEOUT + this.jitter();
   }
 
-  private drawNewHandshakeDelay(): void {
-    this.newHandshakeDelay = KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + this.jitter();
-  }
-
   /** 0..REKEY_TIMEOUT_JITTER_MAX ms from the injected randomness. */
-  private jitter(): number {
+  protected jitter(): number {
     var r = this.random.randomBytes(2);
     return ((r[0] << 8) | r[1]) % (REKEY_TIMEOUT_JITTER_MAX + 1);
   }
