@@ -1,5 +1,5 @@
 # Networks as they are (issue 11): the bad-link relay benchmark. The interop scenarios (bad link,
-# deep sleep, replay after reboot) run in `make test-interop` (ts/interop/networks.interop.ts);
+# deep sleep, replay after reboot, DNS) run in `make test-interop` (ts/interop/{badlink,sleep,replay,dns}.interop.ts);
 # the boards join in phase 2.
 
 .PHONY: bench-networks

@@ -1,9 +1,11 @@
 // One interop bench: fresh namespaces, wireguard-go in "home", the TS endpoint (device-agent)
 // in "dev", keys generated per bench, and wg(8) dumps as the independent witness.
 import { join } from "node:path";
+import { before } from "node:test";
+import assert from "node:assert/strict";
 import { JsonAgent, sleep, waitFor } from "./proc.ts";
 import type { DirectionStats, Impairment } from "./badlink.ts";
-import { b64, generateKeyPair, Topology, WireguardGo, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER, type KeyPair, type WgPeerDump } from "./netns.ts";
+import { b64, generateKeyPair, interopUnavailable, removeStaleNamespaces, Topology, WireguardGo, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER, type KeyPair, type WgPeerDump } from "./netns.ts";
 
 export const HOME_PORT = 51820;
 export const DEV_PORT = 51821;
@@ -228,9 +230,9 @@ export interface BadLinkRun {
 
 /** On a bench made with deviceEndpoint = { HOME_OUTER, RELAY_PORT }: the relay with `link` both
  *  ways, connect and time the tunnel coming up, then the sensor app (ts/app/sensor.ts) sends
- *  `readings` readings 100 ms apart to the collector, which echoes each. Shared by the interop
+ *  `readings` readings intervalMs apart to the collector, which echoes each. Shared by the interop
  *  test and make bench-networks. */
-export async function badLinkRun(b: Bench, link: Partial<Impairment>, seed: number, readings: number): Promise<BadLinkRun> {
+export async function badLinkRun(b: Bench, link: Partial<Impairment>, seed: number, readings: number, intervalMs = 100): Promise<BadLinkRun> {
   const collector = await b.startCollector();
   await b.startRelay({ toHome: link, toDevice: link, seed });
   await b.startAgent();
@@ -239,11 +241,38 @@ export async function badLinkRun(b: Bench, link: Partial<Impairment>, seed: numb
   // 20 initiations 5 s apart before the device gives up: a bound, not a goal (bench-networks has it).
   await b.waitHandshakes(1, 100000);
   const tunnelUpMs = Date.now() - t0;
-  await b.agent!.request("sensor", { options: { collector: `${HOME_INNER}:${COLLECTOR_PORT}`, readingIntervalMs: 100, statusIntervalMs: 0, name: "lossy" } });
-  await waitFor(`${readings} readings sent`, async () => ((await b.status()).sensor?.readingsSent ?? 0) >= readings, readings * 100 + 20000, 200);
+  await b.agent!.request("sensor", { options: { collector: `${HOME_INNER}:${COLLECTOR_PORT}`, readingIntervalMs: intervalMs, statusIntervalMs: 0, name: "lossy" } });
+  await waitFor(`${readings} readings sent`, async () => ((await b.status()).sensor?.readingsSent ?? 0) >= readings, readings * intervalMs + 20000, 100);
   const stop = await b.agent!.request<{ sensor: { readingsSent: number } }>("sensorStop");
   await sleep(1500); // the last readings, their echoes and duplicates
   const status = await b.status();
   const relay = await b.relay!.request<RelayStats>("stats");
   return { tunnelUpMs, sent: stop.sensor.readingsSent, seqs: readingsAt(collector), relay, replays: status.device.drops.replay ?? 0, handshakes: status.device.handshakes };
+}
+
+/** For an interop test file: checks once (a `before` hook) that namespaces, TUN and the tools are
+ *  there, and returns a runner that gives each test a fresh bench, appends both sides' logs to a
+ *  failure, checks the device's tick never threw, and always tears down (namespaces checked gone). */
+export function benchRunner(what: string): (t: { skip(msg: string): void }, options: BenchOptions, body: (b: Bench) => Promise<void>) => Promise<void> {
+  let unavailable: string | null = null;
+  before(async () => {
+    unavailable = await interopUnavailable();
+    if (unavailable) console.error(`\n*** SKIPPED ${what}: ${unavailable} ***\n`);
+    else await removeStaleNamespaces();
+  });
+  return async (t, options, body) => {
+    if (unavailable) return t.skip(unavailable);
+    const b = await Bench.create(options);
+    try {
+      await body(b);
+      if (b.agent?.child.running) assert.equal((await b.status()).tickErrors, 0, "device.tick() threw");
+    } catch (e) {
+      const err = e as Error;
+      err.message += `\n${b.diagnostics()}`;
+      throw err;
+    } finally {
+      await b.destroy();
+    }
+    assert.equal(await b.topo.namespacesExist(), false, "namespaces removed");
+  };
 }
