@@ -53,8 +53,8 @@ export interface DeviceConfig {
     /** Absent or null: no PSK (all zero, as the protocol defines). */
     presharedKey?: Uint8Array | null;
     /** Null: wait for the peer to reach us (responder only until it does). An IP address: a
-     *  DNS name is looked up outside the device (NamedEndpoint, endpointname.ts), which then
-     *  calls setPeerEndpoint. */
+     *  DNS name is looked up beside the device (NamedEndpoint, endpointname.ts), which gives the
+     *  answers to SensorDevice.setPeerEndpoint. */
     endpoint?: Address | null;
     /** CIDRs the peer's inner packets may come from (and ours may go to). */
     allowedIps: string[];
@@ -279,7 +279,7 @@ export class Device {
     if (current !== null && current.canSend(now)) state = "established";
     else if (this.timers.wantRetransmit()) state = "handshake-sent";
     else if (this.keypairs.next !== null) state = "handshake-responded";
-    var status: DeviceStatus = {
+    return {
       state: state,
       lastHandshakeMs: this.lastHandshakeMs,
       endpoint: this.endpoint === null ? null : { host: this.endpoint.host, port: this.endpoint.port },
@@ -292,7 +292,6 @@ export class Device {
       datagramsAccepted: this.datagramsAccepted,
       drops: drops,
     };
-    return status;
   }
 
   // ---- receive ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
-// The Device as a battery sensor on real networks runs it: its session survives a sleep with RAM
-// off (exportSession / importSession through Platform.retained, the record in session.ts), and
-// its endpoint can be set from outside (setPeerEndpoint, for NamedEndpoint's DNS lookups in
-// endpointname.ts). A subclass in its own file, so a firmware image that does not use them does
+// A Device for a battery sensor on real networks: its session survives a sleep with RAM off
+// (exportSession / importSession through Platform.retained, the record in session.ts), and its
+// endpoint can be set from outside (setPeerEndpoint, for NamedEndpoint's DNS lookups in
+// endpointname.ts). A subclass in its own file, so a firmware image that does not use these does
 // not carry them: the QEMU board compiles the bundle into a 256 KiB heap that is nearly full.
 
 import type { Address, Platform, Retained } from "../platform/platform";
@@ -26,6 +26,9 @@ export class SensorDevice extends Device {
     this.sleepTimers = new SleepTimers(platform.random, (config.peer.persistentKeepalive || 0) * 1000);
     this.timers = this.sleepTimers;
   }
+
+  // ---- deep sleep -----------------------------------------------------------------------------
+
   /**
    * Before a sleep with RAM off: hands the current session to the platform's retained region
    * (session.ts), then forgets everything here (keys wiped, timers off, a handshake in flight
