@@ -2,7 +2,7 @@
 // in-memory "wire" that carries datagrams between two Devices, and inner packet builders.
 import { nobleCrypto } from "../platform/node/crypto.ts";
 import { MemoryStore } from "../platform/node/store.ts";
-import type { Address, Clock, Crypto, Platform, Random, Store } from "../platform/platform.ts";
+import type { Address, Clock, Crypto, Platform, Random, Resolver, Retained, Store } from "../platform/platform.ts";
 import { Device, type DeviceConfig } from "./device.ts";
 
 export class FakeClock implements Clock {
@@ -64,7 +64,7 @@ export interface Node {
   prefixDeliveries: () => number;
 }
 
-export function makeNode(config: DeviceConfig, address: Address, options: { clock?: FakeClock; store?: Store; seed?: number; crypto?: Crypto; deliverPrefix?: boolean } = {}): Node {
+export function makeNode(config: DeviceConfig, address: Address, options: { clock?: FakeClock; store?: Store; seed?: number; crypto?: Crypto; deliverPrefix?: boolean; retained?: Retained; resolver?: Resolver; make?: (config: DeviceConfig, platform: Platform) => Device } = {}): Node {
   const clock = options.clock ?? new FakeClock();
   const store = options.store ?? new MemoryStore();
   const random = new SeededRandom(options.seed ?? 1);
@@ -88,6 +88,8 @@ export function makeNode(config: DeviceConfig, address: Address, options: { cloc
       },
     },
   };
+  if (options.retained) platform.retained = options.retained;
+  if (options.resolver) platform.resolver = options.resolver;
   let prefixDeliveries = 0;
   if (options.deliverPrefix) {
     platform.io.deliverPrefixToTunnel = (plaintext, length) => {
@@ -97,7 +99,7 @@ export function makeNode(config: DeviceConfig, address: Address, options: { cloc
     };
   }
   return {
-    device: new Device(config, platform), platform, clock, store, random, outbox, delivered, logs, address,
+    device: options.make ? options.make(config, platform) : new Device(config, platform), platform, clock, store, random, outbox, delivered, logs, address,
     prefixDeliveries: () => prefixDeliveries,
   };
 }

@@ -21,10 +21,10 @@ var BIT: number[] = [];
 for (var b = 0, v = 1; b < WORD_BITS; b++, v *= 2) BIT.push(v);
 
 export class ReplayWindow {
-  private ring: Uint32Array;
+  protected ring: Uint32Array;
   /** Greatest accepted counter + 1; 0 while nothing was accepted. Kept one above the counter so
    *  that counter 0 is "ahead" of a fresh window and needs no special case. */
-  private next: number;
+  protected next: number;
 
   constructor() {
     this.ring = new Uint32Array(RING_WORDS);
@@ -60,6 +60,11 @@ export class ReplayWindow {
     if (bits % (bit + bit) >= bit) return false; // the bit is set: seen before
     ring[slot] = bits + bit;
     return true;
+  }
+
+  /** Greatest accepted counter + 1 (0 while nothing was accepted): what a resumed session keeps. */
+  top(): number {
+    return this.next;
   }
 
   /** Forget every counter (new keypair). */
