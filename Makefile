@@ -49,7 +49,7 @@ test: setup typecheck test-crypto test-ts test-flash test-engine test-core-engin
 demo: demo-qemu ## the sensor firmware on the QEMU Xtensa board tunnels home to wireguard-go; the collector prints readings (root; Ctrl-C or DEMO_SECONDS=N stops)
 
 .PHONY: bench
-bench: bench-crypto bench-core bench-qemu ## every benchmark: crypto vs libsodium, the core's per-packet JS, the QEMU board (root); tables + build/bench/*.json
+bench: bench-crypto bench-core bench-qemu bench-networks ## every benchmark: crypto vs libsodium, the core's per-packet JS, the QEMU board, bad links (root); tables + build/bench/*.json
 
 # JerryScript is in no registry: its suite runs only when a tree is there. Without one it is
 # reported as NOT RUN (here and in make test's last line), never as passed.

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 declare -A GROUP=(
   [base]="duktape duktape-dev"
-  [net]="wireguard-go wireguard-tools iproute2 iputils-ping tshark"
+  [net]="wireguard-go wireguard-tools iproute2 iputils-ping tshark dnsmasq-base"
   [crypto]="clang libclang-rt-14-dev valgrind"
   [bench]="qemu-system-misc gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-xtensa-lx106 picolibc-xtensa-lx106-elf dpkg-dev valgrind"
   [python]="python3-venv"

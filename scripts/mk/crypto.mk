@@ -104,6 +104,6 @@ test-crypto-ct: $(CRYPTO_BUILD)/ct_valgrind ## valgrind secret-taint: no branch 
 test-crypto: setup crypto-clang-check crypto-cross-check test-crypto-kat test-crypto-diff test-crypto-fuzz test-crypto-ct ## C crypto: known answers, differential vs @noble, short fuzz, constant time
 	@echo "test-crypto: all crypto checks passed"
 
-fuzz: setup $(CRYPTO_BUILD)/kat $(addprefix $(CRYPTO_BUILD)/fuzz/fuzz_,$(CRYPTO_FUZZERS)) ## long crypto fuzzing (FUZZ_SECONDS per harness) and the 1,000,000-iteration X25519 check
+fuzz: setup $(CRYPTO_BUILD)/kat $(addprefix $(CRYPTO_BUILD)/fuzz/fuzz_,$(CRYPTO_FUZZERS)) ## long fuzzing: crypto (FUZZ_SECONDS per harness), the 1,000,000-iteration X25519 check, 10^6 datagrams into the protocol core (fuzz-core)
 	$(call crypto_run_fuzzers,$(FUZZ_SECONDS))
 	$(CRYPTO_BUILD)/kat $(CRYPTO_DIR)/test/vectors --slow

@@ -53,6 +53,14 @@ test("endpoint forms: IPv4:port and [IPv6]:port, normalized", () => {
   assert.deepEqual(parseEndpoint("127.0.0.1:65535", "e"), { host: "127.0.0.1", port: 65535 });
 });
 
+test("an endpoint may be a host name (looked up beside the device)", () => {
+  const c = base();
+  c.peer.endpoint = "home.example.net:51820";
+  assert.deepEqual(parseDeviceConfig(JSON.stringify(c)).peer.endpoint, { host: "home.example.net", port: 51820 });
+  c.peer.endpoint = "Home-1.example.NET.:443";
+  assert.deepEqual(parseDeviceConfig(JSON.stringify(c)).peer.endpoint, { host: "Home-1.example.NET.", port: 443 });
+});
+
 test("every bad field is refused with a TypeError naming it", () => {
   rejects((c) => (c.peer.endpoint = "192.0.2.1:70000"), "peer.endpoint", /port 70000 out of range 1\.\.65535/);
   rejects((c) => (c.peer.endpoint = "192.0.2.1:0"), "peer.endpoint", /out of range/);
@@ -60,7 +68,8 @@ test("every bad field is refused with a TypeError naming it", () => {
   rejects((c) => (c.peer.endpoint = "fd00::1:51820"), "peer.endpoint", /brackets/);
   rejects((c) => (c.peer.endpoint = "[fd00::1]51820"), "peer.endpoint");
   rejects((c) => (c.peer.endpoint = "[10.0.0.1]:51820"), "peer.endpoint", /not an IPv6/);
-  rejects((c) => (c.peer.endpoint = "home.example.net:51820"), "peer.endpoint", /not an IPv4/);
+  rejects((c) => (c.peer.endpoint = "home_example.net:51820"), "peer.endpoint", /neither an IPv4 address nor a host name/);
+  rejects((c) => (c.peer.endpoint = "192.0.2.300:51820"), "peer.endpoint", /neither an IPv4 address nor a host name/);
   rejects((c) => (c.peer.endpoint = "192.0.2.1:51a"), "peer.endpoint", /bad port/);
   rejects((c) => (c.peer.endpoint = 51820), "peer.endpoint");
   rejects((c) => (c.listenPort = 0), "listenPort", /out of range 1\.\.65535/);

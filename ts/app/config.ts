@@ -15,7 +15,7 @@
 //   "peer": {
 //     "publicKey": "<base64>",           required
 //     "presharedKey": "<base64>",        optional
-//     "endpoint": "192.0.2.1:51820",     optional, IPv4:port or [IPv6]:port
+//     "endpoint": "192.0.2.1:51820",     optional, IPv4:port, [IPv6]:port or name:port
 //     "allowedIps": ["10.77.0.0/24"],    required, at least one CIDR
 //     "persistentKeepalive": 25          optional, seconds, 0..65535, 0 = off
 //   },
@@ -107,7 +107,16 @@ function key(v: unknown, field: string): Uint8Array {
   return k;
 }
 
-/** Parses "1.2.3.4:51820" or "[fd00::1]:51820". Exported for the CLI, which takes the same form. */
+var HOST_NAME = /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/;
+
+/** A DNS host name: RFC 1123 labels, at most 253 characters, not all digits ("1.2.3.999" is a
+ *  broken IPv4 address, not a name). */
+export function isHostName(text: string): boolean {
+  return text.length <= 254 && HOST_NAME.test(text) && /[A-Za-z]/.test(text);
+}
+
+/** Parses "1.2.3.4:51820", "[fd00::1]:51820" or "home.example.org:51820" (a name is looked up
+ *  up beside the device, see ts/wireguard/endpointname.ts). Exported for the CLI, which takes the same form. */
 export function parseEndpoint(text: unknown, field: string): Address {
   if (typeof text !== "string") fail(field, "expected \"IPv4:port\" or \"[IPv6]:port\"");
   var s = text as string;
@@ -126,8 +135,7 @@ export function parseEndpoint(text: unknown, field: string): Address {
     host = s.substring(0, colon);
     portText = s.substring(colon + 1);
     if (host.indexOf(":") >= 0) fail(field, "an IPv6 endpoint needs brackets: \"[" + host + "]:port\"");
-    var v4 = parseIp(host);
-    if (!v4) fail(field, "\"" + host + "\" is not an IPv4 address (host names are not resolved on the device)");
+    if (!parseIp(host) && !isHostName(host)) fail(field, "\"" + host + "\" is neither an IPv4 address nor a host name");
   }
   if (!/^[0-9]{1,5}$/.test(portText)) fail(field, "bad port \"" + portText + "\"");
   var port = parseInt(portText, 10);
@@ -192,7 +200,6 @@ function parseInterface(top: { [k: string]: unknown }): InterfaceConfig {
     allowedIps.push(list[i] as string);
   }
   var persistentKeepalive = p.persistentKeepalive === undefined ? 0 : integerIn(p.persistentKeepalive, "peer.persistentKeepalive", 0, 65535);
-
   return {
     address: address,
     listenPort: listenPort,
@@ -243,6 +250,9 @@ export function parseEnrolledConfig(config: string | { [k: string]: unknown }): 
   if (top.privateKey !== undefined) fail("privateKey", "the device makes its own key: an enrolled config never carries one");
   checkKnownFields(top, ENROLLED_FIELDS, "");
   var base = parseInterface(top);
+  // The firmware's app has no resolver yet (the Node endpoint does: NamedEndpoint beside the
+  // device); a name it cannot look up would leave an enrolled board that never starts.
+  if (base.peer.endpoint && !parseIp(base.peer.endpoint.host)) fail("peer.endpoint", "a host name needs the device's DNS client, which this firmware does not have yet: give an IP address");
   return {
     address: base.address,
     listenPort: base.listenPort,

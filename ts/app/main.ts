@@ -2,7 +2,7 @@
 // For now the config parser, the protocol Device and the self-checks; the firmware runtime
 // (natives, lwIP, event loop) comes in a later issue.
 
-import { parseDeviceConfig, parseEndpoint, parseInterfaceAddress } from "./config";
+import { isHostName, parseDeviceConfig, parseEndpoint, parseInterfaceAddress } from "./config";
 import { Device } from "../wireguard/device";
 import type { Platform } from "../platform/platform";
 import { runSelfTests as runCoreSelfTests, SelfTestRun, SelfTestResult, expect, expectEqual } from "../wireguard/selftest";
@@ -31,6 +31,11 @@ function configChecks(run: SelfTestRun): void {
     expectEqual(c.peer.publicKey[0], 2, "public key byte");
     expectEqual(c.peer.endpoint ? c.peer.endpoint.host + "|" + c.peer.endpoint.port : "none", "fd00::1|51820", "endpoint");
     expectEqual(c.listenPort, 51820, "default port");
+  });
+  run.check("config: an endpoint may be a host name", function () {
+    expect(isHostName("home.example.org") && !isHostName("192.0.2.1") && !isHostName("a_b.org") && !isHostName("1.2.3.999"), "names");
+    var c = parseDeviceConfig(CONFIG_FOR_CHECKS.replace("192.0.2.1:51820", "home.example.org:51820"));
+    expectEqual(c.peer.endpoint ? c.peer.endpoint.host : "none", "home.example.org", "endpoint host");
   });
   run.check("config: errors name the field", function () {
     var message = "";

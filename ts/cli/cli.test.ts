@@ -153,7 +153,7 @@ test("peer-config refuses bad keys, addresses and ports with a message naming th
   };
   const cases: Array<[string[], RegExp]> = [
     [withFlag("--endpoint", "192.0.2.1:70000"), /--endpoint: port 70000 out of range 1\.\.65535/],
-    [withFlag("--endpoint", "home.example.net:51820"), /--endpoint: .*not an IPv4 address/],
+    [withFlag("--endpoint", "home_example.net:51820"), /--endpoint: .*neither an IPv4 address nor a host name/],
     [withFlag("--address", "10.77.0.300/32"), /--address: /],
     [withFlag("--address", "10.77.0.2/40"), /--address: .*out of range/],
     [withFlag("--allowed-ips", "10.77.0.0/24,banana"), /--allowed-ips: entry 2: /],

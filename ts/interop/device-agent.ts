@@ -7,8 +7,13 @@ import { fromB64 } from "./netns.ts";
 import { lineLogger } from "../platform/node/udp.ts";
 import { LOG_INFO } from "../platform/platform.ts";
 import type { DeviceConfig } from "../wireguard/device.ts";
+import { Sensor, parseSensorOptions } from "../app/sensor.ts";
+
+/** The inner UDP port the sensor app sends its readings from. */
+const SENSOR_PORT = 40000;
 
 let ep: NodeEndpoint | null = null;
+let sensor: Sensor | null = null;
 
 function emit(msg: unknown): void {
   process.stdout.write(JSON.stringify(msg) + "\n");
@@ -18,7 +23,7 @@ const log = lineLogger((line) => emit({ event: "log", line }), LOG_INFO);
 
 interface WireConfig {
   privateKey: string;
-  peer: { publicKey: string; presharedKey?: string | null; endpoint?: { host: string; port: number } | null; allowedIps: string[]; persistentKeepalive?: number };
+  peer: { publicKey: string; presharedKey?: string | null; endpoint?: { host: string; port: number } | null; allowedIps: string[]; persistentKeepalive?: number; resolveIntervalSeconds?: number };
 }
 
 function toDeviceConfig(c: WireConfig): DeviceConfig {
@@ -47,6 +52,9 @@ const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
       listen: m.listen,
       innerAddress: m.innerAddress,
       storePath: m.storePath,
+      retainedPath: m.retainedPath,
+      dnsServers: m.dnsServers,
+      resolveIntervalSeconds: m.config.peer.resolveIntervalSeconds,
       clock: m.clock,
       tickMs: m.tickMs,
       log,
@@ -71,6 +79,39 @@ const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
     need().device.connect();
     return {};
   },
+  /** The sensor app (ts/app/sensor.ts) on this endpoint: readings with its sequence numbers to
+   *  the collector, from inner port SENSOR_PORT; echoes coming back are reported as udp events. */
+  sensor(m) {
+    const e = need();
+    if (sensor) throw new Error("sensor already running");
+    const s = new Sensor(parseSensorOptions(JSON.stringify(m.options)), e.platform.clock, {
+      send: (bytes, to) => {
+        e.inner.sendUdp(SENSOR_PORT, to.host, to.port, bytes);
+        return true;
+      },
+      log,
+      status: () => e.device.status(),
+    });
+    sensor = s;
+    e.inner.bindUdp(SENSOR_PORT, (data, from) => emit({ event: "udp", port: SENSOR_PORT, from, text: Buffer.from(data).toString("utf8") }));
+    e.onTick = () => s.tick();
+    s.tick(); // the first reading now
+    return {};
+  },
+  sensorStop() {
+    need().onTick = null;
+    const line = sensor ? JSON.parse(sensor.statusLine()) : null;
+    sensor = null;
+    return { sensor: line };
+  },
+  /** Deep sleep: hand the session to the retained region (then the test stops this process). */
+  suspend() {
+    return { bytes: need().device.exportSession() };
+  },
+  /** After a wake: take the session back; null = resumed, else why not. */
+  resume() {
+    return { reason: need().device.importSession() };
+  },
   async ping(m) {
     const rtts: number[] = [];
     const errors: string[] = [];
@@ -89,7 +130,7 @@ const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
   },
   status() {
     const e = need();
-    return { device: e.device.status(), inner: e.inner.stats, nowMs: e.platform.clock.nowMs(), tickErrors: e.tickErrors };
+    return { device: e.device.status(), inner: e.inner.stats, nowMs: e.platform.clock.nowMs(), tickErrors: e.tickErrors, sensor: sensor ? JSON.parse(sensor.statusLine()) : null, dns: e.named ? e.named.status() : null };
   },
   async stop() {
     if (ep) await ep.stop();

@@ -1,38 +1,16 @@
 // The TypeScript endpoint (ts/wireguard Device on the Node platform) against Debian's
 // wireguard-go in network namespaces. Every check is its own test on a fresh bench; each asserts
 // on both sides: the device's status and wireguard-go's `wg show dump` (or the Linux kernel's ping).
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { interopUnavailable, nsPing, removeStaleNamespaces, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER } from "./netns.ts";
-import { Bench, DEV_ECHO_PORT, DEV_PORT, HOME_ECHO_PORT, HOME_PORT, type BenchOptions } from "./fixture.ts";
+import { nsPing, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER } from "./netns.ts";
+import { Bench, DEV_ECHO_PORT, DEV_PORT, HOME_ECHO_PORT, HOME_PORT, benchRunner } from "./fixture.ts";
 import { run, sleep, waitFor } from "./proc.ts";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { b64 } from "./netns.ts";
 
-let unavailable: string | null = null;
-before(async () => {
-  unavailable = await interopUnavailable();
-  if (unavailable) console.error(`\n*** SKIPPED interop device tests: ${unavailable} ***\n`);
-  else await removeStaleNamespaces();
-});
-
-/** Run body on a fresh bench; on failure append both sides' logs; always tear down. */
-async function withBench(t: { skip(msg: string): void }, options: BenchOptions, body: (b: Bench) => Promise<void>): Promise<void> {
-  if (unavailable) return t.skip(unavailable);
-  const b = await Bench.create(options);
-  try {
-    await body(b);
-    if (b.agent?.child.running) assert.equal((await b.status()).tickErrors, 0, "device.tick() threw");
-  } catch (e) {
-    const err = e as Error;
-    err.message += `\n${b.diagnostics()}`;
-    throw err;
-  } finally {
-    await b.destroy();
-  }
-  assert.equal(await b.topo.namespacesExist(), false, "namespaces removed");
-}
+const withBench = benchRunner("interop device tests");
 
 async function initiatorHandshake(b: Bench): Promise<void> {
   await b.startAgent();

@@ -249,6 +249,12 @@ export class WireguardGo {
     await run(["ip", "-n", this.ns, "link", "set", this.ifname, "up"]);
   }
 
+  /** Tell wireguard-go where the peer is (wg set ... endpoint), as `wg set` would by hand. */
+  async setPeerEndpoint(endpoint: string): Promise<void> {
+    if ("confFile" in this.config.peer) throw new Error("setPeerEndpoint: the peer came from a conf file");
+    await run(this.topo.exec(this.ns, ["wg", "set", this.ifname, "peer", b64(this.config.peer.publicKey), "endpoint", endpoint]));
+  }
+
   async stop(): Promise<void> {
     if (!this.child) return;
     await this.child.stop();

@@ -76,6 +76,26 @@ export interface Store {
   put(key: string, value: string): void;
 }
 
+/** Optional: a small region that keeps its bytes across a sleep with RAM off (RTC memory on the
+ *  ESP32, a region the QEMU board keeps across its simulated sleep, a file on the host board and
+ *  on Node). The core keeps one session there (ts/wireguard/session.ts, SESSION_SIZE bytes). */
+export interface Retained {
+  /** Bytes the region holds at most. */
+  capacity: number;
+  /** What the last write left; null or empty if nothing (first boot, power lost). */
+  read(): Uint8Array | null;
+  /** Replace the contents: atomic and durable when it returns; throws if it cannot. */
+  write(bytes: Uint8Array): void;
+}
+
+/** Optional: DNS, for a peer endpoint given as a name (lwIP's DNS client on a board, a
+ *  configured server on Node, a fake in tests). Never blocks: the answer comes through `done`,
+ *  now or later, exactly once; the core gives up on it after a timeout of its own. */
+export interface Resolver {
+  /** done(addresses, null) with IPv4/IPv6 address strings, or done(null, reason). */
+  resolve(name: string, done: (addresses: string[] | null, error: string | null) => void): void;
+}
+
 export const LOG_ERROR = 0;
 export const LOG_WARN = 1;
 export const LOG_INFO = 2;
@@ -113,4 +133,8 @@ export interface Platform {
   clock: Clock;
   store: Store;
   io: Io;
+  /** Optional: where a session survives a deep sleep (Device.exportSession / importSession). */
+  retained?: Retained;
+  /** Optional: needed when the peer's endpoint is a DNS name. */
+  resolver?: Resolver;
 }

@@ -259,7 +259,7 @@ test("constructor: TypeErrors name the field; low-order and own peer keys refuse
 
 // ---- timers ------------------------------------------------------------------------------------
 
-test("timer: handshake retransmitted every REKEY_TIMEOUT + jitter, given up after REKEY_ATTEMPT_TIME", () => {
+test("timer: handshake retransmitted every REKEY_TIMEOUT + jitter, given up after 20 attempts (as the reference)", () => {
   const p = makePair();
   const rec = recorder(() => true); // B is unreachable: every datagram is lost
   p.a.device.onTunnelPacket(ipv4Packet(INNER_A, INNER_B, 10));
@@ -267,11 +267,12 @@ test("timer: handshake retransmitted every REKEY_TIMEOUT + jitter, given up afte
   run(p, 200000, 10, rec.filter);
   const times = rec.seen.filter((x) => x.from === p.a && typeOf(x.s) === 1).map((x) => x.t);
   const max = REKEY_ATTEMPT_TIME / REKEY_TIMEOUT;
-  assert.equal(times.length, 1 + max, "the first initiation and 18 retransmissions");
+  assert.equal(times.length, 1 + max + 1, "the first initiation and 19 retransmissions");
   const gaps = times.slice(1).map((t, i) => t - times[i]);
   for (const g of gaps) assert.ok(g >= REKEY_TIMEOUT && g <= REKEY_TIMEOUT + REKEY_TIMEOUT_JITTER_MAX + 10, `gap ${g}`);
   assert.ok(new Set(gaps).size > 3, "retransmissions are jittered");
   assert.equal(drops(p.a)["tx-gave-up"], 1, "the staged packet was dropped on giving up");
+  assert.ok(p.a.logs.includes("handshake gave up after 20 attempts"), p.a.logs.join("\n"));
   assert.equal(p.a.device.status().state, "idle");
   // A new packet starts a new handshake.
   p.a.device.onTunnelPacket(ipv4Packet(INNER_A, INNER_B, 10));
@@ -304,7 +305,8 @@ test("timer: new handshake KEEPALIVE_TIMEOUT + REKEY_TIMEOUT after sending data 
   run(p, 1000 + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + 1000, 100, rec.filter);
   const inits = rec.seen.filter((x) => x.from === p.a && typeOf(x.s) === 1);
   assert.equal(inits.length, 1);
-  assert.equal(inits[0].t, 1000 + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT);
+  const late = inits[0].t - (1000 + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT);
+  assert.ok(late >= 0 && late <= REKEY_TIMEOUT_JITTER_MAX + 100, `new handshake ${late} ms after KEEPALIVE_TIMEOUT + REKEY_TIMEOUT (jitter, 100 ms ticks)`);
 });
 
 test("timer: keys expire after REJECT_AFTER_TIME and everything is zeroed after 3 * REJECT_AFTER_TIME", () => {
@@ -560,6 +562,118 @@ test("reboot after a crash between reserving and sending: still accepted", () =>
   p.b.clock.t += 1000;
   establish(p);
   assert.equal(p.b.device.status().handshakes, 2);
+});
+
+/** A Store that counts writes per key and can be told to refuse them. */
+class CountingStore extends MemoryStore {
+  puts = new Map<string, number>();
+  refuse = false;
+  put(key: string, value: string): void {
+    if (this.refuse) throw new Error("flash write failed");
+    this.puts.set(key, (this.puts.get(key) ?? 0) + 1);
+    super.put(key, value);
+  }
+}
+
+const ATTACKER: Address = { host: "203.0.113.66", port: 4444 };
+
+/** B (home) initiates to A (the sensor) and the initiation is captured on the way; then A reboots
+ *  (clock at zero, same Store unless another is given) and starts its own handshake to B, whose
+ *  initiation is held back. Returns the captured initiation and A's held one. */
+function captureThenReboot(store: CountingStore, storeAfterReboot?: MemoryStore) {
+  const p = makePair({ bKnowsA: true, sharedClock: false, storeA: store, clockA: new FakeClock() });
+  p.a.clock.t = 1000;
+  p.b.clock.t = 1000;
+  p.b.device.connect();
+  let captured = new Uint8Array(0);
+  p.pump((s, from) => {
+    if (from === p.b && typeOf(s) === 1) captured = s.bytes.slice();
+    return true;
+  });
+  assert.equal(p.a.device.status().handshakes, 1, "B's handshake completed at A");
+  assert.equal(captured.length, 148);
+  restartA(p, new FakeClock(), storeAfterReboot ?? store);
+  p.b.clock.t += 60000;
+  p.a.device.connect();
+  const held = p.a.outbox.splice(0);
+  assert.deepEqual(held.map(typeOf), [1]);
+  assert.equal(p.a.device.status().state, "handshake-sent");
+  return { p, captured, held };
+}
+
+test("hardening: an initiation captured before a reboot and replayed after it is refused (peer TAI64N kept in the Store); our endpoint and handshake in flight are untouched", () => {
+  const store = new CountingStore();
+  const { p, captured, held } = captureThenReboot(store);
+  assert.equal(store.puts.get("tai64n.peer"), 1, "one write for the one initiation accepted before the reboot");
+  p.a.device.onDatagram(captured, ATTACKER);
+  assert.equal(drops(p.a)["stale-timestamp"], 1);
+  assert.equal(p.a.outbox.length, 0, "no response to the attacker");
+  assert.deepEqual(p.a.device.status().endpoint, ADDRESS_B, "endpoint not moved");
+  assert.equal(p.a.device.status().state, "handshake-sent", "our handshake still in flight");
+  assert.equal(store.puts.get("tai64n.peer"), 1, "a refused initiation costs no write");
+  // Our held initiation reaches B; B's response completes the handshake we had in flight.
+  for (const h of held) p.b.device.onDatagram(h.bytes, ADDRESS_A);
+  p.pump();
+  assert.equal(p.a.device.status().state, "established");
+  assert.equal(p.a.device.status().handshakes, 1);
+  const pkt = ipv4Packet(INNER_A, INNER_B, 40);
+  p.a.device.onTunnelPacket(pkt);
+  p.pump();
+  assert.deepEqual(p.b.delivered[p.b.delivered.length - 1], pkt);
+  // B's next fresh initiation is still accepted, and costs exactly one more write.
+  p.b.clock.t += REKEY_TIMEOUT;
+  p.b.device.connect();
+  p.pump();
+  assert.equal(p.a.device.status().handshakes, 2);
+  assert.equal(store.puts.get("tai64n.peer"), 2);
+});
+
+test("hardening control: with the peer's TAI64N gone from the Store the replay is accepted once; still the endpoint does not move (only a confirmed session moves it), but our handshake in flight is replaced", () => {
+  const store = new CountingStore();
+  // The same Store without the peer's timestamp: what every reboot looked like before it was kept.
+  const forgetful = new MemoryStore();
+  const { p, captured, held } = captureThenReboot(store, forgetful);
+  p.a.device.onDatagram(captured, ATTACKER);
+  assert.equal(drops(p.a)["stale-timestamp"] ?? 0, 0, "accepted: nothing remembered it");
+  assert.deepEqual(p.a.outbox.map((s) => [typeOf(s), s.to]), [[2, ATTACKER]], "a response nobody can use goes to the attacker");
+  p.a.outbox.length = 0;
+  assert.deepEqual(p.a.device.status().endpoint, ADDRESS_B, "endpoint not moved by an unconfirmed initiation");
+  // The replay replaced our initiation: B's genuine response to it no longer matches.
+  for (const h of held) p.b.device.onDatagram(h.bytes, ADDRESS_A);
+  p.pump((s, from) => from === p.b);
+  assert.equal(drops(p.a)["unknown-receiver"], 1);
+  // A second replay of the same capture is stale now.
+  p.a.device.onDatagram(captured, ATTACKER);
+  assert.equal(drops(p.a)["stale-timestamp"], 1);
+});
+
+test("hardening: a peer initiation whose timestamp the Store refuses is refused (store-failed), nothing changes", () => {
+  const store = new CountingStore();
+  const p = makePair({ bKnowsA: true, storeA: store });
+  p.b.device.connect();
+  const init = p.b.outbox.splice(0);
+  store.refuse = true;
+  for (const s of init) p.a.device.onDatagram(s.bytes, ADDRESS_B);
+  assert.equal(drops(p.a)["store-failed"], 1);
+  assert.equal(p.a.outbox.length, 0, "no response");
+  assert.equal(p.a.device.status().state, "idle");
+  // Once the Store works again the peer's retransmission is accepted.
+  store.refuse = false;
+  p.a.clock.t += REKEY_TIMEOUT + REKEY_TIMEOUT_JITTER_MAX;
+  p.b.device.tick();
+  p.pump();
+  assert.equal(p.a.device.status().handshakes, 1);
+  assert.equal(p.b.device.status().handshakes, 1);
+});
+
+test("hardening: a stored peer TAI64N from another peer key (a new enrolment) is not held against this peer", () => {
+  const store = new MemoryStore();
+  store.put("tai64n.peer", "0011223344556677 7fffffffffffffffffffffff");
+  const p = makePair({ bKnowsA: true, storeA: store });
+  p.b.device.connect();
+  p.pump();
+  assert.equal(p.a.device.status().handshakes, 1);
+  assert.match(store.get("tai64n.peer")!, /^[0-9a-f]{16} 4000/, "replaced by this peer's timestamp");
 });
 
 test("roaming: the endpoint follows authenticated packets only", () => {

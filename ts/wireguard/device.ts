@@ -23,8 +23,8 @@ import { Tai64nClock } from "./tai64n";
 import { Keypair, Keypairs } from "./keypair";
 import { StagingQueue } from "./staging";
 import { DeviceStatus, DropCounters } from "./status";
-import { AllowedIps, NOT_AN_IP_PACKET } from "./allowedips";
-import { Timers } from "./timers";
+import { AllowedIps, NOT_AN_IP_PACKET, parseIp } from "./allowedips";
+import { MAX_TIMER_HANDSHAKES, Timers } from "./timers";
 
 export type { DeviceStatus } from "./status";
 
@@ -52,7 +52,9 @@ export interface DeviceConfig {
     publicKey: Uint8Array;
     /** Absent or null: no PSK (all zero, as the protocol defines). */
     presharedKey?: Uint8Array | null;
-    /** Null: wait for the peer to reach us (responder only until it does). */
+    /** Null: wait for the peer to reach us (responder only until it does). An IP address: a
+     *  DNS name is looked up beside the device (NamedEndpoint, endpointname.ts), which gives the
+     *  answers to SensorDevice.setPeerEndpoint. */
     endpoint?: Address | null;
     /** CIDRs the peer's inner packets may come from (and ours may go to). */
     allowedIps: string[];
@@ -101,9 +103,9 @@ function inboundDrops(drops: { [reason: string]: number }): number {
 }
 
 export class Device {
-  private platform: Platform;
+  protected platform: Platform;
   // The platform's parts, held directly: one property lookup less on every packet.
-  private crypto: Crypto;
+  protected crypto: Crypto;
   /** The platform's optional per-packet natives (Crypto.openTransport, Io.sendTransport,
    *  Io.deliverPrefixToTunnel), held directly (one property read per call, not two), or null. */
   private openNative: OpenTransport | null;
@@ -115,28 +117,28 @@ export class Device {
    *  length costs more than a plain property on JerryScript). */
   private plaintext = EMPTY;
   private plaintextRoom = 0;
-  private clock: Clock;
+  protected clock: Clock;
   private io: Io;
-  private localPublic: Uint8Array;
-  private handshake: Handshake;
+  protected localPublic: Uint8Array;
+  protected handshake: Handshake;
   private checker: CookieChecker;
   private generator: CookieGenerator;
   private limiter: RateLimiter;
   private tai64n: Tai64nClock;
-  private keypairs: Keypairs;
-  private staging: StagingQueue;
-  private timers: Timers;
+  protected keypairs: Keypairs;
+  protected staging: StagingQueue;
+  protected timers: Timers;
   private allowedIps: AllowedIps;
-  private drops: DropCounters;
-  private endpoint: Address | null;
+  protected drops: DropCounters;
+  protected endpoint: Address | null;
 
-  private lastSentHandshake: number | null = null;
-  private sentLastMinuteHandshake = false;
+  protected lastSentHandshake: number | null = null;
+  protected sentLastMinuteHandshake = false;
   private loadWindowStart = 0;
   private loadCount = 0;
   private underLoadUntil = -1;
 
-  private lastHandshakeMs: number | null = null;
+  protected lastHandshakeMs: number | null = null;
   private handshakes = 0;
   private rxBytes = 0;
   private txBytes = 0;
@@ -160,6 +162,9 @@ export class Device {
       throw new TypeError("peer.persistentKeepalive: expected an integer number of seconds in 0..65535");
     }
     this.endpoint = checkAddress(peer.endpoint, "peer.endpoint");
+    if (this.endpoint !== null && parseIp(this.endpoint.host) === null) {
+      throw new TypeError("peer.endpoint.host: expected an IP address (look names up with NamedEndpoint)");
+    }
     this.allowedIps = new AllowedIps(peer.allowedIps);
 
     var crypto = platform.crypto;
@@ -176,7 +181,8 @@ export class Device {
     var staticStatic = crypto.x25519(privateKey, peerPublic);
     if (isZero(staticStatic)) throw new TypeError("peer.publicKey: a low-order point (its DH result is all zero)");
 
-    this.handshake = new Handshake(crypto, privateKey, this.localPublic, peerPublic, psk, staticStatic);
+    this.handshake = new Handshake(crypto, privateKey, this.localPublic, peerPublic, psk, staticStatic,
+      platform.store);
     this.checker = new CookieChecker(crypto, platform.random, this.localPublic);
     this.generator = new CookieGenerator(crypto, peerPublic);
     this.limiter = new RateLimiter();
@@ -259,12 +265,15 @@ export class Device {
     if (actions.zeroKeys) {
       this.keypairs.clear();
       this.handshake.clear();
+      // The cookie we hold for the peer and the secret ours are made from are keys too.
+      this.generator.clear();
+      this.checker.clear();
       this.drops.addMany("tx-gave-up", this.staging.clear());
       this.log(LOG_INFO, "keys zeroed after " + (3 * REJECT_AFTER_TIME / 1000) + " s without a new session");
     }
     if (actions.gaveUp) {
       this.drops.addMany("tx-gave-up", this.staging.clear());
-      this.log(LOG_INFO, "handshake gave up after " + this.timers.handshakeAttempts + " attempts");
+      this.log(LOG_INFO, "handshake gave up after " + (MAX_TIMER_HANDSHAKES + 2) + " attempts");
     }
     if (actions.sendInitiation) this.sendInitiation(true, now);
     if (actions.sendKeepalive) this.sendKeepalive(now);
@@ -337,7 +346,11 @@ export class Device {
   private receiveInitiation(bytes: Uint8Array, from: Address, now: number): string | null {
     var reason = this.handshake.consumeInitiation(bytes, now);
     if (reason !== null) return reason;
-    this.setEndpoint(from);
+    // The response goes back to the sender, but a known endpoint moves only when the initiator
+    // confirms the session with a transport packet (roaming in receiveTransport): an initiation
+    // proves nothing about where the peer is, since anyone can replay one. Without any endpoint
+    // (a pure responder) its source is the best guess for our own handshakes.
+    if (this.endpoint === null) this.setEndpoint(from);
     this.rxBytes += bytes.length;
     this.timers.anyAuthenticatedPacketTraversal(now);
     this.timers.anyAuthenticatedPacketReceived(now);
@@ -475,7 +488,7 @@ export class Device {
 
   // ---- send ---------------------------------------------------------------------------------
 
-  private sendInitiation(isRetry: boolean, now: number): void {
+  protected sendInitiation(isRetry: boolean, now: number): void {
     if (this.endpoint === null) return; // nowhere to send: wait for the peer
     // Never more than one initiation per REKEY_TIMEOUT, however many triggers fire.
     if (this.lastSentHandshake !== null && now - this.lastSentHandshake < REKEY_TIMEOUT) return;
@@ -504,7 +517,7 @@ export class Device {
   }
 
   /** Send everything staged on the current keypair, or start a handshake if there is none. */
-  private sendStaged(now: number): void {
+  protected sendStaged(now: number): void {
     var keypair = this.keypairs.current;
     if (keypair === null || !keypair.canSend(now) || this.endpoint === null) {
       this.sendInitiation(false, now);
@@ -587,7 +600,7 @@ export class Device {
   }
 
   /** Roaming: the peer is wherever its last authenticated packet came from. */
-  private setEndpoint(from: Address): void {
+  protected setEndpoint(from: Address): void {
     var e = this.endpoint;
     if (e !== null && e.host === from.host && e.port === from.port) return;
     this.endpoint = { host: from.host, port: from.port };
@@ -608,7 +621,7 @@ export class Device {
     this.log(LOG_WARN, "sendDatagram failed: " + (e && (e as Error).message ? (e as Error).message : String(e)));
   }
 
-  private log(level: number, message: string): void {
+  protected log(level: number, message: string): void {
     this.io.log(level, message);
   }
 }

@@ -2,7 +2,7 @@
 // in-memory "wire" that carries datagrams between two Devices, and inner packet builders.
 import { nobleCrypto } from "../platform/node/crypto.ts";
 import { MemoryStore } from "../platform/node/store.ts";
-import type { Address, Clock, Crypto, Platform, Random, Store } from "../platform/platform.ts";
+import type { Address, Clock, Crypto, Platform, Random, Resolver, Retained, Store } from "../platform/platform.ts";
 import { OPEN_BAD_COUNTER, OPEN_NOT_AUTHENTIC, OPEN_NOT_TRANSPORT, OPEN_OTHER_RECEIVER } from "../platform/platform.ts";
 import { REJECT_AFTER_MESSAGES } from "./constants.ts";
 import { Device, paddedLength as paddedLengthOf, type DeviceConfig } from "./device.ts";
@@ -72,7 +72,7 @@ export function useTransportNatives(on: boolean): void {
 }
 
 /** options.natives: the natives to install; null: none whatever the default. */
-export function makeNode(config: DeviceConfig, address: Address, options: { clock?: FakeClock; store?: Store; seed?: number; natives?: TransportNatives | null } = {}): Node {
+export function makeNode(config: DeviceConfig, address: Address, options: { clock?: FakeClock; store?: Store; seed?: number; crypto?: Crypto; natives?: TransportNatives | null; retained?: Retained; resolver?: Resolver; make?: (config: DeviceConfig, platform: Platform) => Device } = {}): Node {
   const clock = options.clock ?? new FakeClock();
   const store = options.store ?? new MemoryStore();
   const random = new SeededRandom(options.seed ?? 1);
@@ -80,7 +80,8 @@ export function makeNode(config: DeviceConfig, address: Address, options: { cloc
   const delivered: Uint8Array[] = [];
   const logs: string[] = [];
   const platform: Platform = {
-    crypto: { ...nobleCrypto },
+    // A copy: the natives are installed on it.
+    crypto: { ...(options.crypto ?? nobleCrypto) },
     random,
     clock,
     store,
@@ -98,7 +99,9 @@ export function makeNode(config: DeviceConfig, address: Address, options: { cloc
   };
   const natives = options.natives === undefined ? (nativesByDefault ? transportNatives() : null) : options.natives;
   if (natives) natives.install(platform, outbox, delivered);
-  return { device: new Device(config, platform), platform, clock, store, random, outbox, delivered, logs, address };
+  if (options.retained) platform.retained = options.retained;
+  if (options.resolver) platform.resolver = options.resolver;
+  return { device: options.make ? options.make(config, platform) : new Device(config, platform), platform, clock, store, random, outbox, delivered, logs, address };
 }
 
 /** The optional per-packet natives (Crypto.openTransport, Io.sendTransport,
@@ -199,6 +202,8 @@ export interface PairOptions {
   storeA?: Store;
   clockA?: FakeClock;
   seedA?: number;
+  cryptoA?: Crypto;
+  cryptoB?: Crypto;
   nativesA?: TransportNatives | null;
   nativesB?: TransportNatives | null;
 }
@@ -225,8 +230,8 @@ export function makePair(options: PairOptions = {}): Pair {
     privateKey: keys.privateB,
     peer: { publicKey: keys.publicA, presharedKey: options.psk ?? null, endpoint: options.bKnowsA ? ADDRESS_A : null, allowedIps: [INNER_A + "/32", "fd77::2/128"], persistentKeepalive: options.keepaliveB ?? 0 },
   };
-  const a = makeNode(configA, ADDRESS_A, { clock: options.clockA ?? (options.sharedClock === false ? new FakeClock() : clock), store: options.storeA, seed: options.seedA ?? 11, natives: options.nativesA });
-  const b = makeNode(configB, ADDRESS_B, { clock: options.sharedClock === false ? new FakeClock() : clock, seed: 22, natives: options.nativesB });
+  const a = makeNode(configA, ADDRESS_A, { clock: options.clockA ?? (options.sharedClock === false ? new FakeClock() : clock), store: options.storeA, seed: options.seedA ?? 11, crypto: options.cryptoA, natives: options.nativesA });
+  const b = makeNode(configB, ADDRESS_B, { clock: options.sharedClock === false ? new FakeClock() : clock, seed: 22, crypto: options.cryptoB, natives: options.nativesB });
   const pair: Pair = { a, b, keys, configA, configB, pump: (filter) => pumpPair(pair, filter) };
   return pair;
 }

@@ -7,7 +7,9 @@ import { fromHex, toHex } from "./bytes.ts";
 import { hmac, kdf, mac } from "./kdf.ts";
 import { CONSTRUCTION, Handshake, HANDSHAKE_INITIATION_CREATED, HANDSHAKE_RESPONSE_CONSUMED, HANDSHAKE_ZEROED, getInitialChainKey } from "./noise.ts";
 import { makeNode, FakeClock, SeededRandom } from "./harness.test.ts";
-import type { Address } from "../platform/platform.ts";
+import type { Address, Store } from "../platform/platform.ts";
+import { MemoryStore } from "../platform/node/store.ts";
+import { encodeTai64n } from "./tai64n.ts";
 
 const c = nobleCrypto;
 
@@ -156,4 +158,46 @@ test("low-order ephemeral keys are rejected in both messages", () => {
   badResp.set(order8, 12);
   assert.equal(A.consumeResponse(badResp), "low-order-point");
   assert.equal(A.consumeResponse(resp), null);
+});
+
+/** A responder whose peer timestamps go to `store`, and initiations from its peer with chosen timestamps. */
+function storedResponder(store: Store) {
+  const r = new SeededRandom(9);
+  const ia = r.randomBytes(32), ib = r.randomBytes(32);
+  const pa = c.x25519Base(ia), pb = c.x25519Base(ib);
+  const A = new Handshake(c, ia, pa, pb, new Uint8Array(32), c.x25519(ia, pb));
+  const B = () => new Handshake(c, ib, pb, pa, new Uint8Array(32), c.x25519(ib, pa), store);
+  const initiation = (seconds: number, ns = 0) => A.createInitiation(r.randomBytes(32), encodeTai64n(seconds, ns), 1)!;
+  return { B, initiation, pa };
+}
+
+test("the peer's greatest TAI64N is kept in the Store: a new Handshake (a reboot) refuses what the last one accepted", () => {
+  const store = new MemoryStore();
+  const { B, initiation, pa } = storedResponder(store);
+  const t1 = initiation(1700000000);
+  assert.equal(B().consumeInitiation(t1, 0), null);
+  assert.equal(store.get("tai64n.peer"), toHex(pa.subarray(0, 8)) + " " + toHex(encodeTai64n(1700000000, 0)), "the stored form");
+  const rebooted = B();
+  assert.equal(rebooted.consumeInitiation(t1, 1000), "stale-timestamp", "replayed after the reboot");
+  assert.equal(rebooted.consumeInitiation(initiation(1700000000, 16777216), 2000), null, "a later one is fresh");
+  // Another peer's value, or junk, counts as nothing accepted yet.
+  for (const junk of ["0011223344556677 4000000065a0b1c200000000", "", "zz", toHex(pa.subarray(0, 8)) + " 40000000", toHex(pa.subarray(0, 8)) + " 4000000065a0b1c20000000g"]) {
+    store.put("tai64n.peer", junk);
+    assert.equal(B().consumeInitiation(t1, 5000), null, `junk ${JSON.stringify(junk)}`);
+  }
+});
+
+test("an initiation whose timestamp the Store refuses is refused (store-failed), and nothing changes", () => {
+  const store = new MemoryStore();
+  let refuse = false;
+  const failing: Store = { get: (k) => store.get(k), put: (k, v) => { if (refuse) throw new Error("flash full"); store.put(k, v); } };
+  const { B, initiation } = storedResponder(failing);
+  const b = B();
+  assert.equal(b.consumeInitiation(initiation(100), 0), null);
+  refuse = true;
+  const before = store.get("tai64n.peer");
+  assert.equal(b.consumeInitiation(initiation(200), 1000), "store-failed");
+  assert.equal(store.get("tai64n.peer"), before, "nothing half-written");
+  refuse = false;
+  assert.equal(b.consumeInitiation(initiation(150), 2000), null, "150 > 100: the refused 200 was never accepted");
 });

@@ -6,14 +6,14 @@
 // Every consume* checks everything before it touches the stored state, so a forged or replayed
 // message can never disturb a handshake in progress.
 
-import type { Crypto } from "../platform/platform";
-import { constantTimeEqual, isZero, readU32LE, wipe, writeU32LE } from "./bytes";
+import type { Crypto, Store } from "../platform/platform";
+import { constantTimeEqual, copyOf, fromHex, isZero, readU32LE, toHex, wipe, writeU32LE } from "./bytes";
 import { hash, kdf, mixHash } from "./kdf";
 import {
   INITIATION_MAC1_OFFSET, INITIATION_SIZE, MESSAGE_INITIATION, MESSAGE_RESPONSE,
   RESPONSE_MAC1_OFFSET, RESPONSE_SIZE, TIMESTAMP_SIZE, parseInitiation, parseResponse,
 } from "./messages";
-import { tai64nAfter } from "./tai64n";
+import { PEER_TAI64N_STORE_KEY, tai64nAfter } from "./tai64n";
 
 export var CONSTRUCTION = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
 export var IDENTIFIER = "WireGuard v1 zx2c4 Jason@zx2c4.com";
@@ -86,7 +86,7 @@ export class Handshake {
   state: number;
   localIndex: number;
   remoteIndex: number;
-  /** Greatest timestamp accepted from the peer (RAM only; see README). */
+  /** Greatest timestamp accepted from the peer, kept in the Store across reboots (see README). */
   lastTimestamp: Uint8Array;
   /** nowMs() of the last consumed initiation, or null. */
   lastInitiationConsumption: number | null;
@@ -97,13 +97,18 @@ export class Handshake {
   private remoteStatic: Uint8Array;
   private presharedKey: Uint8Array;
   private precomputedStaticStatic: Uint8Array;
+  /** Where lastTimestamp is kept (null: RAM only, for tests of this layer), and the prefix of the
+   *  stored value: the peer's key, first 8 bytes in hex, and a space. */
+  private store: Store | null;
+  private stampTag: string;
   private hash: Uint8Array;
   private chainKey: Uint8Array;
   private localEphemeral: Uint8Array;
   private remoteEphemeral: Uint8Array;
 
+  /** store: where the peer's greatest timestamp is kept; absent = RAM only (tests). */
   constructor(crypto: Crypto, localPrivate: Uint8Array, localPublic: Uint8Array, remoteStatic: Uint8Array,
-              presharedKey: Uint8Array, precomputedStaticStatic: Uint8Array) {
+              presharedKey: Uint8Array, precomputedStaticStatic: Uint8Array, store?: Store) {
     this.crypto = crypto;
     this.localPrivate = localPrivate;
     this.localPublic = localPublic;
@@ -113,7 +118,12 @@ export class Handshake {
     this.state = HANDSHAKE_ZEROED;
     this.localIndex = 0;
     this.remoteIndex = 0;
-    this.lastTimestamp = new Uint8Array(TIMESTAMP_SIZE);
+    this.store = store === undefined ? null : store;
+    this.stampTag = toHex(remoteStatic.subarray(0, 8)) + " ";
+    var text = this.store === null ? null : this.store.get(PEER_TAI64N_STORE_KEY);
+    // Absent, another peer's or unreadable: nothing was accepted from this peer (first boot).
+    this.lastTimestamp = text !== null && text.indexOf(this.stampTag) === 0 && /^[0-9a-f]{24}$/.test(text.substring(17))
+      ? fromHex(text.substring(17)) : new Uint8Array(TIMESTAMP_SIZE);
     this.lastInitiationConsumption = null;
     this.hash = new Uint8Array(32);
     this.chainKey = new Uint8Array(32);
@@ -213,6 +223,15 @@ export class Handshake {
     if (this.lastInitiationConsumption !== null && now - this.lastInitiationConsumption < HANDSHAKE_INITIATION_RATE) {
       return fail(ck, "handshake-flood");
     }
+    // Kept in the Store, unlike the reference implementations (README: forgotten at a reboot, any
+    // initiation the peer ever sent could be replayed once more), and durably before anything
+    // changes: one the Store refuses is refused too. One write per accepted initiation; refused,
+    // forged or replayed ones never cost a write.
+    try {
+      if (this.store !== null) this.store.put(PEER_TAI64N_STORE_KEY, this.stampTag + toHex(timestamp));
+    } catch (e) {
+      return fail(ck, "store-failed");
+    }
 
     this.clear();
     this.hash = h;
@@ -220,7 +239,7 @@ export class Handshake {
     this.remoteIndex = m.sender;
     this.remoteEphemeral = new Uint8Array(32);
     this.remoteEphemeral.set(m.ephemeral);
-    this.lastTimestamp = timestamp;
+    this.lastTimestamp = copyOf(timestamp);
     this.lastInitiationConsumption = now;
     this.state = HANDSHAKE_INITIATION_CONSUMED;
     return null;

@@ -2,10 +2,20 @@
 // load (whitepaper section 5.3): a source that proved it owns its address may still not make
 // us do unlimited DH work. Parameters as in the reference implementations: 20 per second,
 // bursts of 5.
+//
+// The table is bounded and fails closed, as the Linux driver's does: when every entry belongs to
+// a source seen within the last second, a new source is refused rather than given a fresh
+// bucket. (Evicting the least recently seen entry instead would hand each newcomer a full bucket,
+// so an attacker rotating through more sources than the table holds would never be limited.)
+// IPv6 sources count per /64, the smallest block a single host is usually given; IPv4 and
+// IPv4-mapped IPv6 sources count per address.
+
+import { parseIp } from "./allowedips";
+import { toHex } from "./bytes";
 
 export var RATE_LIMIT_PER_SECOND = 20;
 export var RATE_LIMIT_BURST = 5;
-/** Sources remembered at once; beyond this the least recently seen is forgotten. */
+/** Sources remembered at once; while all are active, new sources are refused. */
 export var RATE_LIMIT_MAX_ENTRIES = 64;
 /** An entry idle this long has a full bucket again and can be forgotten. */
 var IDLE_MS = 1000;
@@ -15,6 +25,16 @@ interface Bucket {
   /** Budget in ms of credit: each message costs 1000 / rate, the bucket holds burst of them. */
   tokens: number;
   last: number;
+}
+
+/** The bucket a source address is charged to: the IPv4 address (also when IPv4-mapped), or the
+ *  IPv6 /64. */
+export function rateLimitKey(host: string): string {
+  var ip = parseIp(host);
+  if (ip === null || ip.length === 4) return host;
+  // "::ffff:192.0.2.1" (a dual-stack socket's IPv4 peer): its IPv4 part.
+  if (host.indexOf("::ffff:") === 0 && host.indexOf(".") > 0) return host.substring(7);
+  return toHex(ip.subarray(0, 8));
 }
 
 export class RateLimiter {
@@ -31,19 +51,22 @@ export class RateLimiter {
     this.buckets = [];
   }
 
-  /** Spend one message of source's budget at time now (ms); false if it has none left. */
+  /** Spend one message of the budget of source (an IP address) at time now (ms); false if it has
+   *  none left, or if it is new and the table is full of active sources. */
   allow(source: string, now: number): boolean {
+    var key = rateLimitKey(source);
     var bucket: Bucket | null = null;
     for (var i = 0; i < this.buckets.length; i++) {
-      if (this.buckets[i].key === source) {
+      if (this.buckets[i].key === key) {
         bucket = this.buckets[i];
         break;
       }
     }
     if (bucket === null) {
-      this.evict(now);
+      if (this.buckets.length >= this.maxEntries) this.forgetIdle(now);
+      if (this.buckets.length >= this.maxEntries) return false; // fail closed
       // A new source starts with a full bucket and spends one message of it.
-      this.buckets.push({ key: source, tokens: this.capacity - this.cost, last: now });
+      this.buckets.push({ key: key, tokens: this.capacity - this.cost, last: now });
       return true;
     }
     // Refill by the time elapsed since this source was last seen, up to the bucket size,
@@ -56,23 +79,18 @@ export class RateLimiter {
     return true;
   }
 
-  /** Number of sources currently tracked (tests). */
+  /** Number of sources currently tracked (tests, long-life accounting). */
   size(): number {
     return this.buckets.length;
   }
 
-  /** Drop idle entries; if the table is still full, drop the least recently seen. */
-  private evict(now: number): void {
+  /** Drop entries idle for IDLE_MS or more: their buckets are full again, so forgetting them
+   *  changes nothing for their sources. */
+  private forgetIdle(now: number): void {
     var kept: Bucket[] = [];
     for (var i = 0; i < this.buckets.length; i++) {
       if (now - this.buckets[i].last < IDLE_MS) kept.push(this.buckets[i]);
     }
     this.buckets = kept;
-    if (this.buckets.length < this.maxEntries) return;
-    var oldest = 0;
-    for (var j = 1; j < this.buckets.length; j++) {
-      if (this.buckets[j].last < this.buckets[oldest].last) oldest = j;
-    }
-    this.buckets.splice(oldest, 1);
   }
 }

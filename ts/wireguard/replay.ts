@@ -18,10 +18,10 @@ var WORD_BITS = 16;
 var RING_WORDS = REPLAY_WINDOW_SIZE / WORD_BITS + 1;
 
 export class ReplayWindow {
-  private ring: Uint16Array;
+  protected ring: Uint16Array;
   /** Greatest accepted counter + 1; 0 while nothing was accepted. Kept one above the counter so
    *  that counter 0 is "ahead" of a fresh window and needs no special case. */
-  private next: number;
+  protected next: number;
 
   constructor() {
     this.ring = new Uint16Array(RING_WORDS);
@@ -65,6 +65,23 @@ export class ReplayWindow {
     if ((bits & bit) !== 0) return false; // seen before
     ring[slot] = bits | bit;
     return true;
+  }
+
+  /** Greatest accepted counter + 1 (0 while nothing was accepted): what a resumed session keeps. */
+  top(): number {
+    return this.next;
+  }
+
+  /** Every counter below top counts as seen, none from top up: a window restored from its top
+   *  alone (a resumed session, session.ts RestoredReplayWindow), so late packets from before
+   *  are refused, never accepted twice. top is next's value: the greatest counter + 1. */
+  protected seenBelow(top: number): void {
+    this.next = top;
+    var ring = this.ring;
+    for (var i = 0; i < RING_WORDS; i++) ring[i] = 65535;
+    // In the word that holds top, the bits above it stand for counters not seen yet.
+    var bitIndex = top % WORD_BITS;
+    ring[((top - bitIndex) / WORD_BITS) % RING_WORDS] = Math.pow(2, bitIndex + 1) - 1;
   }
 
   /** Forget every counter (new keypair). */

@@ -14,6 +14,10 @@ import {
   serializeInitiation, serializeResponse, serializeTransport, transportPayload,
 } from "./messages";
 import { KEEPALIVE_TIMEOUT, REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME, REKEY_TIMEOUT } from "./constants";
+import { RateLimiter, rateLimitKey } from "./ratelimiter";
+import { EndpointName } from "./endpointname";
+import { RestoredReplayWindow, SESSION_SIZE, decodeSession, encodeSession } from "./session";
+import type { Crypto } from "../platform/platform";
 
 export interface SelfTestResult {
   passed: number;
@@ -121,7 +125,7 @@ function zeroRandom(n: number): Uint8Array {
 
 function timerChecks(run: SelfTestRun): void {
   var rnd = { randomBytes: zeroRandom };
-  run.check("timers: retransmit after REKEY_TIMEOUT, give up after 18", function () {
+  run.check("timers: retransmit after REKEY_TIMEOUT, give up after 19 (more than MAX_TIMER_HANDSHAKES)", function () {
     var t = new Timers(rnd, 0);
     t.handshakeInitiated(0);
     var now = 0, retries = 0;
@@ -134,7 +138,7 @@ function timerChecks(run: SelfTestRun): void {
       retries++;
       t.handshakeInitiated(now);
     }
-    expectEqual(retries, MAX_TIMER_HANDSHAKES, "retransmissions before giving up");
+    expectEqual(retries, MAX_TIMER_HANDSHAKES + 1, "retransmissions before giving up");
     expect(!t.wantRetransmit(), "still in flight after giving up");
   });
   run.check("timers: jitter bounded", function () {
@@ -286,6 +290,65 @@ function messageChecks(run: SelfTestRun): void {
   });
 }
 
+// ---- issue 11: the engine runs the new code paths as Node does ----
+
+/** Enough of a Crypto for session.ts's tag: a keyed mix (not BLAKE2s), deterministic. */
+var mixCrypto = {
+  blake2s: function (outLen: number, data: Uint8Array, key?: Uint8Array): Uint8Array {
+    var out = new Uint8Array(outLen), acc = 7, i;
+    if (key) for (i = 0; i < key.length; i++) { acc = (acc * 31 + key[i]) % 65521; out[i % outLen] ^= acc & 255; }
+    for (i = 0; i < data.length; i++) { acc = (acc * 33 + data[i]) % 65521; out[i % outLen] ^= acc & 255; }
+    return out;
+  },
+} as unknown as Crypto;
+
+function networkChecks(run: SelfTestRun): void {
+  run.check("session: a 172-byte record round-trips counters past 2^32, a flipped bit is refused", function () {
+    var key = pattern(32, 5);
+    var b = encodeSession(mixCrypto, key, {
+      isInitiator: true, sentLastMinuteHandshake: false, endpoint: { host: "2001:db8::9", port: 51820 }, localIndex: 0xfedcba98,
+      remoteIndex: 3, sendKey: pattern(32, 1), recvKey: pattern(32, 2), savedAtMs: 1e12, savedAtWallMs: null, created: 1e12 - 5000,
+      sendCounter: 4294967296 * 5 + 7, recvWindowTop: 4294967297, lastHandshakeMs: 0, lastSentHandshake: null, zeroKeysAt: 1e12 + 1, persistentAt: null,
+    });
+    expectEqual(b.length, SESSION_SIZE, "size");
+    var s = decodeSession(mixCrypto, key, b);
+    if (typeof s === "string") throw new Error("decode: " + s);
+    expectEqual(s.sendCounter, 4294967296 * 5 + 7, "send counter");
+    expectEqual(s.recvWindowTop, 4294967297, "window top");
+    expectEqual(s.localIndex, 0xfedcba98, "index");
+    expectEqual(s.endpoint ? s.endpoint.host + " " + s.endpoint.port : "none", "2001:db8::9 51820", "endpoint");
+    expectEqual(s.lastHandshakeMs, 0, "time 0 is not 'none'");
+    expectEqual(s.lastSentHandshake, null, "none");
+    b[100] ^= 1;
+    expectEqual(decodeSession(mixCrypto, key, b), "bad-tag", "flipped bit");
+  });
+  run.check("replay: a restored window refuses what was below its top", function () {
+    var w = new RestoredReplayWindow(4294967297); // counters up to 4294967296 were accepted before the sleep
+    expect(!w.validateCounter(4294967296) && !w.validateCounter(4294967200), "below the top");
+    expect(w.validateCounter(4294967297), "the top itself is new");
+    expect(!w.validateCounter(4294967297), "once");
+  });
+  run.check("ratelimiter: the full table refuses a new source; IPv6 per /64", function () {
+    var rl = new RateLimiter(20, 5, 2);
+    expect(rl.allow("192.0.2.1", 0) && rl.allow("192.0.2.2", 0), "two fit");
+    expect(!rl.allow("192.0.2.3", 1), "the third is refused");
+    expectEqual(rateLimitKey("2001:db8:1:2::5"), rateLimitKey("2001:db8:1:2:ffff::1"), "one /64");
+    expectEqual(rateLimitKey("::ffff:192.0.2.9"), "192.0.2.9", "mapped");
+  });
+  run.check("endpoint name: backoff 2..64 s", function () {
+    var n = new EndpointName("home.example.org", 51820, 300000);
+    var now = 0, gaps: number[] = [];
+    for (var i = 0; i < 8; i++) {
+      while (!n.due(now)) now += 1000;
+      gaps.push(now);
+      n.finish(n.begin(now), null, "SERVFAIL", now);
+    }
+    expectEqual(gaps.join(","), "0,2000,6000,14000,30000,62000,126000,190000", "lookup times");
+    var answer = n.finish(n.begin(now), ["not an address", "192.0.2.7"], null, now);
+    expectEqual(answer ? answer.address.host : "none", "192.0.2.7", "the first address in the answer");
+  });
+}
+
 /** Runs every core self-check. Extra checks (messages, config) are added by the caller via `more`. */
 export function runSelfTests(more?: (run: SelfTestRun) => void): SelfTestResult {
   var run = new SelfTestRun();
@@ -293,6 +356,7 @@ export function runSelfTests(more?: (run: SelfTestRun) => void): SelfTestResult 
   timerChecks(run);
   parsingChecks(run);
   messageChecks(run);
+  networkChecks(run);
   if (more) more(run);
   return run.result();
 }

@@ -30,9 +30,9 @@ export var DROP_REASONS = [
   "bad-type", "bad-length", "bad-mac1", "unknown-receiver", "decrypt-failed", "bad-counter",
   "replay", "source-not-allowed", "bad-inner-packet", "stale-timestamp", "handshake-flood",
   "handshake-failed", "unknown-peer", "low-order-point", "rate-limited", "cookie-sent", "bad-cookie",
-  "expired-keypair", "internal-error",
+  "expired-keypair", "store-failed", "internal-error",
   // Outbound packets from the tunnel.
-  "tx-bad-packet", "tx-no-route", "staging-overflow", "tx-gave-up",
+  "tx-bad-packet", "tx-no-route", "staging-overflow", "tx-gave-up", "tx-suspended",
 ];
 
 export class DropCounters {

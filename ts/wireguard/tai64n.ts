@@ -11,6 +11,10 @@
 import type { Clock, Store } from "../platform/platform";
 
 export var TAI64N_STORE_KEY = "tai64n.reserved";
+/** The greatest timestamp accepted from the peer (noise.ts): "<first 8 bytes of its public key>
+ *  <TAI64N>", both in hex, so a value left by another peer (a new enrolment) is not held against
+ *  this one. */
+export var PEER_TAI64N_STORE_KEY = "tai64n.peer";
 /** How far ahead each reservation reaches: at most one Store write per hour of handshakes. */
 export var TAI64N_RESERVE_SECONDS = 3600;
 /** Nanosecond granularity, as the reference implementations whiten timestamps (2^24 ns):

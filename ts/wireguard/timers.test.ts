@@ -56,7 +56,7 @@ test("retransmit jitter stays within 0..REKEY_TIMEOUT_JITTER_MAX for every rando
   assert.ok(seen.size > 300, "jitter actually varies");
 });
 
-test("retransmit gives up after 18 retransmissions (REKEY_ATTEMPT_TIME) and reports gaveUp once", () => {
+test("retransmit gives up after 19 retransmissions (more than MAX_TIMER_HANDSHAKES, as the reference) and reports gaveUp once", () => {
   const t = new Timers(new ScriptedRandom(), 0); // jitter 0
   let now = 0;
   t.handshakeInitiated(now);
@@ -70,12 +70,14 @@ test("retransmit gives up after 18 retransmissions (REKEY_ATTEMPT_TIME) and repo
     }
     assert.ok(a.sendInitiation, `retransmission due at ${now}`);
     retransmissions++;
-    assert.ok(retransmissions <= MAX_TIMER_HANDSHAKES, "bounded");
+    assert.ok(retransmissions <= MAX_TIMER_HANDSHAKES + 1, "bounded");
     t.handshakeInitiated(now);
     assert.equal(t.handshakeAttempts, retransmissions + 1);
   }
-  assert.equal(retransmissions, 18);
-  assert.equal(now, REKEY_ATTEMPT_TIME + REKEY_TIMEOUT, "last initiation at REKEY_ATTEMPT_TIME, give-up one timeout later");
+  // wireguard-go and the kernel: attempts > MAX_TIMER_HANDSHAKES gives up, so 20 initiations in
+  // all ("did not complete after 20 attempts"), the last at 95 s, the give-up at 100 s.
+  assert.equal(retransmissions, MAX_TIMER_HANDSHAKES + 1);
+  assert.equal(now, REKEY_ATTEMPT_TIME + 2 * REKEY_TIMEOUT, "last initiation at REKEY_ATTEMPT_TIME + REKEY_TIMEOUT, give-up one timeout later");
   assert.equal(t.wantRetransmit(), false);
   assert.equal(t.handshakeAttempts, 0);
   assert.deepEqual(t.poll(now + REKEY_TIMEOUT * 10), NONE, "no more retries");
@@ -88,7 +90,7 @@ test("a new handshake after giving up starts counting from 1 again", () => {
   const t = new Timers(new ScriptedRandom(), 0);
   let now = 0;
   t.handshakeInitiated(now);
-  for (let i = 0; i < 18; i++) {
+  for (let i = 0; i < MAX_TIMER_HANDSHAKES + 1; i++) {
     now += REKEY_TIMEOUT;
     assert.ok(t.poll(now).sendInitiation);
     t.handshakeInitiated(now);
@@ -113,8 +115,8 @@ test("a retransmission the device could not send does not wedge the handshake: i
     fired++;
     assert.equal(t.handshakeAttempts, fired + 1);
   }
-  assert.equal(fired, MAX_TIMER_HANDSHAKES);
-  assert.equal(now, REKEY_ATTEMPT_TIME + REKEY_TIMEOUT);
+  assert.equal(fired, MAX_TIMER_HANDSHAKES + 1);
+  assert.equal(now, REKEY_ATTEMPT_TIME + 2 * REKEY_TIMEOUT);
   assert.equal(t.wantRetransmit(), false, "connect() may start afresh");
 });
 
@@ -135,7 +137,7 @@ test("give-up leaves an already armed key wipe where it was", () => {
   t.sessionDerived(0);
   let now = 1000;
   t.handshakeInitiated(now);
-  for (let i = 0; i < 18; i++) {
+  for (let i = 0; i < MAX_TIMER_HANDSHAKES + 1; i++) {
     now += REKEY_TIMEOUT;
     t.poll(now);
     t.handshakeInitiated(now);
@@ -148,13 +150,13 @@ test("give-up leaves an already armed key wipe where it was", () => {
 test("give-up cancels a pending passive keepalive", () => {
   const t = new Timers(new ScriptedRandom(), 0);
   t.handshakeInitiated(0);
-  for (let i = 1; i <= 18; i++) {
+  for (let i = 1; i <= 19; i++) {
     t.poll(i * REKEY_TIMEOUT);
     t.handshakeInitiated(i * REKEY_TIMEOUT);
   }
-  t.dataReceived(19 * REKEY_TIMEOUT - 1);
-  assert.deepEqual(t.poll(19 * REKEY_TIMEOUT), { ...NONE, gaveUp: true });
-  assert.equal(t.poll(19 * REKEY_TIMEOUT + KEEPALIVE_TIMEOUT).sendKeepalive, false);
+  t.dataReceived(20 * REKEY_TIMEOUT - 1);
+  assert.deepEqual(t.poll(20 * REKEY_TIMEOUT), { ...NONE, gaveUp: true });
+  assert.equal(t.poll(20 * REKEY_TIMEOUT + KEEPALIVE_TIMEOUT).sendKeepalive, false);
 });
 
 test("passive keepalive: KEEPALIVE_TIMEOUT after data arrived, unless something was sent", () => {
@@ -173,15 +175,52 @@ test("passive keepalive: KEEPALIVE_TIMEOUT after data arrived, unless something 
   assert.deepEqual(t.poll(200000 + KEEPALIVE_TIMEOUT), only("sendKeepalive"), "re-armable after cancel");
 });
 
-test("new handshake: KEEPALIVE_TIMEOUT + REKEY_TIMEOUT after data sent with nothing back", () => {
-  const t = new Timers(new ScriptedRandom(), 0);
+test("new handshake: KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter after data sent with nothing back", () => {
+  const rnd = new ScriptedRandom();
+  rnd.queue.push(0, 200); // jitter 200 ms, drawn when the session was derived
+  const t = new Timers(rnd, 0);
+  t.sessionDerived(0);
   t.dataSent(0);
   t.dataSent(4000); // armed by the first packet, not pushed out by later ones
-  const due = KEEPALIVE_TIMEOUT + REKEY_TIMEOUT;
+  const due = KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + 200;
   assert.equal(t.nextDeadline(), due);
   assert.deepEqual(t.poll(due - 1), NONE);
   assert.deepEqual(t.poll(due), only("sendInitiation"));
   assert.deepEqual(t.poll(due + 1), NONE);
+});
+
+test("new handshake jitter: 0..REKEY_TIMEOUT_JITTER_MAX from the injected randomness, a fresh draw for every deadline that fires", () => {
+  const rnd = new ScriptedRandom();
+  const t = new Timers(rnd, 0);
+  const seen = new Set<number>();
+  let now = 0;
+  rnd.queue.push(0, 0);
+  t.sessionDerived(now); // the first draw: jitter 0
+  t.stopAll();
+  let expected = 0;
+  for (let v = 97; v < 65536; v += 97) {
+    t.transportSent(now, true);
+    const jitter = t.nextDeadline() - now - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT;
+    assert.equal(jitter, expected, "the value drawn before, not a constant");
+    assert.ok(jitter >= 0 && jitter <= REKEY_TIMEOUT_JITTER_MAX, `jitter ${jitter}`);
+    seen.add(jitter);
+    // Cancelled and re-armed before it fires: the same jitter, no randomness used (the arming
+    // is on the per-packet path).
+    t.transportReceived(now + 1, false);
+    t.transportSent(now + 2, true);
+    assert.equal(t.nextDeadline(), now + 2 + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter);
+    now = t.nextDeadline();
+    rnd.queue.push(v >> 8, v & 0xff); // drawn when the deadline fires, for the next one
+    assert.ok(t.poll(now).sendInitiation);
+    assert.equal(rnd.queue.length, 0);
+    expected = v % (REKEY_TIMEOUT_JITTER_MAX + 1);
+  }
+  assert.ok(seen.size > 300, "jitter actually varies");
+  // A new session draws too.
+  rnd.queue.push(0, 7);
+  t.sessionDerived(now);
+  t.transportSent(now, true);
+  assert.equal(t.nextDeadline(), now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + 7);
 });
 
 test("new handshake is cancelled by any authenticated packet received", () => {

@@ -3,17 +3,20 @@
 // expired. Nothing here sends or schedules anything, so every timer path runs on a fake clock.
 // Event names follow wireguard-go's timers.go.
 //
-//   retransmit handshake  REKEY_TIMEOUT + jitter after each initiation; give up after
-//                         REKEY_ATTEMPT_TIME / REKEY_TIMEOUT retransmissions
+//   retransmit handshake  REKEY_TIMEOUT + jitter after each initiation; give up once more than
+//                         MAX_TIMER_HANDSHAKES retransmissions went unanswered (as the reference:
+//                         20 initiations in all)
 //   passive keepalive     KEEPALIVE_TIMEOUT after data arrived, unless we sent something
-//   new handshake         KEEPALIVE_TIMEOUT + REKEY_TIMEOUT after data sent, unless anything came back
+//   new handshake         KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter after data sent, unless
+//                         anything came back
 //   zero key material     3 * REJECT_AFTER_TIME after the last new session (or after giving up)
 //   persistent keepalive  the configured interval after the last authenticated packet either way
 
 import { KEEPALIVE_TIMEOUT, REJECT_AFTER_TIME, REKEY_ATTEMPT_TIME, REKEY_TIMEOUT, REKEY_TIMEOUT_JITTER_MAX } from "./constants";
 import type { Random } from "../platform/platform";
 
-/** Retransmissions of one handshake before giving up (18: 90 s of 5 s timeouts). */
+/** REKEY_ATTEMPT_TIME / REKEY_TIMEOUT = 18. The reference gives up when its attempt count is
+ *  greater than this: after the first initiation and 19 retransmissions (100 s). */
 export var MAX_TIMER_HANDSHAKES = REKEY_ATTEMPT_TIME / REKEY_TIMEOUT;
 
 var OFF = -1;
@@ -25,23 +28,28 @@ export interface TimerActions {
   sendKeepalive: boolean;
   /** Wipe every keypair and the handshake state. */
   zeroKeys: boolean;
-  /** The handshake was retried for REKEY_ATTEMPT_TIME without an answer: drop staged packets. */
+  /** The handshake went unanswered through every retransmission: drop staged packets. */
   gaveUp: boolean;
 }
 
 export class Timers {
   private random: Random;
-  private persistentKeepaliveMs: number;
+  protected persistentKeepaliveMs: number;
   private retransmitAt: number = OFF;
   private keepaliveAt: number = OFF;
   private newHandshakeAt: number = OFF;
-  private zeroKeysAt: number = OFF;
-  private persistentAt: number = OFF;
+  protected zeroKeysAt: number = OFF;
+  protected persistentAt: number = OFF;
   private inFlight: boolean = false;
   /** Retransmissions the timer asked for in the handshake in flight. Counted here, when the
    *  timer fires, not when the device reports a send: a send that fails (store refused the
    *  timestamp, no endpoint) must still bring the give-up closer, or the handshake never ends. */
   private retransmissions: number = 0;
+  /** KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + the jitter of the next new-handshake deadline. Drawn
+   *  when a session is derived or resumed and after each firing, not at every arming: arming sits
+   *  on the per-packet send path, and only a deadline that fires is ever observed, so each of
+   *  those still gets a fresh draw. (No session, no data sent: the default is never used.) */
+  protected newHandshakeDelay: number = KEEPALIVE_TIMEOUT + REKEY_TIMEOUT;
 
   /** persistentKeepaliveMs: 0 turns the persistent keepalive off. */
   constructor(random: Random, persistentKeepaliveMs: number) {
@@ -75,11 +83,12 @@ export class Timers {
   /** A new keypair was derived: its material (and any older) is wiped 3 * REJECT_AFTER_TIME later. */
   sessionDerived(now: number): void {
     this.zeroKeysAt = now + 3 * REJECT_AFTER_TIME;
+    this.newHandshakeDelay = 15000 + this.jitter(); // KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter
   }
 
   /** A data packet (not a keepalive) was sent: expect something back before the deadline. */
   dataSent(now: number): void {
-    if (this.newHandshakeAt === OFF) this.newHandshakeAt = now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT;
+    if (this.newHandshakeAt === OFF) this.newHandshakeAt = now + this.newHandshakeDelay;
   }
 
   /** A data packet (not a keepalive) arrived: owe the peer an answer within KEEPALIVE_TIMEOUT. */
@@ -106,11 +115,12 @@ export class Timers {
 
   /** A transport message was sent: anyAuthenticatedPacketTraversal, anyAuthenticatedPacketSent
    *  and, for data (not a keepalive), dataSent — in one call, for the per-packet path (so with
-   *  literals: -1 = OFF, 15000 = KEEPALIVE_TIMEOUT + REKEY_TIMEOUT, 10000 = KEEPALIVE_TIMEOUT). */
+   *  literals: -1 = OFF, 10000 = KEEPALIVE_TIMEOUT; newHandshakeDelay = 15000 + jitter). No local
+   *  variables and no calls in here: Duktape sets up every register on each call. */
   transportSent(now: number, isData: boolean): void {
     if (this.persistentKeepaliveMs > 0) this.persistentAt = now + this.persistentKeepaliveMs;
     this.keepaliveAt = -1;
-    if (isData && this.newHandshakeAt === -1) this.newHandshakeAt = now + 15000;
+    if (isData && this.newHandshakeAt === -1) this.newHandshakeAt = now + this.newHandshakeDelay;
   }
 
   /** An authenticated transport message arrived: anyAuthenticatedPacketTraversal,
@@ -147,7 +157,7 @@ export class Timers {
 
     if (due(this.retransmitAt, now)) {
       this.retransmitAt = OFF;
-      if (this.retransmissions >= MAX_TIMER_HANDSHAKES) {
+      if (this.retransmissions > MAX_TIMER_HANDSHAKES) {
         actions.gaveUp = true;
         this.inFlight = false;
         this.retransmissions = 0;
@@ -164,6 +174,7 @@ export class Timers {
 
     if (due(this.newHandshakeAt, now)) {
       this.newHandshakeAt = OFF;
+      this.newHandshakeDelay = 15000 + this.jitter(); // the next deadline gets a fresh jitter
       // A handshake already in flight covers it; its retransmissions keep going.
       if (!this.inFlight) actions.sendInitiation = true;
     }
@@ -202,7 +213,8 @@ export class Timers {
     this.retransmitAt = now + REKEY_TIMEOUT + this.jitter();
   }
 
-  private jitter(): number {
+  /** 0..REKEY_TIMEOUT_JITTER_MAX ms from the injected randomness. */
+  protected jitter(): number {
     var r = this.random.randomBytes(2);
     return ((r[0] << 8) | r[1]) % (REKEY_TIMEOUT_JITTER_MAX + 1);
   }

@@ -56,27 +56,32 @@ export class FileStore implements Store {
   }
 
   private writeDurably(text: string): void {
-    const tmp = `${this.path}.tmp-${process.pid}`;
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      const data = Buffer.from(text, "utf8");
-      let at = 0;
-      while (at < data.length) at += writeSync(fd, data, at, data.length - at);
-      fsyncSync(fd);
-    } catch (e) {
-      closeSync(fd);
-      try { unlinkSync(tmp); } catch { /* already gone */ }
-      throw e;
-    }
+    writeFileDurably(this.path, Buffer.from(text, "utf8"));
+  }
+}
+
+/** Replace a file so that a crash leaves either the old or the new contents, never a mix:
+ *  write a temp file, fsync it, rename it over the old one, fsync the directory. */
+export function writeFileDurably(path: string, data: Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    let at = 0;
+    while (at < data.length) at += writeSync(fd, data, at, data.length - at);
+    fsyncSync(fd);
+  } catch (e) {
     closeSync(fd);
-    renameSync(tmp, this.path);
-    // The rename itself lives in the directory: sync it too, or a crash can undo it.
-    const dir = openSync(dirname(this.path), "r");
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+  // The rename itself lives in the directory: sync it too, or a crash can undo it.
+  const dir = openSync(dirname(path), "r");
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
   }
 }
 

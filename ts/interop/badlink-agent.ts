@@ -1,0 +1,66 @@
+// The bad-link relay (badlink.ts) as a child process driven over JSON lines, so it can run
+// inside a namespace: the interop bench's home namespace now, test-hil's for boards later.
+// Commands: start {listen, upstream, toHome, toDevice, seed} -> {listen, upstream} (addresses),
+// addresses -> the same,
+// stats -> {toHome, toDevice, device}, inject {type, fromElsewhere} (send the last datagram of
+// that WireGuard type home sent to the device once more, from the relay's listen address or
+// another port of it) -> {from}, stop.
+import { createInterface } from "node:readline";
+import { BadLinkRelay } from "./badlink.ts";
+
+let relay: BadLinkRelay | null = null;
+
+function emit(msg: unknown): void {
+  process.stdout.write(JSON.stringify(msg) + "\n");
+}
+
+function need(): BadLinkRelay {
+  if (!relay) throw new Error("not started");
+  return relay;
+}
+
+const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
+  async start(m) {
+    if (relay) throw new Error("already started");
+    relay = await BadLinkRelay.start({ listen: m.listen, upstream: m.upstream, toHome: m.toHome ?? {}, toDevice: m.toDevice ?? {}, seed: m.seed });
+    return relay.addresses();
+  },
+  addresses() {
+    return need().addresses();
+  },
+  stats() {
+    const r = need();
+    return { ...r.stats(), device: r.device };
+  },
+  async inject(m) {
+    const r = need();
+    const bytes = r.lastSeen.toDevice[m.type];
+    if (!bytes) throw new Error(`inject: no datagram of type ${m.type} went to the device`);
+    return { from: await r.inject(bytes, { fromElsewhere: !!m.fromElsewhere }), bytes: bytes.length };
+  },
+  async stop() {
+    if (relay) await relay.close();
+    relay = null;
+    setImmediate(() => process.exit(0));
+    return {};
+  },
+};
+
+const rl = createInterface({ input: process.stdin });
+rl.on("line", async (line) => {
+  let m: any;
+  try {
+    m = JSON.parse(line);
+  } catch {
+    emit({ event: "error", message: "bad JSON on stdin" });
+    return;
+  }
+  try {
+    const h = handlers[m.cmd];
+    if (!h) throw new Error(`unknown command "${m.cmd}"`);
+    emit({ id: m.id, ok: true, result: await h(m) });
+  } catch (e) {
+    emit({ id: m.id, ok: false, error: (e as Error).message });
+  }
+});
+rl.on("close", () => process.exit(0));
