@@ -4,6 +4,10 @@
  *   homewire-host --tap hwtap0 --ip 192.168.77.2/24 [--gw 192.168.77.1] --store state.txt
  *                 --bundle homewire.js|homewire.bin [--heap 262144] [--tick-ms 100] [--status-ms 5000]
  *                 [--run-ms 0] [--wall-clock on|off]   (off: a board without an RTC, as after a power cut)
+ *                 [--retained FILE]   the deep-sleep retained region (sleep.c); without it the board has none
+ *                 test-only: [--clock-rate N] the board's clock runs N times the host's (long-life and
+ *                 expiry tests against a real-time peer); [--test-crash-after-retained-write N] a
+ *                 watchdog-like reset right after the Nth retained write since power-on (sleep.c)
  *   homewire-host --compile homewire.js homewire.bin      (Duktape: precompile to bytecode)
  *
  * Its console is stdin/stdout, speaking console protocol 2 (firmware/runtime/console.h): the
@@ -26,6 +30,7 @@
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "runtime.h"
+#include "sleep.h"
 #include "store.h"
 #include "tapif.h"
 #include "vm.h"
@@ -37,6 +42,7 @@ static volatile int stop_requested;
 static double run_until_ms;
 static int no_wall_clock;
 static char **boot_argv;
+static double clock_rate = 1; /* test-only --clock-rate */
 static int console_fd = 0; /* stdin; -1 once it reached its end */
 
 /* ---- board.h --------------------------------------------------------------------------- */
@@ -44,7 +50,7 @@ static int console_fd = 0; /* stdin; -1 once it reached its end */
 double hw_board_now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
-  double ms = (double)(t.tv_sec - boot.tv_sec) * 1000.0 + (double)(t.tv_nsec - boot.tv_nsec) / 1e6;
+  double ms = hw_host_clock_ms((double)(t.tv_sec - boot.tv_sec) * 1000.0 + (double)(t.tv_nsec - boot.tv_nsec) / 1e6);
   if (run_until_ms > 0 && ms >= run_until_ms) stop_requested = 1;
   return ms;
 }
@@ -88,7 +94,10 @@ size_t hw_board_console_read(char *out, size_t cap) {
 long hw_board_store_get(const char *key, char *out, size_t cap) { return hw_store_get(key, out, cap); }
 int hw_board_store_put(const char *key, const char *value, size_t len) { return hw_store_put(key, value, len); }
 int hw_board_store_wipe(void) { return hw_store_wipe(); }
-void hw_board_poll(uint32_t timeout_ms) { hw_tap_poll(&tap_netif, timeout_ms, console_fd); }
+/* timeout_ms is on the board's clock (faster than the host's under the test-only --clock-rate). */
+void hw_board_poll(uint32_t timeout_ms) {
+  hw_tap_poll(&tap_netif, clock_rate > 1 ? (uint32_t)((double)timeout_ms / clock_rate + 0.999) : timeout_ms, console_fd);
+}
 
 int hw_board_wifi_join(const char *ssid, const char *password) { /* a wired board */
   (void)ssid;
@@ -96,6 +105,7 @@ int hw_board_wifi_join(const char *ssid, const char *password) { /* a wired boar
   return -1;
 }
 void hw_board_reset(void) {
+  hw_host_sleep_before_reset();
   fflush(stdout);
   execv("/proc/self/exe", boot_argv); /* the TAP fd is close-on-exec */
   fprintf(stderr, "homewire-host: reset: %s\n", strerror(errno));
@@ -170,7 +180,8 @@ int main(int argc, char **argv) {
   boot_argv = argv;
   if (argc == 4 && strcmp(argv[1], "--compile") == 0) return compile_mode(argv[2], argv[3]);
 
-  const char *tap = NULL, *ip = NULL, *gw = NULL, *store = NULL, *bundle = NULL;
+  const char *tap = NULL, *ip = NULL, *gw = NULL, *store = NULL, *bundle = NULL, *retained = NULL;
+  long crash_after = 0;
   hw_runtime_config rc = {.heap_limit = 256 * 1024, .tick_ms = 100, .status_ms = 0, .stop = &stop_requested};
   for (int i = 1; i < argc; i++) {
     const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -185,6 +196,14 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--tick-ms")) rc.tick_ms = (uint32_t)strtoul(v, NULL, 10);
     else if (!strcmp(k, "--status-ms")) rc.status_ms = (uint32_t)strtoul(v, NULL, 10);
     else if (!strcmp(k, "--run-ms")) run_until_ms = strtod(v, NULL);
+    else if (!strcmp(k, "--retained")) retained = v;
+    else if (!strcmp(k, "--clock-rate")) {
+      clock_rate = strtod(v, NULL);
+      if (!(clock_rate >= 1 && clock_rate <= 1000)) return usage("--clock-rate takes a number in 1..1000");
+    } else if (!strcmp(k, "--test-crash-after-retained-write")) {
+      crash_after = strtol(v, NULL, 10);
+      if (crash_after < 1) return usage("--test-crash-after-retained-write takes a count >= 1");
+    }
     else if (!strcmp(k, "--wall-clock")) {
       if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) return usage("--wall-clock takes on or off");
       no_wall_clock = !strcmp(v, "off");
@@ -193,6 +212,7 @@ int main(int argc, char **argv) {
   }
   if (!tap || !ip || !store || !bundle) return usage("--tap, --ip, --store and --bundle are required");
   if (rc.tick_ms == 0) rc.tick_ms = 100;
+  hw_host_sleep_setup(retained, clock_rate, crash_after, argv, &stop_requested);
 
   size_t image_len;
   uint8_t *image = read_file(bundle, 4 << 20, &image_len);
@@ -223,6 +243,7 @@ int main(int argc, char **argv) {
   }
   printf("[board] host: tap %s, ip %s, engine %s, bundle %s (%zu bytes, %s)\n", tap, ip, hw_vm_engine_name(), bundle,
          image_len, rc.image_is_source ? "source" : "precompiled");
+  if (clock_rate != 1) printf("[board] TEST ONLY: the clock runs %g times the host's\n", clock_rate);
   fflush(stdout);
   int r = hw_runtime_run(&rc);
   free(image);

@@ -86,24 +86,30 @@ int hw_store_put(const char *key, const char *value, size_t len) {
   entries[at].value[len] = 0;
   entries[at].len = len;
 
-  char tmp[sizeof store_path + 8];
-  snprintf(tmp, sizeof tmp, "%s.tmp", store_path);
+  static char text[MAX_ENTRIES * (LINE_MAX_LEN + 1)]; /* 66 KB: not on the stack */
+  size_t used = 0;
+  for (int i = 0; i < n; i++) {
+    int m = snprintf(text + used, sizeof text - used, "%s=%s\n", entries[i].key, entries[i].value);
+    if (m < 0 || (size_t)m >= sizeof text - used) return -1;
+    used += (size_t)m;
+  }
+  return hw_host_write_durably(store_path, text, used);
+}
+
+int hw_host_write_durably(const char *path, const void *data, size_t len) {
+  char tmp[600];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return -1;
-  int ok = 1;
-  for (int i = 0; i < n && ok; i++) {
-    char line[LINE_MAX_LEN + 1];
-    int m = snprintf(line, sizeof line, "%s=%s\n", entries[i].key, entries[i].value);
-    ok = m > 0 && write(fd, line, (size_t)m) == m;
-  }
+  int ok = len == 0 || write(fd, data, len) == (ssize_t)len;
   ok = ok && fsync(fd) == 0;
   ok = (close(fd) == 0) && ok;
-  if (!ok || rename(tmp, store_path) != 0) {
+  if (!ok || rename(tmp, path) != 0) {
     unlink(tmp);
     return -1;
   }
-  char dir[sizeof store_path];
-  strcpy(dir, store_path);
+  char dir[600];
+  snprintf(dir, sizeof dir, "%s", path);
   int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     fsync(dfd);

@@ -34,7 +34,7 @@ static volatile int stop_requested;
 static uint64_t idle_cycles;
 static uint32_t polls, polls_zero;
 
-double hw_board_now_ms(void) { return qb_now_ms(); }
+double hw_board_now_ms(void) { return (double)qb_board_ms(); }
 int hw_board_wall_clock_ms(double *out) {
   (void)out;
   return -1; /* no RTC and no time source: the reboot-without-clock path is the normal one */
@@ -99,6 +99,10 @@ void hw_board_console(const char *line, size_t len) {
   if (len >= 25 && !memcmp(line, "[info] handshake complete", 25))
     printf("[board] cycles=%llu busy=%llu at handshake complete\n", (unsigned long long)qb_cycles(),
            (unsigned long long)(qb_cycles() - idle_cycles));
+  /* Wake to sleep: the app's work on one wake (make bench-networks' deep-sleep rows). */
+  if ((len >= 16 && !memcmp(line, "[board] enrolled", 16)) || (len >= 18 && !memcmp(line, "[board] deep sleep", 18)))
+    printf("[board] cycles=%llu busy=%llu at %.*s\n", (unsigned long long)qb_cycles(),
+           (unsigned long long)(qb_cycles() - idle_cycles), (int)(len > 18 ? 18 : len) - 8, line + 8);
 }
 
 int hw_board_net_up(void) {
@@ -145,6 +149,16 @@ int main(void) {
   if (qb_boot_valid() != 0) fail("no boot page (the runner writes it with -device loader)");
   if (qb_rng_seed() != 0) fail("boot page has no seed=<64 hex> (QEMU has no hardware RNG)");
   char text[64];
+  /* Test-only keys: a faster clock (expiry and long-life tests against a real-time peer) and a
+   * watchdog-like reset after the Nth retained write (the crash between resuming and sending). */
+  uint32_t clock_rate = 1, crash_after = 0;
+  if (qb_boot_copy("clock-rate", text, sizeof text) == 0) {
+    clock_rate = (uint32_t)strtoul(text, NULL, 10);
+    if (clock_rate < 1 || clock_rate > 1000) fail("bad clock-rate= (1..1000)");
+    printf("[board] TEST ONLY: the clock runs %lu times the board's\n", (unsigned long)clock_rate);
+  }
+  if (qb_boot_copy("test-crash-after-retained-write", text, sizeof text) == 0) crash_after = (uint32_t)strtoul(text, NULL, 10);
+  qb_sleep_boot(clock_rate, crash_after);
   if (qb_boot_copy("mac", text, sizeof text) != 0 || qb_parse_mac(text, mac) != 0) fail("bad mac=");
   if (qb_boot_copy("ip", text, sizeof text) != 0 || qb_parse_cidr(text, &nic_ip, &nic_mask) != 0) fail("bad ip=");
   ip4_addr_set_zero(&nic_gw);

@@ -40,6 +40,13 @@ uint64_t qb_cycles(void); /* CCOUNT extended to 64 bits; call at least every 100
 uint64_t qb_uptime_ms(void); /* whole ms since boot, = qb_cycles() / (QB_CPU_HZ / 1000) */
 double qb_now_ms(void);
 
+/* sleep.c: deep sleep and the retained region (board.h). Once at boot, before the clock is read:
+ * clock_rate (test-only, boot page clock-rate=N, else 1) multiplies the board's clock;
+ * crash_after_writes (test-only, 0 = off) resets the board like a watchdog right after that many
+ * retained-region writes since power-on, once. */
+void qb_sleep_boot(uint32_t clock_rate, uint32_t crash_after_writes);
+uint64_t qb_board_ms(void); /* the board's clock: kept across sleeps, x clock_rate */
+
 /* alloc.c */
 typedef struct {
   size_t arena;            /* the linker map's heap */

@@ -18,6 +18,8 @@
 #define HW_MAX_RANDOM 1024         /* bytes per randomBytes call */
 #define HW_MAX_LOG 512             /* bytes per log line (longer lines are cut) */
 #define HW_STORE_KEY_MAX 32        /* [A-Za-z0-9._-]{1,32} */
+#define HW_RETAINED_MAX 256         /* bytes per retained-region write (board.h HW_RETAINED_CAPACITY) */
+#define HW_SLEEP_MAX_MS 86400000.0  /* one deep sleep: at most a day */
 #define HW_STORE_VALUE_MAX 2048 /* the identity record (key + enrolled config, ts/app/identity.ts) */
 
 /* What a board provides. Every function is required unless marked optional. */
@@ -47,6 +49,13 @@ typedef struct {
   /* Optional: join this Wi-Fi network as a station (and keep rejoining). 0, or -1 when the board
    * has no Wi-Fi. The password is a secret: never logged. */
   int (*wifi_join)(void *ctx, const char *ssid, const char *password);
+  /* Optional, all four or none (deep sleep, board.h): the retained region's capacity (0 = none),
+   * its contents (returns the length), an atomic replacement (0 or -1), and a request to sleep ms
+   * once the current JS call has returned (the runtime then calls hw_board_deep_sleep). */
+  size_t (*retained_capacity)(void *ctx);
+  size_t (*retained_read)(void *ctx, uint8_t *out, size_t cap);
+  int (*retained_write)(void *ctx, const uint8_t *data, size_t len);
+  void (*deep_sleep)(void *ctx, uint32_t ms);
 } hw_board_ops;
 
 /* Register natives. ops must outlive the VM. Return 0 or -1. */

@@ -355,6 +355,58 @@ static void n_wifi_join(hw_vm_call *c) {
   hw_vm_return_bool(c, r == 0);
 }
 
+/* retainedCapacity() -> bytes (0: this board keeps nothing across a deep sleep). */
+static void n_retained_capacity(hw_vm_call *c) {
+  const hw_board_ops *o = ops_of(c);
+  hw_vm_return_number(c, o->retained_capacity ? (double)o->retained_capacity(o->ctx) : 0);
+}
+
+/* retainedRead() -> the region's contents (empty: nothing kept). */
+static void n_retained_read(hw_vm_call *c) {
+  const hw_board_ops *o = ops_of(c);
+  uint8_t buf[HW_RETAINED_MAX];
+  size_t n = o->retained_read ? o->retained_read(o->ctx, buf, sizeof buf) : 0;
+  uint8_t *out = hw_vm_return_bytes(c, n > sizeof buf ? sizeof buf : n);
+  if (out && n) memcpy(out, buf, n > sizeof buf ? sizeof buf : n);
+  hw_wipe(buf, sizeof buf); /* a session record: keys */
+}
+
+/* retainedWrite(bytes): replaces the contents, atomically; throws if the board could not. */
+static void n_retained_write(hw_vm_call *c) {
+  const hw_board_ops *o = ops_of(c);
+  size_t len;
+  const uint8_t *data = hw_vm_arg_bytes(c, 0, &len, "retainedWrite: bytes");
+  if (!data) return;
+  size_t cap = o->retained_capacity && o->retained_write ? o->retained_capacity(o->ctx) : 0;
+  if (cap == 0) {
+    hw_vm_throw_error(c, "retainedWrite: this board has no retained region");
+    return;
+  }
+  if (len > cap) {
+    hw_vm_throw_range(c, "retainedWrite: %u bytes, the region holds %u", (unsigned)len, (unsigned)cap);
+    return;
+  }
+  if (o->retained_write(o->ctx, data, len) != 0) hw_vm_throw_error(c, "retainedWrite: the board could not write its retained region");
+}
+
+/* deepSleep(ms): once the current call into JS returns, the board sleeps ms with RAM off (except
+ * the retained region) and boots again. Nothing runs after it: the caller has saved what it keeps. */
+static void n_deep_sleep(hw_vm_call *c) {
+  const hw_board_ops *o = ops_of(c);
+  int ok;
+  double ms = hw_vm_arg_number(c, 0, &ok, "deepSleep: ms");
+  if (!ok) return;
+  if (!(ms >= 0 && ms <= HW_SLEEP_MAX_MS) || floor(ms) != ms) {
+    hw_vm_throw_range(c, "deepSleep: ms must be an integer in [0, %u]", (unsigned)HW_SLEEP_MAX_MS);
+    return;
+  }
+  if (!o->deep_sleep) {
+    hw_vm_throw_error(c, "deepSleep: this board cannot sleep");
+    return;
+  }
+  o->deep_sleep(o->ctx, (uint32_t)ms);
+}
+
 int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
   static const struct {
     const char *name;
@@ -365,6 +417,8 @@ int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
       {"nowMs", n_now_ms},         {"wallClockMs", n_wall_clock_ms}, {"randomBytes", n_random_bytes},
       {"log", n_log},              {"storeGet", n_store_get},        {"storePut", n_store_put},
       {"netConfigure", n_net_configure}, {"tunnelRoute", n_tunnel_route}, {"wifiJoin", n_wifi_join},
+      {"retainedCapacity", n_retained_capacity}, {"retainedRead", n_retained_read},
+      {"retainedWrite", n_retained_write}, {"deepSleep", n_deep_sleep},
   };
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (hw_vm_register(vm, HW_NATIVES_OBJECT, table[i].name, table[i].fn, (void *)ops) != 0) return -1;

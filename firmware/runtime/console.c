@@ -104,6 +104,7 @@ static void run_line(hw_console *con, char *line) {
       refuse(cmd, "the runtime is stopped (reset first)");
       return;
     }
+    hw_vm_gc(con->vm); /* heap-current after a collection: comparable from one status to the next */
     hw_runtime_status(con->vm, "status");
     hw_vm_call_global(con->vm, "homewire.logStatus", 0, NULL);
     ok(cmd, NULL);

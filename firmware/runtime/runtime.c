@@ -164,12 +164,36 @@ static int op_wifi_join(void *ctx, const char *ssid, const char *password) {
   return hw_board_wifi_join(ssid, password);
 }
 
+static size_t op_retained_capacity(void *ctx) {
+  (void)ctx;
+  size_t n = hw_board_retained_capacity();
+  return n > HW_RETAINED_MAX ? HW_RETAINED_MAX : n;
+}
+static size_t op_retained_read(void *ctx, uint8_t *out, size_t cap) {
+  (void)ctx;
+  return hw_board_retained_read(out, cap);
+}
+static int op_retained_write(void *ctx, const uint8_t *data, size_t len) {
+  (void)ctx;
+  return hw_board_retained_write(data, len);
+}
+/* A deep sleep is requested from inside JS but taken by the loop, once the call has returned:
+ * the engine is never left in the middle of a call. -1 = none requested. */
+static double sleep_request = -1;
+static void op_deep_sleep(void *ctx, uint32_t ms) {
+  (void)ctx;
+  sleep_request = ms;
+}
+
 static const hw_board_ops board_ops = {
     .udp_send = op_udp_send,   .tunnel_deliver = op_tunnel_deliver, .app_udp_send = op_app_send,
     .now_ms = op_now,          .wall_clock_ms = op_wall,            .random_bytes = op_random,
     .log = op_log,             .store_get = op_get,                 .store_put = op_put,
     .net_configure = op_configure, .tunnel_route = op_route,   .wifi_join = op_wifi_join,
+    .retained_capacity = op_retained_capacity, .retained_read = op_retained_read,
+    .retained_write = op_retained_write, .deep_sleep = op_deep_sleep,
 };
+
 
 static void report(void *ctx, const char *message) {
   (void)ctx;
@@ -260,6 +284,16 @@ static void release_queue(void) {
     q_len--;
   }
   HW_UNLOCK();
+}
+
+/* The app asked to sleep: the last status line (heap, counters), then the board powers down.
+ * Nothing queued is kept (the radio is off while asleep). */
+static void take_sleep(hw_console *con) {
+  uint32_t ms = (uint32_t)sleep_request;
+  print_status(con->vm, "sleep");
+  hw_console_printf("[board] deep sleep %lu ms", (unsigned long)ms);
+  release_queue();
+  hw_board_deep_sleep(ms);
 }
 
 void hw_runtime_stop(hw_console *con) {
@@ -363,6 +397,8 @@ int hw_runtime_run(const hw_runtime_config *cfg) {
     for (int n = 0; n < 2 * HW_EVENT_QUEUE && dequeue(&ev, packet, sizeof packet, &len); n++)
       if (len <= sizeof packet) dispatch(con.vm, &ev, packet, len); /* larger than any datagram we accept: dropped */
 
+    if (sleep_request >= 0) take_sleep(&con);
+
     if (network_changed) {
       network_changed = 0;
       if (started) hw_vm_call_global(con.vm, HW_JS_NETWORK_CHANGED, 0, NULL);
@@ -371,6 +407,7 @@ int hw_runtime_run(const hw_runtime_config *cfg) {
     if (now >= next_tick) {
       if (started) hw_vm_call_global(con.vm, HW_JS_TICK, 0, NULL);
       next_tick = now + cfg->tick_ms;
+      if (sleep_request >= 0) take_sleep(&con);
     }
     if (started && next_status >= 0 && now >= next_status) {
       print_status(con.vm, "status");

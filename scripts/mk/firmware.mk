@@ -135,7 +135,7 @@ $(LWIP_BUILD)/%.o: $(LWIP_STAMP) $(LWIP_HDRS)
 # ---- the host board --------------------------------------------------------------------
 FW_NET_SRC := firmware/net/net.c
 FW_RT_SRC := firmware/runtime/runtime.c firmware/runtime/console.c
-HOST_SRC := boards/host/main.c boards/host/tapif.c boards/host/store.c
+HOST_SRC := boards/host/main.c boards/host/tapif.c boards/host/store.c boards/host/sleep.c
 HOST_HDRS := $(wildcard firmware/*/*.h boards/host/*.h)
 FW_ALL_INC := $(FW_INC) -Ifirmware/net -Ifirmware/runtime -Iboards/host $(LWIP_INC)
 HOST_BIN := $(FW_BUILD)/homewire-host

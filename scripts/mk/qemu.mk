@@ -90,7 +90,7 @@ $(QX_BUILD)/dukcheck.elf: $(QX_BOARD_DEPS) $(QX_DIR)/boot.c $(QX_DIR)/boot.h $(Q
 	  $(QX_DIR)/dukcheck.c firmware/vm/vm_duktape.c $(QX_DUK_OBJ) $(QX_WRAP) -lm -o $@
 
 # ---- the firmware on the board -------------------------------------------------------------
-QX_FW_SRC = $(QX_DIR)/main.c $(QX_DIR)/rng.c $(QX_DIR)/store.c $(QX_DIR)/ethoc.c $(QX_DIR)/boot.c $(QX_DIR)/bootparse.c \
+QX_FW_SRC = $(QX_DIR)/main.c $(QX_DIR)/rng.c $(QX_DIR)/sleep.c firmware/runtime/retained_ram.c $(QX_DIR)/store.c $(QX_DIR)/ethoc.c $(QX_DIR)/boot.c $(QX_DIR)/bootparse.c \
   $(QX_RT_SRC) firmware/runtime/runtime.c firmware/runtime/console.c firmware/net/net.c $(FW_BIND_SRC) firmware/vm/vm_duktape.c $(FW_CRYPTO_SRC)
 QX_FW_INC = $(QX_DUK_ACCOUNTING) -I$(QX_DUK_CFG) -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto -Ifirmware/net -Ifirmware/runtime $(QX_LWIP_INC)
 QX_FW := $(QX_BUILD)/homewire.elf
