@@ -58,7 +58,7 @@ done
 inc+=(-I$H -I$H/include -Ifirmware/runtime -Ifirmware/net -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto)
 
 fail=0
-for f in $H/chip_wifi.c $H/chip_console.c $H/chip_clock.c $H/board.c $H/lwip_hooks.c firmware/runtime/runtime.c firmware/runtime/console.c firmware/net/net.c; do
+for f in $H/chip_wifi.c $H/chip_console.c $H/chip_clock.c $H/chip_sleep.c $H/board.c $H/lwip_hooks.c firmware/runtime/runtime.c firmware/runtime/console.c firmware/runtime/retained_ram.c firmware/net/net.c; do
   # sys/types.h first: IDF's stdio.h wrapper names ssize_t before Debian's picolibc declares it.
   if riscv64-unknown-elf-gcc -march=rv32imc_zicsr_zifencei -mabi=ilp32 --specs=picolibc.specs -std=gnu17 -fsyntax-only \
        -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -DESP_PLATFORM -D_GNU_SOURCE -DHW_IMAGE_IS_SOURCE=0 \

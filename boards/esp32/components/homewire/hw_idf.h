@@ -11,8 +11,12 @@
 
 #define HW_IDF_NVS_NAMESPACE "homewire"
 
-/* Microseconds since boot (chip_clock.c: esp_timer; linux_clock: CLOCK_MONOTONIC). */
+/* Microseconds since boot, going on across deep sleep (chip_clock.c: esp_timer; linux_console.c:
+ * CLOCK_MONOTONIC; both plus hw_idf_clock_base_us). */
 int64_t hw_idf_now_us(void);
+/* What the clock starts from at this boot: the clock at the sleep plus the sleep when this boot
+ * is a wake from deep sleep, else 0 (chip_sleep.c, linux_sleep.c). hw_idf_now_us includes it. */
+int64_t hw_idf_clock_base_us(void);
 /* Whether the board may report a wall clock at all (linux: HOMEWIRE_WALL_CLOCK=off says no, a
  * board without an RTC; chips: yes once the time was set, e.g. by SNTP). */
 int hw_idf_wall_clock_allowed(void);

@@ -18,7 +18,7 @@ int64_t hw_idf_now_us(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   if (boot.tv_sec == 0 && boot.tv_nsec == 0) boot = t; /* first call at start-up: clock at zero */
-  return (int64_t)(t.tv_sec - boot.tv_sec) * 1000000 + (t.tv_nsec - boot.tv_nsec) / 1000;
+  return hw_idf_clock_base_us() + (int64_t)(t.tv_sec - boot.tv_sec) * 1000000 + (t.tv_nsec - boot.tv_nsec) / 1000;
 }
 
 /* HOMEWIRE_WALL_CLOCK=off: a board without an RTC, as after a power cut. */
