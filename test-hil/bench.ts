@@ -12,6 +12,7 @@ import { b64, fromB64, generateKeyPair, Topology, WireguardGo, DEV_INNER, DEV_OU
 import { answerPublicKey, bootState, enrollLine, type BootState } from "../ts/console/protocol.ts";
 import { ConsoleSession } from "../ts/console/session.ts";
 import { parseEnrolledConfig } from "../ts/app/config.ts";
+import type { DirectionStats, Impairment } from "../ts/interop/badlink.ts";
 import { appStatus, type BootConfig, type ExitReport, type Target, pollUntil, waitBooted } from "./target.ts";
 
 export const HOME_PORT = 51820;
@@ -19,11 +20,22 @@ export const DEV_PORT = 51820;
 export const COLLECTOR_PORT = 9999;
 export const TAP = "hwtap0";
 const UDP_AGENT = new URL("../ts/interop/udp-agent.ts", import.meta.url).pathname;
+const BADLINK_AGENT = new URL("../ts/interop/badlink-agent.ts", import.meta.url).pathname;
+/** The relay's device-facing port in the home namespace (bench option relay). */
+export const RELAY_PORT = 51900;
+
+export interface RelayStats { toHome: DirectionStats; toDevice: DirectionStats; nonceReuse: number }
 
 export interface BenchOptions {
   deviceKnowsHome?: boolean; // default true: the device can initiate
   homeKnowsDevice?: boolean; // default false
   psk?: boolean;
+  /** The bad-link relay (ts/interop/badlink-agent.ts) in the home namespace between the board and
+   *  wireguard-go: the board's endpoint is the relay. Impairments both ways ({} = a clean link, the
+   *  relay only watching, e.g. for nonces used twice) and the seed. */
+  relay?: { link: Partial<Impairment>; seed: number };
+  /** The collector echoes every reading back through the tunnel (data toward the board). */
+  echo?: boolean;
 }
 
 /** Where home and the board sit on the outer network. Namespaced targets use the defaults. */
@@ -54,6 +66,7 @@ export class Bench {
   devicePublicKey: Uint8Array | null = null;
   private wireguard: WireguardGo | null = null;
   collector: JsonAgent | null = null;
+  relay: JsonAgent | null = null;
   readonly console: ConsoleSession;
   /** Console lines of the boots before the current one (target.lines holds the current one's). */
   private earlier: string[] = [];
@@ -81,7 +94,7 @@ export class Bench {
       peer: {
         publicKey: b64(this.home.publicKey),
         ...(this.psk ? { presharedKey: b64(this.psk) } : {}),
-        ...(this.options.deviceKnowsHome === false ? {} : { endpoint: `${this.outer.home}:${HOME_PORT}` }),
+        ...(this.options.deviceKnowsHome === false ? {} : { endpoint: `${this.outer.home}:${this.options.relay ? RELAY_PORT : HOME_PORT}` }),
         allowedIps: [`${HOME_INNER}/32`],
       },
       app,
@@ -124,16 +137,29 @@ export class Bench {
     await this.wireguard.start();
     const c = this.topo.adopt(new JsonAgent("collector", this.topo.exec(this.topo.home, [process.execPath, "--import", "tsx", UDP_AGENT])));
     this.collector = c;
-    await c.request("listen", { host: HOME_INNER, port: COLLECTOR_PORT, echo: false }, 20000);
+    await c.request("listen", { host: HOME_INNER, port: COLLECTOR_PORT, echo: !!this.options.echo }, 20000);
+    const relay = this.options.relay;
+    if (relay) {
+      const r = this.topo.adopt(new JsonAgent("badlink", this.topo.exec(this.topo.home, [process.execPath, "--import", "tsx", BADLINK_AGENT])));
+      this.relay = r;
+      await r.request("start", { listen: { host: this.outer.home, port: RELAY_PORT }, upstream: { host: this.outer.home, port: HOME_PORT },
+        toHome: relay.link, toDevice: relay.link, seed: relay.seed }, 20000);
+    }
+  }
+
+  /** The relay's counters (bench option relay). */
+  relayStats(): Promise<RelayStats> {
+    if (!this.relay) throw new Error("this bench has no relay");
+    return this.relay.request<RelayStats>("stats");
   }
 
   /** Powers the board on (clock at zero, store as the last boot of this bench left it) and makes
    *  sure it runs this bench's config with these app options: enrols it (and resets it) when it
    *  is not enrolled or holds other options. */
-  async startDevice(app: Record<string, unknown> = {}, wallClock = true): Promise<void> {
+  async startDevice(app: Record<string, unknown> = {}, wallClock = true, tests: Pick<BootConfig, "clockRate" | "crashAfterRetainedWrites"> = {}): Promise<void> {
     if (this.destroyed) throw new Error("this bench was removed");
     const appOptions = { collector: `${HOME_INNER}:${COLLECTOR_PORT}`, name: "hiltest", readingIntervalMs: 1000, statusIntervalMs: 1000, ...app };
-    const boot: BootConfig = { outerCidr: `${this.outer.board}/${this.outer.prefix}`, wallClock };
+    const boot: BootConfig = { outerCidr: `${this.outer.board}/${this.outer.prefix}`, wallClock, ...tests };
     this.earlier.push(...this.target.lines);
     await this.target.start(boot);
     const st = bootState(this.target.lines)!;
@@ -222,7 +248,8 @@ export class Bench {
 
   diagnostics(): string {
     const wg = this.wireguard ? this.wireguard.log.split("\n").slice(-25).join("\n") : "(not started)";
-    return `--- wireguard-go ---\n${wg}\n${this.target.diagnostics()}`;
+    const relay = this.relay ? `\n--- badlink relay ---\n${this.relay.child.tail.split("\n").slice(-10).join("\n")}` : "";
+    return `--- wireguard-go ---\n${wg}\n${this.target.diagnostics()}${relay}`;
   }
 
   async destroy(): Promise<void> {

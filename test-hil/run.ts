@@ -11,6 +11,7 @@ import { removeStaleNamespaces } from "../ts/interop/netns.ts";
 import { Bench, DEFAULT_OUTER, type OuterAddresses } from "./bench.ts";
 import { junitXml, summaryLine, type CaseResult } from "./junit.ts";
 import { SCENARIOS, type Context, type Scenario } from "./scenarios.ts";
+import { NETWORK_SCENARIOS } from "./networks.ts";
 import type { ExitReport, Target } from "./target.ts";
 import { HostTarget, ENGINE } from "./targets/host.ts";
 import { QemuTarget, qemuPtyPower } from "./targets/qemu.ts";
@@ -36,6 +37,7 @@ const { values: opt } = parseArgs({
     "board-ip": { type: "string" },
     slowdown: { type: "string" },
     "qemu-pty": { type: "boolean", default: false },
+    suite: { type: "string", default: "boards" },
   },
 });
 
@@ -72,7 +74,10 @@ switch (opt.target) {
     usage(`--target must be host, qemu, serial or idf-linux${opt.target ? `, not "${opt.target}"` : ""}`);
 }
 
-const applicable = SCENARIOS.filter((s) => !s.targets || s.targets.includes(target.name));
+// boards: scenarios.ts (make test-firmware, test-qemu); networks: networks.ts (make test-networks).
+if (opt.suite !== "boards" && opt.suite !== "networks") usage(`--suite must be boards or networks, not "${opt.suite}"`);
+const SUITE = opt.suite === "networks" ? NETWORK_SCENARIOS : SCENARIOS;
+const applicable = SUITE.filter((s) => !s.targets || s.targets.includes(target.name));
 let chosen = applicable;
 if (opt.only) {
   const names = opt.only.split(",").map((s) => s.trim()).filter(Boolean);
@@ -80,12 +85,12 @@ if (opt.only) {
   chosen = applicable.filter((s) => names.includes(s.name));
 }
 if (opt.list) {
-  for (const s of SCENARIOS) console.log(`${s.name.padEnd(26)} ${s.targets ? `[${s.targets.join(",")} only] ` : ""}${s.title}`);
+  for (const s of SUITE) console.log(`${s.name.padEnd(26)} ${s.targets ? `[${s.targets.join(",")} only] ` : ""}${s.title}`);
   process.exit(0);
 }
 
 const junitPath = opt.junit ?? `build/test-hil/${target.name}.xml`;
-const suite = `test-hil.${target.name}${target.name === "host" || target.name === "qemu" ? `.${ENGINE}` : target.name === "idf-linux" ? `.${IDF_ENGINE}` : ""}`;
+const suite = `test-hil${opt.suite === "networks" ? ".networks" : ""}.${target.name}${target.name === "host" || target.name === "qemu" ? `.${ENGINE}` : target.name === "idf-linux" ? `.${IDF_ENGINE}` : ""}`;
 const results: CaseResult[] = [];
 const peaks: number[] = [];
 const started = Date.now();

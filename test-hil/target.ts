@@ -15,6 +15,12 @@ export interface BootConfig {
   outerCidr: string;
   /** Whether the board may use a wall clock. false = a board without an RTC. */
   wallClock: boolean;
+  /** Test-only (host and QEMU boards): the board's clock runs this many times faster (expiry and
+   *  long-life tests against wireguard-go, whose clock is real). Default 1. */
+  clockRate?: number;
+  /** Test-only (host and QEMU boards): a watchdog-like reset (clock and retained region kept)
+   *  right after the Nth retained-region write since power-on, once. */
+  crashAfterRetainedWrites?: number;
 }
 
 /** The network a target attaches its board to (see bench.ts). */

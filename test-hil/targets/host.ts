@@ -50,9 +50,14 @@ export class HostTarget implements Target {
     if (!net) throw new Error("host target: attach() first");
     if (this.running) throw new Error("host target: already running");
     this.lines = [];
+    // Under a faster test clock the runtime's periods (board ms) stretch with it, so the host
+    // still ticks every 100 ms and prints a status every 2 s of its own time.
+    const rate = boot.clockRate ?? 1;
+    const tests = [...(rate !== 1 ? ["--clock-rate", String(rate), "--tick-ms", String(Math.min(100 * rate, 1000))] : []),
+      ...(boot.crashAfterRetainedWrites ? ["--test-crash-after-retained-write", String(boot.crashAfterRetainedWrites)] : [])];
     this.child = net.topo.spawn("firmware", net.ns, [FIRMWARE_BIN, "--tap", net.tap, "--ip", boot.outerCidr,
-      "--store", this.storePath, "--bundle", FIRMWARE_IMAGE, "--status-ms", "2000", "--heap", String(HEAP_LIMIT),
-      "--wall-clock", boot.wallClock ? "on" : "off"], {
+      "--store", this.storePath, "--retained", join(net.dir, "host-retained.bin"), "--bundle", FIRMWARE_IMAGE,
+      "--status-ms", String(2000 * rate), "--heap", String(HEAP_LIMIT), "--wall-clock", boot.wallClock ? "on" : "off", ...tests], {
       onLine: (line) => {
         if (this.lines.length < MAX_LINES) this.lines.push(line);
         this.console.feed(line);

@@ -51,6 +51,9 @@ export interface BootPageFields {
   imageLength: number;
   imageKind: "source" | "bytecode";
   statusMs: number;
+  /** Test-only keys (boards/qemu-xtensa/sleep.c): a faster clock, a watchdog-like reset after the Nth retained write. */
+  clockRate?: number;
+  crashAfterRetainedWrites?: number;
 }
 
 /** The boot page text (NUL-terminated): one key=value per line after the header. */
@@ -65,6 +68,8 @@ export function bootPage(f: BootPageFields): Buffer {
     `image=${f.imageLength}`,
     `image-kind=${f.imageKind}`,
     `status-ms=${f.statusMs}`,
+    ...(f.clockRate && f.clockRate !== 1 ? [`clock-rate=${f.clockRate}`] : []),
+    ...(f.crashAfterRetainedWrites ? [`test-crash-after-retained-write=${f.crashAfterRetainedWrites}`] : []),
   ];
   for (const l of lines) if (/[\n\0]/.test(l)) throw new RangeError(`boot page: a value must be one line (${l.split("=")[0]})`);
   const page = Buffer.from(lines.join("\n") + "\n\0", "utf8");
@@ -190,7 +195,7 @@ export class QemuTarget implements Target {
     // A fresh seed every power-on: QEMU has no hardware RNG (boards/qemu-xtensa/rng.c). The page
     // stays in the bench's private directory (0600) until the bench is removed.
     writeFileSync(pagePath, bootPage({ seed: randomBytes(32), mac: BOARD_MAC, ip: boot.outerCidr, imageLength, imageKind: imageKindOf(image),
-      statusMs: 2000 }), { mode: 0o600 });
+      statusMs: 2000 * (boot.clockRate ?? 1), clockRate: boot.clockRate, crashAfterRetainedWrites: boot.crashAfterRetainedWrites }), { mode: 0o600 });
     this.child = net.topo.spawn("qemu", net.ns, [QEMU_BIN, "-M", "lx60-nommu", "-cpu", "lx106", "-nographic", "-monitor", "none",
       "-serial", serial, "-semihosting", "-kernel", this.elfPath,
       "-nic", `tap,ifname=${net.tap},script=no,downscript=no,model=open_eth,mac=${BOARD_MAC}`,

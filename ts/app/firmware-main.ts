@@ -8,6 +8,8 @@
 // Nothing device-specific reaches this file except through the store.
 
 import { Sensor } from "./sensor";
+import { SleepingSensor } from "./sleep";
+import { SensorDevice } from "../wireguard/sensordevice";
 import { enroll as enrollIdentity, enrolledConfig, loadIdentity, newIdentity, saveIdentity } from "./identity";
 import type { Identity } from "./identity";
 import { Device } from "../wireguard/device";
@@ -21,6 +23,7 @@ var platform: Platform | null = null;
 var current: Identity | null = null;
 var device: Device | null = null;
 var sensor: Sensor | null = null;
+var sleeper: SleepingSensor | null = null;
 
 function thePlatform(): Platform {
   if (!platform) platform = firmwarePlatform();
@@ -68,6 +71,14 @@ export function main(): void {
     else p.io.log(LOG_WARN, "allowedIps: IPv6 " + config.peer.allowedIps[i] + " ignored (IPv4-only build)");
   }
   if (config.wifi && !hw.wifiJoin(config.wifi.ssid, config.wifi.password)) p.io.log(LOG_WARN, "wifi: this board has no Wi-Fi; the credentials are not used");
+  if (config.app && config.app.sleepMs > 0) {
+    // Deep-sleep mode (sleep.ts): one reading per wake on the session kept across the sleep.
+    var sd = new SensorDevice({ privateKey: id.privateKey, peer: config.peer }, p);
+    device = sd;
+    sleeper = new SleepingSensor(sd, p, config.app, function (ms) { hw.deepSleep(ms); });
+    p.io.log(LOG_INFO, "homewire up (deep-sleep mode): tunnel " + config.address.ip + "/" + config.address.prefix);
+    return;
+  }
   var d = new Device({ privateKey: id.privateKey, peer: config.peer }, p);
   device = d;
   if (config.app) {
@@ -105,13 +116,14 @@ export function onNetworkChange(): void {
 export function tick(): void {
   if (!device) return;
   device.tick();
-  if (sensor) sensor.tick();
+  if (sleeper) sleeper.tick();
+  else if (sensor) sensor.tick();
 }
 
 /** Console "status": the app's status line now (the sensor's, else the core's). */
 export function logStatus(): void {
   if (!device) return;
-  thePlatform().io.log(LOG_INFO, "status " + (sensor ? sensor.statusLine() : JSON.stringify(device.status())));
+  thePlatform().io.log(LOG_INFO, "status " + (sleeper ? sleeper.statusLine() : sensor ? sensor.statusLine() : JSON.stringify(device.status())));
 }
 
 /** The status as JSON (for a test). */

@@ -5,7 +5,7 @@ import type { Address } from "../platform/platform.ts";
 import type { DeviceStatus } from "../wireguard/status.ts";
 
 function fakeStatus(): DeviceStatus {
-  return { state: "established", lastHandshakeMs: 5, endpoint: { host: "192.0.2.1", port: 51820 }, rxBytes: 1, txBytes: 2, rxPackets: 3, txPackets: 4, handshakes: 1, datagramsIn: 7, datagramsAccepted: 6, drops: { "bad-mac1": 1 } };
+  return { state: "established", lastHandshakeMs: 5, endpoint: { host: "192.0.2.1", port: 51820 }, rxBytes: 1, txBytes: 2, rxPackets: 3, txPackets: 4, handshakes: 1, keypairs: 1, datagramsIn: 7, datagramsAccepted: 6, drops: { "bad-mac1": 1 } };
 }
 
 function rig(opts = '{"collector":"10.77.0.1:9999","readingIntervalMs":1000,"statusIntervalMs":3000}', accept = true) {

@@ -11,6 +11,9 @@ export interface SensorOptions {
   readingIntervalMs: number; // between readings
   statusIntervalMs: number;  // between console status lines; 0 = never
   name: string;              // the device's name inside each reading
+  /** Deep-sleep mode (ts/app/sleep.ts) when > 0: each wake sends one reading, then the board
+   *  sleeps this long with RAM off; readingIntervalMs is not used. 0 = always on. */
+  sleepMs: number;
 }
 
 export interface SensorIo {
@@ -43,7 +46,7 @@ export function parseSensorOptions(json: string): SensorOptions {
 export function sensorOptionsFrom(value: unknown): SensorOptions {
   if (typeof value !== "object" || value === null || value instanceof Array) throw new TypeError("app: expected a JSON object");
   var raw = value as { [k: string]: unknown };
-  var known = ["collector", "name", "readingIntervalMs", "statusIntervalMs"];
+  var known = ["collector", "name", "readingIntervalMs", "statusIntervalMs", "sleepMs"];
   for (var k in raw) {
     if (Object.prototype.hasOwnProperty.call(raw, k) && known.indexOf(k) < 0) throw new TypeError("app." + k + ": unknown field (expected one of " + known.join(", ") + ")");
   }
@@ -60,7 +63,10 @@ export function sensorOptionsFrom(value: unknown): SensorOptions {
   }
   var reading = ms("readingIntervalMs", 5000);
   if (reading < 100) throw new TypeError("app.readingIntervalMs: at least 100");
-  return { collector: { host: m[1], port: +m[2] }, readingIntervalMs: reading, statusIntervalMs: ms("statusIntervalMs", 10000), name: name };
+  var sleep = ms("sleepMs", 0);
+  // Shorter sleeps cost more in boots than they save in radio time; a day is the board's limit.
+  if (sleep !== 0 && sleep < 1000) throw new TypeError("app.sleepMs: 0 (always on) or 1000..86400000");
+  return { collector: { host: m[1], port: +m[2] }, readingIntervalMs: reading, statusIntervalMs: ms("statusIntervalMs", 10000), name: name, sleepMs: sleep };
 }
 
 export class Sensor {
@@ -73,8 +79,10 @@ export class Sensor {
   private sent = 0;
   private refused = 0;
 
-  constructor(options: SensorOptions, clock: Clock, io: SensorIo) {
+  /** firstSeq: the sequence number of the first reading (a sleeping sensor carries it over). */
+  constructor(options: SensorOptions, clock: Clock, io: SensorIo, firstSeq?: number) {
     this.options = options;
+    if (firstSeq !== undefined) this.seq = firstSeq;
     this.clock = clock;
     this.io = io;
     var now = clock.nowMs();
@@ -110,12 +118,17 @@ export class Sensor {
     }
   }
 
+  /** The sequence number the next reading gets. */
+  nextSeq(): number {
+    return this.seq;
+  }
+
   /** One line of JSON: tunnel state and counters (never key material). nowMs is the clock the
    *  handshake time is on, so a reader can tell the handshake's age. */
   statusLine(): string {
     var s = this.io.status();
     return JSON.stringify({
-      state: s.state, handshakes: s.handshakes, lastHandshakeMs: s.lastHandshakeMs, nowMs: Math.floor(this.clock.nowMs()),
+      state: s.state, handshakes: s.handshakes, keypairs: s.keypairs, lastHandshakeMs: s.lastHandshakeMs, nowMs: Math.floor(this.clock.nowMs()),
       endpoint: s.endpoint ? s.endpoint.host + ":" + s.endpoint.port : null,
       rxBytes: s.rxBytes, txBytes: s.txBytes, rxPackets: s.rxPackets, txPackets: s.txPackets,
       datagramsIn: s.datagramsIn, datagramsAccepted: s.datagramsAccepted, readingsSent: this.sent, readingsRefused: this.refused, drops: s.drops,

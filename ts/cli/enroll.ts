@@ -29,6 +29,7 @@ export interface EnrollOptions {
   wifiPasswordFile?: string;
   collector?: string;
   name?: string;
+  sleepMs?: string;
   newKey: boolean;
   peerOut?: string;
   force: boolean;
@@ -62,6 +63,7 @@ const FLAG_OF_FIELD: [string, string][] = [
   ["wifi.password", "--wifi-password-file"],
   ["app.collector", "--collector"],
   ["app.name", "--name"],
+  ["app.sleepMs", "--sleep-ms"],
 ];
 
 /** "peer.endpoint: port 70000 ..." -> "--endpoint (peer.endpoint): port 70000 ...". */
@@ -106,6 +108,7 @@ export function prepareEnrollment(o: EnrollOptions, warn: (line: string) => void
     throw new UsageError(o.wifiSsid === undefined ? "--wifi-ssid: required with --wifi-password-file" : "--wifi-password-file: required with --wifi-ssid (a file holding the passphrase; an empty file for an open network)");
   }
   if (o.name !== undefined && o.collector === undefined) throw new UsageError("--collector: required with --name");
+  if (o.sleepMs !== undefined && o.collector === undefined) throw new UsageError("--collector: required with --sleep-ms");
   if (o.psk !== undefined && o.peerOut === undefined) {
     throw new UsageError("--peer-out: required with --psk (the [Peer] stanza then holds the PSK: it goes to a 0600 file, never to stdout)");
   }
@@ -119,7 +122,12 @@ export function prepareEnrollment(o: EnrollOptions, warn: (line: string) => void
   const config: Record<string, unknown> = { address: o.address };
   if (o.listenPort !== undefined) config.listenPort = numeric(o.listenPort);
   config.peer = peer;
-  if (o.collector !== undefined) config.app = o.name === undefined ? { collector: o.collector } : { collector: o.collector, name: o.name };
+  if (o.collector !== undefined) {
+    const app: Record<string, unknown> = { collector: o.collector };
+    if (o.name !== undefined) app.name = o.name;
+    if (o.sleepMs !== undefined) app.sleepMs = numeric(o.sleepMs);
+    config.app = app;
+  }
   if (o.wifiSsid !== undefined) config.wifi = { ssid: o.wifiSsid, password: readWifiPassword(o.wifiPasswordFile!, warn) };
   if (o.newKey) config.newKey = true;
   const json = JSON.stringify(config);

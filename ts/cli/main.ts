@@ -26,7 +26,7 @@ From a blank board to a tunnel home (ESP32; see README.md):
                                    esptool from the project venv, each verified by MD5
   enroll --port DEV --home-public-key KEY --endpoint IP:PORT --address CIDR --allowed-ips CIDR[,CIDR...]
          [--psk FILE --peer-out FILE] [--persistent-keepalive S] [--listen-port PORT]
-         [--wifi-ssid SSID --wifi-password-file FILE] [--collector IP:PORT [--name NAME]]
+         [--wifi-ssid SSID --wifi-password-file FILE] [--collector IP:PORT [--name NAME] [--sleep-ms MS]]
          [--new-key] [--peer-out FILE] [--force] [--wg-interface IFACE] [--baud N]
                                    check the config, send it to the board (which keeps its own key),
                                    reset it, and write the home side's [Peer] stanza (stdout or
@@ -152,6 +152,7 @@ async function enrollCommand(args: string[], io: Io): Promise<void> {
       "wifi-password-file": { type: "string" },
       collector: { type: "string" },
       name: { type: "string" },
+      "sleep-ms": { type: "string" },
       "new-key": { type: "boolean", default: false },
       "peer-out": { type: "string" },
       force: { type: "boolean", default: false },
@@ -176,6 +177,7 @@ async function enrollCommand(args: string[], io: Io): Promise<void> {
       wifiPasswordFile: values["wifi-password-file"],
       collector: values.collector,
       name: values.name,
+      sleepMs: values["sleep-ms"],
       newKey: values["new-key"] ?? false,
       peerOut: values["peer-out"],
       force: values.force ?? false,

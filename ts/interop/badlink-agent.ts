@@ -2,7 +2,7 @@
 // inside a namespace: the interop bench's home namespace now, test-hil's for boards later.
 // Commands: start {listen, upstream, toHome, toDevice, seed} -> {listen, upstream} (addresses),
 // addresses -> the same,
-// stats -> {toHome, toDevice, device}, inject {type, fromElsewhere} (send the last datagram of
+// stats -> {toHome, toDevice, device, nonceReuse}, inject {type, fromElsewhere} (send the last datagram of
 // that WireGuard type home sent to the device once more, from the relay's listen address or
 // another port of it) -> {from}, stop.
 import { createInterface } from "node:readline";
@@ -30,7 +30,7 @@ const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
   },
   stats() {
     const r = need();
-    return { ...r.stats(), device: r.device };
+    return { ...r.stats(), device: r.device, nonceReuse: r.nonceReuse };
   },
   async inject(m) {
     const r = need();

@@ -153,6 +153,11 @@ export class BadLinkRelay {
   device: Address | null = null;
   /** The last datagram of each WireGuard type seen in each direction (tests replay them). */
   readonly lastSeen: { toHome: Record<number, Uint8Array>; toDevice: Record<number, Uint8Array> } = { toHome: {}, toDevice: {} };
+  /** Transport messages from the device whose (receiver index, counter) the relay had already
+   *  seen arrive from it: a nonce used twice under one key (counted before the link model acts,
+   *  so the relay's own duplicates never count). Should stay 0, across deep sleeps and crashes. */
+  nonceReuse = 0;
+  private seenNonces = new Set<string>();
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private closed = false;
   /** A socket on another port of the relay's host: the source of inject({ fromElsewhere }). */
@@ -163,6 +168,11 @@ export class BadLinkRelay {
     this.toDevice = new LinkModel(checkImpairment(options.toDevice), options.seed * 2 + 2);
     front.on("message", (msg, rinfo) => {
       this.device = { host: rinfo.address, port: rinfo.port };
+      if (msg.length >= 32 && msg[0] === 4) {
+        const nonce = msg.subarray(4, 16).toString("hex"); // receiver index and counter
+        if (this.seenNonces.has(nonce)) this.nonceReuse++;
+        else this.seenNonces.add(nonce);
+      }
       this.forward(this.toHome, this.lastSeen.toHome, new Uint8Array(msg), back, options.upstream);
     });
     back.on("message", (msg, rinfo) => {

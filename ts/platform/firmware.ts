@@ -41,11 +41,15 @@ export function firmwarePlatform(): Platform {
   if (typeof natives.openTransport === "function") crypto.openTransport = natives.openTransport;
   if (typeof natives.sendTransport === "function") io.sendTransport = natives.sendTransport;
   if (typeof natives.tunnelDeliverPrefix === "function") io.deliverPrefixToTunnel = natives.tunnelDeliverPrefix;
-  return {
+  var platform: Platform = {
     crypto: crypto,
     random: { randomBytes: natives.randomBytes },
     clock: { nowMs: natives.nowMs, wallClockMs: natives.wallClockMs },
     store: { get: natives.storeGet, put: natives.storePut },
     io: io,
   };
+  // A board that keeps a region across deep sleep (board.h): where a session waits for the wake.
+  var capacity = typeof natives.retainedCapacity === "function" ? natives.retainedCapacity() : 0;
+  if (capacity > 0) platform.retained = { capacity: capacity, read: natives.retainedRead, write: natives.retainedWrite };
+  return platform;
 }

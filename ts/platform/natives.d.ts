@@ -46,6 +46,16 @@ interface HwNatives {
   // Join this Wi-Fi network as a station, and keep rejoining; false when the board has no Wi-Fi.
   // ssid 1..32 bytes, password 0..64 bytes (checked by the config parser first). A secret: never logged.
   wifiJoin(ssid: string, password: string): boolean;
+
+  // Deep sleep (firmware/runtime/board.h). The retained region keeps its bytes across a sleep:
+  // capacity in bytes (0: this board has none), its contents (empty: nothing kept), an atomic
+  // replacement (throws RangeError past the capacity, Error if the board could not write).
+  retainedCapacity(): number;
+  retainedRead(): Uint8Array;
+  retainedWrite(bytes: Uint8Array): void;
+  // Once the current call into JS returns, the board sleeps ms (0..86400000) with RAM off except
+  // the retained region and boots again; the clock (nowMs) goes on across. Throws without one.
+  deepSleep(ms: number): void;
 }
 
 declare var hw: HwNatives;

@@ -302,6 +302,7 @@ export class Device {
       rxPackets: this.rxPackets,
       txPackets: this.txPackets,
       handshakes: this.handshakes,
+      keypairs: (current !== null ? 1 : 0) + (this.keypairs.previous !== null ? 1 : 0) + (this.keypairs.next !== null ? 1 : 0),
       datagramsIn: this.datagramsAccepted + inboundDrops(drops),
       datagramsAccepted: this.datagramsAccepted,
       drops: drops,

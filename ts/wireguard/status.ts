@@ -18,6 +18,8 @@ export interface DeviceStatus {
   txPackets: number;
   /** Completed handshakes (either role). */
   handshakes: number;
+  /** Keypairs held (current, previous, next: 0..3); 0 once they expired and were wiped. */
+  keypairs: number;
   /** Datagrams given to onDatagram, and those accepted; every other one is in drops. */
   datagramsIn: number;
   datagramsAccepted: number;
