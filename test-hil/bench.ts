@@ -160,7 +160,9 @@ export class Bench {
     if (this.destroyed) throw new Error("this bench was removed");
     const appOptions = { collector: `${HOME_INNER}:${COLLECTOR_PORT}`, name: "hiltest", readingIntervalMs: 1000, statusIntervalMs: 1000, ...app };
     const boot: BootConfig = { outerCidr: `${this.outer.board}/${this.outer.prefix}`, wallClock, ...tests };
-    this.earlier.push(...this.target.lines);
+    // The target's lines of an earlier boot of this bench (a target object outlives its benches:
+    // before this bench's first boot it still holds the previous bench's).
+    if (this.devicePublicKey) this.earlier.push(...this.target.lines);
     await this.target.start(boot);
     const st = bootState(this.target.lines)!;
     await this.homeKnows(st.publicKey);

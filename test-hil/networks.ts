@@ -77,6 +77,8 @@ export const NETWORK_SCENARIOS: Scenario[] = [
       await b.waitReadings(1, 30000);
       const first = await pollUntil("wireguard-go's handshake", async () => (await latestHandshake(b)) || null, b.ms(5000), 200);
       await b.waitReadings(20, 20 * (SLEEP_MS + 2000));
+      // Each wake's line comes once its reading has gone out, just before it sleeps.
+      await pollUntil("20 wake lines", () => wakeLines(b).length >= 20, b.ms(5000), 100);
       const r = b.readings().slice(0, 20);
       assert.deepEqual(r.map((x) => x.seq), Array.from({ length: 20 }, (_, i) => i), "20 readings numbered across the wakes, in order");
       for (let i = 1; i < 20; i++) {
@@ -114,6 +116,7 @@ export const NETWORK_SCENARIOS: Scenario[] = [
       await pollUntil("the test fault", () => b.transcript().some((l) => l.startsWith("[board] test fault: reset after retained write 3")), b.ms(30000), 200);
       await sleep(1100); // wg(8) reports handshakes in whole seconds
       await b.waitReadings(3, 40000);
+      await pollUntil("3 wake lines", () => wakeLines(b).length >= 3, b.ms(5000), 100);
       const w = wakeLines(b);
       assert.equal(w[1].resume, "empty", `the boot after the fault found no record: ${JSON.stringify(w[1])}`);
       assert.equal(w[1].handshakes, 1, "and made a new handshake");
@@ -134,6 +137,7 @@ export const NETWORK_SCENARIOS: Scenario[] = [
       const first = await pollUntil("wireguard-go's handshake", async () => (await latestHandshake(b)) || null, b.ms(5000), 200);
       await sleep(1100);
       await b.waitReadings(2, 60000);
+      await pollUntil("2 wake lines", () => wakeLines(b).length >= 2, b.ms(5000), 100);
       const w = wakeLines(b);
       assert.equal(w[1].resume, "expired", `the record was refused: ${JSON.stringify(w[1])}`);
       assert.equal(w[1].handshakes, 1, "a new handshake");

@@ -156,6 +156,17 @@ FW_TS := $(shell find ts/wireguard ts/app ts/platform -maxdepth 1 -name '*.ts' !
 $(FW_BUNDLE): $(FW_TS) scripts/bundle.ts | setup
 	$(TSX) scripts/bundle.ts --entry app/firmware-main --out $@
 
+# The image with the sensor app's deep-sleep mode (ts/app/firmware-sleep-main.ts: the same entry
+# points plus sleep.ts and SensorDevice); make test-networks runs the sleep scenarios on it. Its
+# own image because the QEMU board's Duktape heap has no room for it beside the rest.
+FW_SLEEP_BUNDLE := $(BUILD)/firmware/homewire-sleep-fw.js
+$(FW_SLEEP_BUNDLE): $(FW_TS) scripts/bundle.ts | setup
+	$(TSX) scripts/bundle.ts --entry app/firmware-sleep-main --out $@
+JERRY_SLEEP_IMAGE := $(BUILD)/firmware/jerryscript/homewire-sleep.image
+$(JERRY_SLEEP_IMAGE): $(FW_SLEEP_BUNDLE) scripts/jerry-image.ts $(JERRY_SNAPSHOT_TOOL)
+	@mkdir -p $(dir $@)
+	$(JERRY_IMAGE) --in $(FW_SLEEP_BUNDLE) --out $@
+
 ifeq ($(ENGINE),duktape)
 # Duktape runs the ES5 source: measured on this app, its bytecode (made by `homewire-host
 # --compile`, target firmware-bytecode) is larger (105 vs 90 kB) and needs ~80 kB more heap.

@@ -1,6 +1,28 @@
-# Networks as they are (issue 11): the bad-link relay benchmark. The interop scenarios (bad link,
-# deep sleep, replay after reboot, DNS) run in `make test-interop` (ts/interop/{badlink,sleep,replay,dns}.interop.ts);
-# the boards join in phase 2.
+# Networks as they are, and sensors on batteries (issue 11). The interop scenarios (bad link,
+# deep sleep, replay after reboot, DNS) with the Node endpoint run in `make test-interop`
+# (ts/interop/{badlink,sleep,replay,dns}.interop.ts). The same concerns on the boards are
+# test-hil's networks suite (test-hil/networks.ts: deep sleep, long life, bad links), run here on
+# the host board and the QEMU board, on the image with the deep-sleep mode (homewire-sleep).
+# The IPv6/DNS board scenarios join through their own rule that test-networks depends on.
+
+NET_HIL = $(TSX) test-hil/run.ts --suite networks
+
+.PHONY: test-networks-boards
+# The QEMU board runs them on JerryScript (its image runs in place from flash): the sleep image
+# compiled by Duktape leaves its 256 KiB arena 1.9 KiB free, and enrolment runs out of heap.
+test-networks-boards: setup $(HOST_BIN) $(FW_SLEEP_BUNDLE) ## test-hil's networks suite (deep sleep, long life, bad links) on the host board (Duktape) and the QEMU board (JerryScript; NOT RUN without its tree) vs wireguard-go (root)
+	$(call hil_guarded,HW_FIRMWARE_IMAGE=$(FW_SLEEP_BUNDLE) ENGINE=duktape $(NET_HIL) --target host --junit $(BUILD)/test-hil/networks-host.xml,make test-networks (host))
+	@mkdir -p $(BUILD); sed -i '/^networks-qemu:/d' $(BUILD)/skipped.txt 2>/dev/null || true
+	@if [ -n "$(JERRY_TREE)" ]; then \
+	  $(MAKE) --no-print-directory qemu-board-jerryscript $(JERRY_SLEEP_IMAGE) ENGINE=jerryscript; \
+	else \
+	  echo; echo "*** NOT RUN: make test-networks on the QEMU board: no JerryScript 3.0 tree at $(JERRYSCRIPT_PATH) ***"; echo; \
+	  echo "networks-qemu: no JerryScript tree at $(JERRYSCRIPT_PATH)" >> $(BUILD)/skipped.txt; \
+	fi
+	$(if $(JERRY_TREE),$(call hil_guarded,HW_QEMU_IMAGE=$(JERRY_SLEEP_IMAGE) ENGINE=jerryscript $(NET_HIL) --target qemu --junit $(BUILD)/test-hil/networks-qemu.xml,make test-networks (qemu)))
+
+.PHONY: test-networks
+test-networks: test-networks-boards ## issue 11's board scenarios on host and QEMU: deep sleep, long life, bad links (root; JUnit build/test-hil/networks-*.xml)
 
 .PHONY: bench-networks
 bench-networks: setup ## time to tunnel up and reading delivery through the bad-link relay at 0/10/30 % loss, Node endpoint vs wireguard-go (root); build/bench/networks.json

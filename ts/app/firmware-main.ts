@@ -8,10 +8,10 @@
 // Nothing device-specific reaches this file except through the store.
 
 import { Sensor } from "./sensor";
-import { SleepingSensor } from "./sleep";
-import { SensorDevice } from "../wireguard/sensordevice";
+
 import { enroll as enrollIdentity, enrolledConfig, loadIdentity, newIdentity, saveIdentity } from "./identity";
 import type { Identity } from "./identity";
+import type { EnrolledConfig } from "./config";
 import { Device } from "../wireguard/device";
 import { formatIp, parseCidr } from "../wireguard/allowedips";
 import { encodeBase64 } from "../wireguard/base64";
@@ -23,7 +23,18 @@ var platform: Platform | null = null;
 var current: Identity | null = null;
 var device: Device | null = null;
 var sensor: Sensor | null = null;
-var sleeper: SleepingSensor | null = null;
+/** The deep-sleep mode, when this image has it (firmware-sleep-main.ts registers it): starts the
+ *  app for one wake and returns what the loop ticks. Kept out of this module so an image without
+ *  it does not compile it: the QEMU board's Duktape heap has no room for both. */
+export interface SleepMode {
+  start(id: Identity, config: EnrolledConfig, platform: Platform): { device: Device; tick(): void; statusLine(): string };
+}
+var sleepMode: SleepMode | null = null;
+var sleeper: { tick(): void; statusLine(): string } | null = null;
+
+export function useSleepMode(mode: SleepMode): void {
+  sleepMode = mode;
+}
 
 function thePlatform(): Platform {
   if (!platform) platform = firmwarePlatform();
@@ -73,9 +84,10 @@ export function main(): void {
   if (config.wifi && !hw.wifiJoin(config.wifi.ssid, config.wifi.password)) p.io.log(LOG_WARN, "wifi: this board has no Wi-Fi; the credentials are not used");
   if (config.app && config.app.sleepMs > 0) {
     // Deep-sleep mode (sleep.ts): one reading per wake on the session kept across the sleep.
-    var sd = new SensorDevice({ privateKey: id.privateKey, peer: config.peer }, p);
-    device = sd;
-    sleeper = new SleepingSensor(sd, p, config.app, function (ms) { hw.deepSleep(ms); });
+    if (!sleepMode) throw new TypeError("app.sleepMs: this firmware image has no deep-sleep mode (the homewire-sleep image has)");
+    var woke = sleepMode.start(id, config, p);
+    device = woke.device;
+    sleeper = woke;
     p.io.log(LOG_INFO, "homewire up (deep-sleep mode): tunnel " + config.address.ip + "/" + config.address.prefix);
     return;
   }
