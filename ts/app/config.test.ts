@@ -117,7 +117,7 @@ test("the enrolled config: the same fields without privateKey, plus app and wifi
   const c = parseEnrolledConfig(JSON.stringify({ ...enrolled, app: { collector: "10.77.0.1:9999", name: "s1" }, wifi: { ssid: "home", password: "correct horse" } }));
   assert.equal(c.listenPort, 51821);
   assert.deepEqual(c.peer.endpoint, { host: "192.0.2.1", port: 51820 });
-  assert.deepEqual(c.app, { collector: { host: "10.77.0.1", port: 9999 }, name: "s1", readingIntervalMs: 5000, statusIntervalMs: 10000 });
+  assert.deepEqual(c.app, { collector: { host: "10.77.0.1", port: 9999 }, name: "s1", readingIntervalMs: 5000, statusIntervalMs: 10000, sleepMs: 0 });
   assert.deepEqual(c.wifi, { ssid: "home", password: "correct horse" });
   const bare = parseEnrolledConfig({ address: "10.77.0.2/32", peer: { publicKey: KEY_B, allowedIps: ["10.77.0.1/32"] } });
   assert.equal(bare.app, null, "no app: the tunnel only");
@@ -138,6 +138,8 @@ test("the enrolled config refuses a private key, unknown fields and bad app or w
   refuse({ ...bare0(), extra: 1 }, "extra", /unknown field/);
   refuse({ ...bare0(), app: { collector: "10.77.0.1:9999", color: "red" } }, "app.color", /unknown field/);
   refuse({ ...bare0(), app: { collector: "10.77.0.1:9999", readingIntervalMs: 50 } }, "app.readingIntervalMs");
+  refuse({ ...bare0(), app: { collector: "10.77.0.1:9999", sleepMs: 500 } }, "app.sleepMs");
+  refuse({ ...bare0(), app: { collector: "10.77.0.1:9999", sleepMs: "5s" } }, "app.sleepMs");
   refuse({ ...bare0(), wifi: { ssid: "" } }, "wifi.ssid");
   refuse({ ...bare0(), wifi: { ssid: "é".repeat(17) } }, "wifi.ssid", /1\.\.32 bytes/);
   refuse({ ...bare0(), wifi: { ssid: "n", password: "short" } }, "wifi.password");

@@ -128,7 +128,7 @@ export class Sensor {
   statusLine(): string {
     var s = this.io.status();
     return JSON.stringify({
-      state: s.state, handshakes: s.handshakes, keypairs: s.keypairs, lastHandshakeMs: s.lastHandshakeMs, nowMs: Math.floor(this.clock.nowMs()),
+      state: s.state, handshakes: s.handshakes, sessions: s.keypairs, lastHandshakeMs: s.lastHandshakeMs, nowMs: Math.floor(this.clock.nowMs()),
       endpoint: s.endpoint ? s.endpoint.host + ":" + s.endpoint.port : null,
       rxBytes: s.rxBytes, txBytes: s.txBytes, rxPackets: s.rxPackets, txPackets: s.txPackets,
       datagramsIn: s.datagramsIn, datagramsAccepted: s.datagramsAccepted, readingsSent: this.sent, readingsRefused: this.refused, drops: s.drops,
