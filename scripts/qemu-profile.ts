@@ -101,7 +101,8 @@ try {
     }
     return m;
   };
-  const IDLE = new Set(["hw_board_poll", "qb_ethoc_poll", "qb_uart_getc", "qb_cycles"]);
+  // The wait loop and what it polls (uart_take: the console's UART, read on every turn).
+  const IDLE = new Set(["hw_board_poll", "qb_ethoc_poll", "qb_uart_getc", "uart_take", "qb_cycles"]);
   function profile(from: string, to: string) {
     const a = read(from), b = read(to);
     const bySym = new Map<string, number>();

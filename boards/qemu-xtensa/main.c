@@ -32,6 +32,10 @@ static volatile int stop_requested;
  * crypto, lwIP), so under -icount "busy = cycles - idle" counts the firmware's instructions
  * (cycles / 5.12 at shift=7) for the benchmark rows. */
 static uint64_t idle_cycles;
+/* CCOUNT at this boot: a console reset restarts the firmware but not QEMU's counter, and the
+ * counters printed are this boot's (boot to [started] after an enrolment's reset). */
+static uint64_t boot_cycles;
+static uint64_t cycles_since_boot(void) { return qb_cycles() - boot_cycles; }
 static uint32_t polls, polls_zero;
 
 double hw_board_now_ms(void) { return (double)qb_board_ms(); }
@@ -82,7 +86,7 @@ size_t hw_board_console_read(char *out, size_t cap) {
 static void board_status(void) {
   qb_alloc_stats st;
   qb_alloc_get_stats(&st);
-  uint64_t now = qb_cycles();
+  uint64_t now = cycles_since_boot();
   printf("[board] cycles=%llu busy=%llu polls=%lu/%lu stack-peak=%u arena=%u slabs=%u slab-objects=%u large=%u "
          "large-peak=%u refused=%u\n",
          (unsigned long long)now, (unsigned long long)(now - idle_cycles), (unsigned long)polls_zero, (unsigned long)polls,
@@ -97,12 +101,12 @@ void hw_board_console(const char *line, size_t len) {
     board_status();
   /* Protocol milestones get a cycle stamp too (boot-to-tunnel-up under -icount). */
   if (len >= 25 && !memcmp(line, "[info] handshake complete", 25))
-    printf("[board] cycles=%llu busy=%llu at handshake complete\n", (unsigned long long)qb_cycles(),
-           (unsigned long long)(qb_cycles() - idle_cycles));
+    printf("[board] cycles=%llu busy=%llu at handshake complete\n", (unsigned long long)cycles_since_boot(),
+           (unsigned long long)(cycles_since_boot() - idle_cycles));
   /* Wake to sleep: the app's work on one wake (make bench-networks' deep-sleep rows). */
   if ((len >= 16 && !memcmp(line, "[board] enrolled", 16)) || (len >= 18 && !memcmp(line, "[board] deep sleep", 18)))
-    printf("[board] cycles=%llu busy=%llu at %.*s\n", (unsigned long long)qb_cycles(),
-           (unsigned long long)(qb_cycles() - idle_cycles), (int)(len > 18 ? 18 : len) - 8, line + 8);
+    printf("[board] cycles=%llu busy=%llu at %.*s\n", (unsigned long long)cycles_since_boot(),
+           (unsigned long long)(cycles_since_boot() - idle_cycles), (int)(len > 18 ? 18 : len) - 8, line + 8);
 }
 
 int hw_board_net_up(void) {
@@ -141,6 +145,7 @@ static void fail(const char *why) {
 }
 
 int main(void) {
+  boot_cycles = qb_cycles();
   qb_uart_init();
   size_t arena = (size_t)(__heap_end - __heap_start);
   printf("[board] qemu-xtensa lx106: dram %u KiB = data %u + bss %u + heap %u + stack %u\n",

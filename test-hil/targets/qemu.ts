@@ -174,12 +174,20 @@ export class QemuTarget implements Target {
   /** Powers the board on with its UART on a pty instead of stdio (the serial target's board);
    *  resolves to the pty's path, as QEMU announces it. */
   async powerOnPty(boot: BootConfig): Promise<string> {
+    // QEMU's pty drops what the UART writes while nobody has it open: the board waits, stopped
+    // (-S), until the console is open and resumePty() lets it run.
     const child = this.launch(boot, "pty");
     const path = await pollUntil("QEMU's pty for the board's UART", () => {
       if (!child.running) throw new Error(`QEMU exited:\n${child.tail}`);
       return /char device redirected to (\/dev\/pts\/\d+)/.exec(child.tail)?.[1] ?? null;
     }, 20000, 20);
     return path;
+  }
+
+  /** Starts the board powered on by powerOnPty (its monitor is on QEMU's stdin). */
+  resumePty(): void {
+    if (!this.child?.running) throw new Error("qemu target: not running");
+    this.child.process.stdin!.write("cont\n");
   }
 
   private launch(boot: BootConfig, serial: "stdio" | "pty"): Child {
@@ -196,8 +204,8 @@ export class QemuTarget implements Target {
     // stays in the bench's private directory (0600) until the bench is removed.
     writeFileSync(pagePath, bootPage({ seed: randomBytes(32), mac: BOARD_MAC, ip: boot.outerCidr, imageLength, imageKind: imageKindOf(image),
       statusMs: 2000 * (boot.clockRate ?? 1), clockRate: boot.clockRate, crashAfterRetainedWrites: boot.crashAfterRetainedWrites }), { mode: 0o600 });
-    this.child = net.topo.spawn("qemu", net.ns, [QEMU_BIN, "-M", "lx60-nommu", "-cpu", "lx106", "-nographic", "-monitor", "none",
-      "-serial", serial, "-semihosting", "-kernel", this.elfPath,
+    this.child = net.topo.spawn("qemu", net.ns, [QEMU_BIN, "-M", "lx60-nommu", "-cpu", "lx106", "-nographic",
+      ...(serial === "pty" ? ["-S", "-monitor", "stdio"] : ["-monitor", "none"]), "-serial", serial, "-semihosting", "-kernel", this.elfPath,
       "-nic", `tap,ifname=${net.tap},script=no,downscript=no,model=open_eth,mac=${BOARD_MAC}`,
       "-device", `loader,file=${pagePath},addr=0x${BOOT_PAGE_ADDR.toString(16)},force-raw=on`,
       "-device", `loader,file=${this.imagePath},addr=0x${IMAGE_ADDR.toString(16)},force-raw=on`,
@@ -259,6 +267,7 @@ export function qemuPtyPower(): SerialPower & { unavailable(): Promise<string | 
     unavailable: () => q.unavailable(),
     attach: (net) => q.attach(net),
     powerOn: (boot) => q.powerOnPty(boot),
+    resume: async () => q.resumePty(),
     powerOff: async () => void (await q.stop()),
     get on() { return q.running; },
     forgetStoreKey: q.forgetStoreKey,

@@ -13,7 +13,7 @@
 // home (wireguard-go, collector) in a namespace with a macvlan on --lan-if at --home-ip; the
 // board's address (--board-ip) is what its network gave it. The wall clock is the board's own.
 import { existsSync } from "node:fs";
-import { LineFeed, openSerialLink, type ConsoleLink } from "../../ts/console/link.ts";
+import { LineFeed, openSerialLink, type ConsoleLink, type SerialPortLink } from "../../ts/console/link.ts";
 import { run } from "../../ts/interop/proc.ts";
 import { interopUnavailable } from "../../ts/interop/netns.ts";
 import { READY } from "../../ts/console/protocol.ts";
@@ -50,6 +50,9 @@ export interface SerialPower {
   attach(net: BoardNet): Promise<void>;
   /** Powers on; resolves to the console's device path. */
   powerOn(boot: BootConfig): Promise<string>;
+  /** Lets a board that waits for its console run, once the console is open (a pty drops what
+   *  is written before). Absent: the board runs from powerOn. */
+  resume?(): Promise<void>;
   powerOff(): Promise<void>;
   readonly on: boolean;
   forgetStoreKey: ((key: string) => Promise<void>) | null;
@@ -118,6 +121,9 @@ export class SerialTarget implements Target {
     this.lines = [];
     if (this.power) {
       this.connect(await this.power.powerOn(boot));
+      const opened = (this.link as Partial<SerialPortLink> | null)?.opened;
+      if (opened) await opened;
+      await this.power.resume?.();
     } else {
       this.send("reset"); // from any state: the board reboots with its clock at zero, store kept
     }
