@@ -1,6 +1,8 @@
 /* Milliseconds since boot from the lx106 cycle counter (CCOUNT). CCOUNT is 32 bits and wraps
  * every 107 s at 40 MHz, so it is extended in software; the event loop reads the clock many
- * times a second, far more often than it wraps. */
+ * times a second, far more often than it wraps. QEMU's system reset does not zero CCOUNT (a
+ * chip's does), so the clock counts from the CCOUNT read at boot (qb_clock_start): else every
+ * boot after a reset or a deep sleep would start its uptime at QEMU's, not at zero. */
 #include "qemu_board.h"
 
 uint32_t qb_ccount(void) {
@@ -24,6 +26,13 @@ uint64_t qb_cycles(void) {
  * and the event loop asks several times per packet). Same value as cycles / 40000. */
 static uint64_t ms_cycles; /* cycles accounted for in ms_count */
 static uint64_t ms_count;
+static uint64_t boot_at;   /* qb_cycles() at boot */
+
+uint64_t qb_clock_start(void) {
+  boot_at = ms_cycles = qb_cycles();
+  ms_count = 0;
+  return boot_at;
+}
 
 uint64_t qb_uptime_ms(void) {
   const uint32_t per_ms = QB_CPU_HZ / 1000u;
@@ -47,7 +56,7 @@ double qb_now_ms(void) { return (double)qb_uptime_ms(); }
 #include <sys/time.h>
 int gettimeofday(struct timeval *restrict tv, void *restrict tz) {
   (void)tz;
-  uint64_t us = qb_cycles() / (QB_CPU_HZ / 1000000u);
+  uint64_t us = (qb_cycles() - boot_at) / (QB_CPU_HZ / 1000000u);
   tv->tv_sec = (time_t)(us / 1000000u);
   tv->tv_usec = (suseconds_t)(us % 1000000u);
   return 0;

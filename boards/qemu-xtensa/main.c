@@ -145,7 +145,7 @@ static void fail(const char *why) {
 }
 
 int main(void) {
-  boot_cycles = qb_cycles();
+  boot_cycles = qb_clock_start();
   qb_uart_init();
   size_t arena = (size_t)(__heap_end - __heap_start);
   printf("[board] qemu-xtensa lx106: dram %u KiB = data %u + bss %u + heap %u + stack %u\n",

@@ -37,7 +37,8 @@ void qb_semihost_exit(int code) __attribute__((noreturn));
 /* clock.c */
 uint32_t qb_ccount(void);
 uint64_t qb_cycles(void); /* CCOUNT extended to 64 bits; call at least every 100 s */
-uint64_t qb_uptime_ms(void); /* whole ms since boot, = qb_cycles() / (QB_CPU_HZ / 1000) */
+uint64_t qb_clock_start(void); /* first thing at boot: the clock counts from here; returns qb_cycles() */
+uint64_t qb_uptime_ms(void); /* whole ms since boot, = (qb_cycles() - boot) / (QB_CPU_HZ / 1000) */
 double qb_now_ms(void);
 
 /* sleep.c: deep sleep and the retained region (board.h). Once at boot, before the clock is read:
