@@ -3,10 +3,10 @@
 // on the other side too: wireguard-go's latest handshake, the collector's readings, the relay.
 import assert from "node:assert/strict";
 import { sleep } from "../ts/interop/proc.ts";
-import { REJECT_AFTER_TIME, REKEY_AFTER_TIME } from "../ts/wireguard/constants.ts";
+import { REJECT_AFTER_TIME } from "../ts/wireguard/constants.ts";
 import type { Bench } from "./bench.ts";
 import type { Scenario } from "./scenarios.ts";
-import { pollUntil, runtimeLine } from "./target.ts";
+import { appStatus, pollUntil, runtimeLine } from "./target.ts";
 
 /** The sensor app's "[info] wake {...}" lines (ts/app/sleep.ts), every boot of the bench. */
 export function wakeLines(b: Bench): { seq: number; resume: string | null; sent: boolean; handshakes: number; replays: number; awakeMs: number; kept: number }[] {
@@ -148,7 +148,7 @@ export const NETWORK_SCENARIOS: Scenario[] = [
   },
   {
     name: "long-life",
-    title: "long life (host, test clock x400): 300 rekeys against wireguard-go; the engine's heap after the last within 1 % of after the first; then 3 x REJECT_AFTER_TIME without traffic: every keypair gone",
+    title: "long life (host, test clock x400): 300 rekeys against wireguard-go; the engine's heap after the last within 1 % of after the first",
     targets: ["host"],
     bench: { echo: true },
     fresh: true,
@@ -167,11 +167,7 @@ export const NETWORK_SCENARIOS: Scenario[] = [
         const answer = await b.console.request("status", 10000);
         assert.ok(answer.ok);
         const line = await pollUntil("the status line", () => runtimeLine(b.target.lines.slice(mark), ["status"]), 5000, 20);
-        const st = await pollUntil("the app status", () => {
-          const tail = b.target.lines.slice(mark);
-          const m = tail.map((l) => /^\[info\] status (\{.*\})$/.exec(l)).find((x) => x);
-          return m ? JSON.parse(m[1]) : null;
-        }, 5000, 20);
+        const st = await pollUntil("the app status", () => appStatus(b.target.lines.slice(mark)), 5000, 20);
         return { heap: line["heap-current"], handshakes: st.handshakes as number };
       };
       const t0 = Date.now();
@@ -182,22 +178,46 @@ export const NETWORK_SCENARIOS: Scenario[] = [
       note(`long life: ${last.handshakes - 1} rekeys in ${secs.toFixed(0)} s; heap-current after the first ${after1.heap}, after the last ${last.heap} bytes (${(drift * 100).toFixed(2)} %)`);
       assert.ok(last.handshakes - 1 >= 300, `${last.handshakes - 1} rekeys`);
       assert.ok(Math.abs(drift) <= 0.01, `heap after the last rekey within 1 % of after the first: ${after1.heap} -> ${last.heap}`);
-      // Then silence: one reading a day. After 3 x REJECT_AFTER_TIME every keypair is gone (the
-      // core wipes a keypair's keys when it drops it), seen in the status without printing a key.
-      await b.stopDevice();
-      await b.startDevice({ readingIntervalMs: 86400000, statusIntervalMs: 400000 }, true, { clockRate: rate });
-      await pollUntil("a handshake for the one reading", () => b.appStatus()?.sessions > 0, b.ms(20000), 100);
-      await sleep(Math.ceil((3 * REJECT_AFTER_TIME + 20000) / rate));
-      const mark = b.target.lines.length;
-      assert.ok((await b.console.request("status", 10000)).ok);
-      const quiet = await pollUntil("the app status", () => {
-        const m = b.target.lines.slice(mark).map((l) => /^\[info\] status (\{.*\})$/.exec(l)).find((x) => x);
-        return m ? JSON.parse(m[1]) : null;
-      }, 5000, 20);
-      note(`after 3 x REJECT_AFTER_TIME of silence (board clock ${quiet.nowMs} ms): ${JSON.stringify({ state: quiet.state, sessions: quiet.sessions })}`);
-      assert.equal(quiet.sessions, 0, "every keypair dropped (and wiped) after 3 x REJECT_AFTER_TIME without traffic");
-      assert.equal(quiet.state, "idle");
-      void REKEY_AFTER_TIME;
+    },
+  },
+  {
+    name: "keys-zeroed",
+    title: "keys zeroed (test clock x20): one handshake, then no traffic: the keypair is gone after REJECT_AFTER_TIME and every key is zeroed at 3 x REJECT_AFTER_TIME after the handshake, not before and not later (the board's status and log; no key printed)",
+    // The reading is echoed: under a x20 clock the board would take wireguard-go's passive
+    // keepalive (10 s of real time) for an unanswered peer and handshake again.
+    bench: { echo: true },
+    fresh: true,
+    budgetMs: 120000,
+    async run({ bench: b, note }) {
+      const rate = 20;
+      const every = 10000; // board ms between app status lines (0.5 s here)
+      // One reading at start (it makes the handshake), the next a day later: no traffic after it.
+      await b.startDevice({ readingIntervalMs: 86400000, statusIntervalMs: every }, true, { clockRate: rate });
+      await b.waitReadings(1, 30000);
+      const ZEROED = /^\[info\] keys zeroed after \d+ s without a new session$/;
+      await pollUntil("the keys zeroed line", () => b.target.lines.some((l) => ZEROED.test(l)), b.ms(Math.ceil((3 * REJECT_AFTER_TIME) / rate) + 30000), 100);
+      await sleep(Math.ceil((2 * every) / rate)); // a status line or two after it
+      const lines = b.target.lines;
+      const z = lines.findIndex((l) => ZEROED.test(l));
+      assert.equal(lines.filter((l) => ZEROED.test(l)).length, 1, "zeroed once");
+      // Every app status line with its place in the transcript.
+      const st = lines.map((l, i) => ({ i, s: appStatus([l]) })).filter((x) => x.s !== null);
+      const hs = st.find((x) => x.s.handshakes === 1)!.s.lastHandshakeMs as number;
+      assert.ok(st.every((x) => x.s.handshakes <= 1), `one handshake, no traffic made another: ${JSON.stringify(st.map((x) => [x.s.nowMs, x.s.handshakes, x.s.sessions]))}`);
+      const deadline = hs + 3 * REJECT_AFTER_TIME;
+      const before = st.filter((x) => x.i < z), after = st.filter((x) => x.i > z);
+      const held = before.filter((x) => x.s.nowMs >= hs && x.s.nowMs < hs + REJECT_AFTER_TIME - every);
+      assert.ok(held.length > 0 && held.every((x) => x.s.sessions >= 1), "the keypair is held while it may be used");
+      assert.ok(st.filter((x) => x.s.nowMs >= hs + REJECT_AFTER_TIME).every((x) => x.s.sessions === 0), "no keypair once REJECT_AFTER_TIME passed");
+      // The zeroing happened between the last status before its line and the first after it.
+      const lastBefore = before[before.length - 1].s.nowMs, firstAfter = after[0]?.s.nowMs;
+      assert.ok(firstAfter !== undefined, "a status line after the zeroing");
+      note(`keys zeroed between board ${lastBefore} and ${firstAfter} ms; deadline (handshake + 3 x REJECT_AFTER_TIME) ${Math.floor(deadline)} ms`);
+      assert.ok(lastBefore < deadline, `not before 3 x REJECT_AFTER_TIME: a status at ${lastBefore} ms precedes it`);
+      assert.ok(firstAfter >= Math.floor(deadline), `zeroed at the deadline: the first status after it is at ${firstAfter} ms`);
+      assert.ok(deadline - lastBefore <= 2 * every && firstAfter - deadline <= 2 * every, "the status lines bracket the deadline closely");
+      assert.equal(after[0].s.sessions, 0);
+      assert.equal(after[0].s.state, "idle");
     },
   },
   badLink(0.1, 11),
