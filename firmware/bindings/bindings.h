@@ -56,6 +56,9 @@ typedef struct {
    * loop, as homewire.onResolved(id, address | undefined, error | undefined) (runtime.h). Never
    * waits. Returns NULL, or why the lookup could not start (then no answer comes). */
   const char *(*resolve)(void *ctx, const char *name, uint32_t id);
+  /* Optional: compile and run the deferred part of the app's source image (runtime.c): 1 done
+   * now, 0 nothing (left) to load, -1 failed (reported by the engine). */
+  int (*load_deferred)(void *ctx);
 } hw_board_ops;
 
 /* Register natives. ops must outlive the VM. Return 0 or -1. */

@@ -403,6 +403,17 @@ static void n_dns_resolve(hw_vm_call *c) {
   if (why) hw_vm_throw_error(c, "dnsResolve: %s", why);
 }
 
+/* loadDeferred() -> true when it compiled the app's deferred modules now, false when there was
+ * nothing (left) to load. The bundle's require calls it for a module not yet defined. */
+static void n_load_deferred(hw_vm_call *c) {
+  const hw_board_ops *o = ops_of(c);
+  int r = o->load_deferred ? o->load_deferred(o->ctx) : 0;
+  if (r < 0)
+    hw_vm_throw_error(c, "loadDeferred: the app's deferred modules failed to load (see the error above)");
+  else
+    hw_vm_return_bool(c, r == 1);
+}
+
 int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
   static const struct {
     const char *name;
@@ -413,7 +424,7 @@ int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
       {"nowMs", n_now_ms},         {"wallClockMs", n_wall_clock_ms}, {"randomBytes", n_random_bytes},
       {"log", n_log},              {"storeGet", n_store_get},        {"storePut", n_store_put},
       {"netConfigure", n_net_configure}, {"tunnelRoute", n_tunnel_route}, {"wifiJoin", n_wifi_join},
-      {"dnsServer", n_dns_server}, {"dnsResolve", n_dns_resolve},
+      {"dnsServer", n_dns_server}, {"dnsResolve", n_dns_resolve}, {"loadDeferred", n_load_deferred},
   };
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (hw_vm_register(vm, HW_NATIVES_OBJECT, table[i].name, table[i].fn, (void *)ops) != 0) return -1;

@@ -126,6 +126,37 @@ void hw_runtime_network_changed(void) {
   hw_port_wake();
 }
 
+/* ---- deferred modules -----------------------------------------------------------------
+ * A source image (Duktape) may end in modules the app loads only when a board needs them
+ * (scripts/bundle.ts puts them after HW_DEFERRED_MARK). The boot compiles the image up to the
+ * mark; the rest is compiled at the app's first hw.loadDeferred(), from the image where it lies,
+ * so a board that never needs those modules never holds them in its engine heap. An image the
+ * engine runs whole (a JerryScript snapshot) has defined them already. */
+
+#define HW_DEFERRED_MARK "\n//@homewire-deferred\n"
+
+static hw_vm *deferred_vm;
+static const char *deferred;
+static size_t deferred_len;
+
+/* Where the deferred part of a source image starts (after the mark), or len if it has none. */
+static size_t deferred_start(const char *src, size_t len) {
+  size_t m = sizeof HW_DEFERRED_MARK - 1;
+  for (size_t i = 0; i + m <= len; i++)
+    if (src[i] == '\n' && memcmp(src + i, HW_DEFERRED_MARK, m) == 0) return i + m;
+  return len;
+}
+
+/* 1: compiled and ran the deferred part now; 0: nothing (left) to load; -1: it failed (the
+ * engine reported why). */
+static int op_load_deferred(void *ctx) {
+  (void)ctx;
+  if (!deferred || !deferred_vm) return 0;
+  const char *src = deferred;
+  deferred = NULL; /* once, whatever happens */
+  return hw_vm_run_source(deferred_vm, "homewire-deferred.js", src, deferred_len) == 0 ? 1 : -1;
+}
+
 /* ---- the natives' view of the board ---------------------------------------------------- */
 
 static int op_udp_send(void *ctx, const uint8_t *d, size_t len, const hw_ip *to, uint16_t port) {
@@ -218,7 +249,7 @@ static const hw_board_ops board_ops = {
     .now_ms = op_now,          .wall_clock_ms = op_wall,            .random_bytes = op_random,
     .log = op_log,             .store_get = op_get,                 .store_put = op_put,
     .net_configure = op_configure, .tunnel_route = op_route,   .wifi_join = op_wifi_join,
-    .dns_server = op_dns_server, .resolve = op_resolve,
+    .dns_server = op_dns_server, .resolve = op_resolve, .load_deferred = op_load_deferred,
 };
 
 static void report(void *ctx, const char *message) {
@@ -331,6 +362,7 @@ static void release_queue(void) {
 void hw_runtime_stop(hw_console *con) {
   if (!con->vm) return;
   print_status(con->vm, "exit");
+  deferred_vm = NULL;
   hw_vm_destroy(con->vm);
   con->vm = NULL;
   con->stopped = 1;
@@ -394,8 +426,16 @@ int hw_runtime_run(const hw_runtime_config *cfg) {
     hw_console_printf("[runtime] natives could not be registered");
     return 2;
   }
-  int r = cfg->image_is_source ? hw_vm_run_source(vm, "homewire.js", (const char *)cfg->image, cfg->image_len)
-                               : hw_vm_run_image(vm, cfg->image, cfg->image_len);
+  int r;
+  if (cfg->image_is_source) {
+    size_t split = deferred_start((const char *)cfg->image, cfg->image_len);
+    deferred_vm = vm;
+    deferred = split < cfg->image_len ? (const char *)cfg->image + split : NULL;
+    deferred_len = cfg->image_len - split;
+    r = hw_vm_run_source(vm, "homewire.js", (const char *)cfg->image, split);
+  } else {
+    r = hw_vm_run_image(vm, cfg->image, cfg->image_len);
+  }
   if (r != 0) {
     hw_console_printf("[runtime] the app image failed to load");
     hw_vm_destroy(vm);
