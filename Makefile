@@ -42,7 +42,7 @@ typecheck: setup ## type-check firmware TS (ES5 engine subset) and host TS
 	$(TSX) scripts/check-engine-subset.ts
 
 .PHONY: test
-test: setup typecheck test-crypto test-ts test-flash test-engine test-core-engine test-interop test-firmware test-firmware-jerryscript test-enroll test-qemu test-esp-idf ## everything CI runs (installs what it needs)
+test: setup typecheck test-crypto test-ts test-flash test-engine test-core-engine test-interop test-firmware test-firmware-jerryscript test-enroll test-qemu test-networks test-esp-idf ## everything CI runs (installs what it needs)
 	@echo "make test: all suites passed$$(if [ -s $(BUILD)/skipped.txt ]; then echo "; NOT RUN: $$(paste -sd';' $(BUILD)/skipped.txt)"; fi)"
 
 .PHONY: demo

@@ -154,6 +154,7 @@ static int op_load_deferred(void *ctx) {
   if (!deferred || !deferred_vm) return 0;
   const char *src = deferred;
   deferred = NULL; /* once, whatever happens */
+  hw_vm_gc(deferred_vm); /* the compiler needs room: what booting left behind goes first */
   return hw_vm_run_source(deferred_vm, "homewire-deferred.js", src, deferred_len) == 0 ? 1 : -1;
 }
 

@@ -52,7 +52,7 @@ export class HostTarget implements Target {
     this.lines = [];
     this.child = net.topo.spawn("firmware", net.ns, [FIRMWARE_BIN, "--tap", net.tap, "--ip", boot.outerCidr,
       "--store", this.storePath, "--bundle", FIRMWARE_IMAGE, "--status-ms", "2000", "--heap", String(HEAP_LIMIT),
-      "--wall-clock", boot.wallClock ? "on" : "off"], {
+      "--wall-clock", boot.wallClock ? "on" : "off", ...(boot.outerCidr6 ? ["--ip6", boot.outerCidr6] : [])], {
       onLine: (line) => {
         if (this.lines.length < MAX_LINES) this.lines.push(line);
         this.console.feed(line);
