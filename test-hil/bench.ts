@@ -8,7 +8,8 @@
 // sends the config with `enroll`, then resets the board. The device's private key never
 // reaches the bench (checks that it leaks nowhere read it from the board's store).
 import { JsonAgent, run } from "../ts/interop/proc.ts";
-import { b64, fromB64, generateKeyPair, Topology, WireguardGo, DEV_INNER, DEV_OUTER, HOME_INNER, HOME_OUTER, type KeyPair } from "../ts/interop/netns.ts";
+import { b64, fromB64, generateKeyPair, Topology, WireguardGo, DEV_INNER, DEV_INNER6, DEV_OUTER, DEV_OUTER6, HOME_INNER, HOME_INNER6, HOME_OUTER, HOME_OUTER6, type KeyPair } from "../ts/interop/netns.ts";
+import { HOME_NAME } from "../ts/interop/dnsmasq.ts";
 import { answerPublicKey, bootState, enrollLine, type BootState } from "../ts/console/protocol.ts";
 import { ConsoleSession } from "../ts/console/session.ts";
 import { parseEnrolledConfig } from "../ts/app/config.ts";
@@ -36,23 +37,41 @@ export interface BenchOptions {
   relay?: { link: Partial<Impairment>; seed: number };
   /** The collector echoes every reading back through the tunnel (data toward the board). */
   echo?: boolean;
+  /** The board reaches home over IPv6: home's endpoint (and the board's, for home) is the IPv6
+   *  address of the outer link (the board's NIC has both families). Namespaced targets only. */
+  outer6?: boolean;
+  /** The tunnel's address families: "4" (default), "6", or "46" (an address of each). The
+   *  collector listens on home's inner address of each; readings go to the IPv4 one if there is one. */
+  inner?: "4" | "6" | "46";
+  /** Home named by DNS: the enrolled endpoint is HOME_NAME:port, looked up with these servers
+   *  (a scenario starts them in the home namespace before the board boots). */
+  homeByName?: { dns: string[]; resolveIntervalSeconds?: number };
 }
 
-/** Where home and the board sit on the outer network. Namespaced targets use the defaults. */
+/** Where home and the board sit on the outer network. Namespaced targets use the defaults; the
+ *  IPv6 ones exist where the bench made the link (not on a serial board's LAN). */
 export interface OuterAddresses {
   home: string;
   board: string;
   prefix: number;
+  home6?: string;
+  board6?: string;
 }
 
-export const DEFAULT_OUTER: OuterAddresses = { home: HOME_OUTER, board: DEV_OUTER, prefix: 24 };
+export const DEFAULT_OUTER: OuterAddresses = { home: HOME_OUTER, board: DEV_OUTER, prefix: 24, home6: HOME_OUTER6, board6: DEV_OUTER6 };
+
+/** "[v6]:port" or "v4:port". */
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
 
 /** In the dev namespace: a TAP for the board, bridged to the veth that leads home. */
 export async function bridgeTap(topo: Topology, tap: string): Promise<void> {
   const ns = topo.dev;
   // The dev side's kernel must not answer for the board's address: lwIP does, behind the TAP.
   await run(["ip", "-n", ns, "addr", "flush", "dev", "veth0"]);
-  await run(["ip", "-n", ns, "link", "add", "br0", "type", "bridge"]);
+  // No multicast snooping: IPv6 neighbour discovery reaches lwIP's solicited-node groups at once.
+  await run(["ip", "-n", ns, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0"]);
   await run(["ip", "-n", ns, "tuntap", "add", "dev", tap, "mode", "tap"]);
   await run(["ip", "-n", ns, "link", "set", "veth0", "master", "br0"]);
   await run(["ip", "-n", ns, "link", "set", tap, "master", "br0"]);
@@ -86,16 +105,46 @@ export class Bench {
     return this.wireguard;
   }
 
+  private get inner4(): boolean {
+    return (this.options.inner ?? "4").includes("4");
+  }
+
+  private get inner6(): boolean {
+    return (this.options.inner ?? "4").includes("6");
+  }
+
+  /** Home's outer address the board is given (IPv6 with outer6). */
+  get homeOuter(): string {
+    if (!this.options.outer6) return this.outer.home;
+    if (!this.outer.home6) throw new Error("outer6: this target's link has no IPv6 (a serial board's LAN)");
+    return this.outer.home6;
+  }
+
+  /** The board's outer address home sees (IPv6 with outer6). */
+  get boardOuter(): string {
+    return this.options.outer6 ? this.outer.board6! : this.outer.board;
+  }
+
+  /** Where the board sends its readings: home's inner IPv4 address if the tunnel has one. */
+  get collectorHost(): string {
+    return this.inner4 ? HOME_INNER : HOME_INNER6;
+  }
+
   /** The enrolled config for this bench (the device's side of it), as `homewire enroll` sends it. */
   enrolledConfig(app: Record<string, unknown>): Record<string, unknown> {
+    const o = this.options;
+    const address = [...(this.inner4 ? [`${DEV_INNER}/24`] : []), ...(this.inner6 ? [`${DEV_INNER6}/64`] : [])];
+    const endpoint = o.homeByName ? `${HOME_NAME}:${HOME_PORT}` : hostPort(this.homeOuter, o.relay ? RELAY_PORT : HOME_PORT);
     return {
-      address: `${DEV_INNER}/24`,
+      address: address.length === 1 ? address[0] : address,
       listenPort: DEV_PORT,
+      ...(o.homeByName ? { dns: o.homeByName.dns } : {}),
       peer: {
         publicKey: b64(this.home.publicKey),
         ...(this.psk ? { presharedKey: b64(this.psk) } : {}),
-        ...(this.options.deviceKnowsHome === false ? {} : { endpoint: `${this.outer.home}:${this.options.relay ? RELAY_PORT : HOME_PORT}` }),
-        allowedIps: [`${HOME_INNER}/32`],
+        ...(o.deviceKnowsHome === false ? {} : { endpoint }),
+        ...(o.homeByName?.resolveIntervalSeconds ? { resolveIntervalSeconds: o.homeByName.resolveIntervalSeconds } : {}),
+        allowedIps: [...(this.inner4 ? [`${HOME_INNER}/32`] : []), ...(this.inner6 ? [`${HOME_INNER6}/128`] : [])],
       },
       app,
     };
@@ -126,18 +175,19 @@ export class Bench {
     this.wireguard = new WireguardGo(this.topo, this.topo.home, {
       privateKey: this.home.privateKey,
       listenPort: HOME_PORT,
-      address: `${HOME_INNER}/24`,
+      address: [...(this.inner4 ? [`${HOME_INNER}/24`] : []), ...(this.inner6 ? [`${HOME_INNER6}/64`] : [])],
       peer: {
         publicKey: key,
-        allowedIps: [`${DEV_INNER}/32`],
-        endpoint: this.options.homeKnowsDevice ? `${this.outer.board}:${DEV_PORT}` : null,
+        allowedIps: [...(this.inner4 ? [`${DEV_INNER}/32`] : []), ...(this.inner6 ? [`${DEV_INNER6}/128`] : [])],
+        endpoint: this.options.homeKnowsDevice ? hostPort(this.boardOuter, DEV_PORT) : null,
         presharedKey: this.psk,
       },
     });
     await this.wireguard.start();
     const c = this.topo.adopt(new JsonAgent("collector", this.topo.exec(this.topo.home, [process.execPath, "--import", "tsx", UDP_AGENT])));
     this.collector = c;
-    await c.request("listen", { host: HOME_INNER, port: COLLECTOR_PORT, echo: !!this.options.echo }, 20000);
+    if (this.inner4) await c.request("listen", { host: HOME_INNER, port: COLLECTOR_PORT, echo: !!this.options.echo }, 20000);
+    if (this.inner6) await c.request("listen", { host: HOME_INNER6, port: COLLECTOR_PORT, echo: !!this.options.echo }, 20000);
     const relay = this.options.relay;
     if (relay) {
       const r = this.topo.adopt(new JsonAgent("badlink", this.topo.exec(this.topo.home, [process.execPath, "--import", "tsx", BADLINK_AGENT])));
@@ -158,8 +208,8 @@ export class Bench {
    *  is not enrolled or holds other options. */
   async startDevice(app: Record<string, unknown> = {}, wallClock = true, tests: Pick<BootConfig, "clockRate" | "crashAfterRetainedWrites"> = {}): Promise<void> {
     if (this.destroyed) throw new Error("this bench was removed");
-    const appOptions = { collector: `${HOME_INNER}:${COLLECTOR_PORT}`, name: "hiltest", readingIntervalMs: 1000, statusIntervalMs: 1000, ...app };
-    const boot: BootConfig = { outerCidr: `${this.outer.board}/${this.outer.prefix}`, wallClock, ...tests };
+    const appOptions = { collector: hostPort(this.collectorHost, COLLECTOR_PORT), name: "hiltest", readingIntervalMs: 1000, statusIntervalMs: 1000, ...app };
+    const boot: BootConfig = { outerCidr: `${this.outer.board}/${this.outer.prefix}`, ...(this.outer.board6 ? { outerCidr6: `${this.outer.board6}/64` } : {}), wallClock, ...tests };
     // The target's lines of an earlier boot of this bench (a target object outlives its benches:
     // before this bench's first boot it still holds the previous bench's).
     if (this.devicePublicKey) this.earlier.push(...this.target.lines);

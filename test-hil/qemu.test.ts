@@ -26,6 +26,8 @@ test("bootPage: header, one key=value per line, NUL-terminated, 64 hex digits of
   assert.ok(!lines.some((l) => l.startsWith("config=") || l.startsWith("app=")), "the key and config live in the store, not on the page");
   assert.ok(!lines.some((l) => l.startsWith("gw=")), "no gateway unless given");
   assert.ok(bootPage({ ...FIELDS, gw: "192.168.77.1" }).toString().includes("\ngw=192.168.77.1\n"));
+  assert.ok(!lines.some((l) => l.startsWith("ip6=")), "no IPv6 address unless given");
+  assert.ok(bootPage({ ...FIELDS, ip6: "fd00:77::2/64" }).toString().includes("\nip6=fd00:77::2/64\n"));
 });
 
 test("bootPage: refuses a short seed and a multi-line value", () => {

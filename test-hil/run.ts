@@ -1,5 +1,5 @@
 // The hardware-in-the-loop runner: the scenarios (scenarios.ts) on one target.
-//   npx tsx test-hil/run.ts --target host|qemu|serial|idf-linux [--only a,b] [--junit file] [--list]
+//   npx tsx test-hil/run.ts --target host|qemu|serial|idf-linux [--suite boards|networks|networks-ip] [--only a,b] [--junit file] [--list]
 //     serial: --port /dev/ttyUSB0 [--baud 115200] --lan-if eth1 --home-ip 192.168.1.77/24 --board-ip 192.168.1.50 [--slowdown 2]
 //     serial on the QEMU board's UART (a pty; network through the bench's namespaces): --qemu-pty
 // Writes JUnit XML (default build/test-hil/<target>.xml) and ends with "N passed, N failed".
@@ -12,6 +12,7 @@ import { Bench, DEFAULT_OUTER, type OuterAddresses } from "./bench.ts";
 import { junitXml, summaryLine, type CaseResult } from "./junit.ts";
 import { SCENARIOS, type Context, type Scenario } from "./scenarios.ts";
 import { NETWORK_SCENARIOS } from "./networks.ts";
+import { IP_SCENARIOS } from "./networks-ip.ts";
 import type { ExitReport, Target } from "./target.ts";
 import { HostTarget, ENGINE } from "./targets/host.ts";
 import { QemuTarget, qemuPtyPower } from "./targets/qemu.ts";
@@ -19,7 +20,7 @@ import { SerialTarget } from "./targets/serial.ts";
 import { IdfLinuxTarget, IDF_ENGINE } from "./targets/idf-linux.ts";
 
 function usage(why: string): never {
-  console.error(`test-hil: ${why}\nusage: npx tsx test-hil/run.ts --target host|qemu|serial|idf-linux [--only name[,name]] [--junit file] [--list]\n` +
+  console.error(`test-hil: ${why}\nusage: npx tsx test-hil/run.ts --target host|qemu|serial|idf-linux [--suite boards|networks|networks-ip] [--only name[,name]] [--junit file] [--list]\n` +
     "  serial: --port DEV [--baud 115200] --lan-if IF --home-ip A.B.C.D/P --board-ip A.B.C.D [--slowdown 2]");
   process.exit(2);
 }
@@ -40,6 +41,12 @@ const { values: opt } = parseArgs({
     suite: { type: "string", default: "boards" },
   },
 });
+
+// boards: scenarios.ts (make test-firmware, test-qemu); networks: networks.ts (deep sleep, long
+// life, bad links); networks-ip: networks-ip.ts (IPv6, home by name). Both: make test-networks.
+const SUITES: Record<string, Scenario[]> = { boards: SCENARIOS, networks: NETWORK_SCENARIOS, "networks-ip": IP_SCENARIOS };
+const SUITE = SUITES[opt.suite!];
+if (!SUITE) usage(`--suite must be one of ${Object.keys(SUITES).join(", ")}, not "${opt.suite}"`);
 
 let target: Target;
 let outer: OuterAddresses = DEFAULT_OUTER;
@@ -74,10 +81,13 @@ switch (opt.target) {
     usage(`--target must be host, qemu, serial or idf-linux${opt.target ? `, not "${opt.target}"` : ""}`);
 }
 
-// boards: scenarios.ts (make test-firmware, test-qemu); networks: networks.ts (make test-networks).
-if (opt.suite !== "boards" && opt.suite !== "networks") usage(`--suite must be boards or networks, not "${opt.suite}"`);
-const SUITE = opt.suite === "networks" ? NETWORK_SCENARIOS : SCENARIOS;
-const applicable = SUITE.filter((s) => !s.targets || s.targets.includes(target.name));
+const engine = target.name === "host" || target.name === "qemu" ? ENGINE : target.name === "idf-linux" ? IDF_ENGINE : "";
+const notHere = (s: Scenario) => s.notOn?.find((n) => n.target === target.name && n.engine === engine);
+const applicable = SUITE.filter((s) => (!s.targets || s.targets.includes(target.name)) && !notHere(s));
+for (const s of SUITE) {
+  const n = notHere(s);
+  if (n && !opt.list) console.log(`# ${s.name}: not on ${target.name} with ${engine}: ${n.why}`);
+}
 let chosen = applicable;
 if (opt.only) {
   const names = opt.only.split(",").map((s) => s.trim()).filter(Boolean);
@@ -85,12 +95,15 @@ if (opt.only) {
   chosen = applicable.filter((s) => names.includes(s.name));
 }
 if (opt.list) {
-  for (const s of SUITE) console.log(`${s.name.padEnd(26)} ${s.targets ? `[${s.targets.join(",")} only] ` : ""}${s.title}`);
+  for (const s of SUITE) {
+    const not = s.notOn?.length ? `[not ${s.notOn.map((n) => `${n.target}/${n.engine}`).join(",")}] ` : "";
+    console.log(`${s.name.padEnd(26)} ${s.targets ? `[${s.targets.join(",")} only] ` : ""}${not}${s.title}`);
+  }
   process.exit(0);
 }
 
 const junitPath = opt.junit ?? `build/test-hil/${target.name}.xml`;
-const suite = `test-hil${opt.suite === "networks" ? ".networks" : ""}.${target.name}${target.name === "host" || target.name === "qemu" ? `.${ENGINE}` : target.name === "idf-linux" ? `.${IDF_ENGINE}` : ""}`;
+const suite = `test-hil${opt.suite === "boards" ? "" : `.${opt.suite}`}.${target.name}${target.name === "host" || target.name === "qemu" ? `.${ENGINE}` : target.name === "idf-linux" ? `.${IDF_ENGINE}` : ""}`;
 const results: CaseResult[] = [];
 const peaks: number[] = [];
 const started = Date.now();

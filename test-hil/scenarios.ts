@@ -43,6 +43,8 @@ export interface Scenario {
   standalone?: boolean;
   /** Only on these targets (default: all). */
   targets?: TargetName[];
+  /** Not on these target builds, each with the reason (printed, never counted as a pass). */
+  notOn?: { target: TargetName; engine: string; why: string }[];
   /** Upper bound on the scenario, host milliseconds (scaled by the target's slowdown). */
   budgetMs: number;
   run(ctx: Context): Promise<void>;

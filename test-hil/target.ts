@@ -13,6 +13,9 @@ export type TargetName = "host" | "qemu" | "serial" | "idf-linux";
 export interface BootConfig {
   /** The board's outer address with prefix, e.g. "192.168.77.2/24". */
   outerCidr: string;
+  /** Its IPv6 address on the same link ("fd00:77::2/64"), where the bench made the link;
+   *  targets whose board cannot take one (serial, idf-linux) leave it unused. */
+  outerCidr6?: string;
   /** Whether the board may use a wall clock. false = a board without an RTC. */
   wallClock: boolean;
   /** Test-only (host and QEMU boards): the board's clock runs this many times faster (expiry and

@@ -1,7 +1,7 @@
 /* The host board: homewire firmware as a Linux process. Its NIC is a TAP device (normally in
  * a network namespace), its store a file, its randomness getrandom(2), its console stdout.
  *
- *   homewire-host --tap hwtap0 --ip 192.168.77.2/24 [--gw 192.168.77.1] --store state.txt
+ *   homewire-host --tap hwtap0 --ip 192.168.77.2/24 [--gw 192.168.77.1] [--ip6 fd00:77::2/64] --store state.txt
  *                 --bundle homewire.js|homewire.bin [--heap 262144] [--tick-ms 100] [--status-ms 5000]
  *                 [--run-ms 0] [--wall-clock on|off]   (off: a board without an RTC, as after a power cut)
  *                 [--retained FILE]   the deep-sleep retained region (sleep.c); without it the board has none
@@ -27,6 +27,7 @@
 
 #include "board.h"
 #include "bindings.h"
+#include "hw_net.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "runtime.h"
@@ -37,6 +38,7 @@
 
 static struct netif tap_netif;
 static ip4_addr_t nic_ip, nic_mask, nic_gw;
+static hw_ip nic_ip6; /* version 0: the NIC has no IPv6 address */
 static struct timespec boot;
 static volatile int stop_requested;
 static double run_until_ms;
@@ -111,7 +113,10 @@ void hw_board_reset(void) {
   fprintf(stderr, "homewire-host: reset: %s\n", strerror(errno));
   _exit(1);
 }
-int hw_board_net_up(void) { return hw_tap_add_netif(&tap_netif, &nic_ip, &nic_mask, &nic_gw); }
+int hw_board_net_up(void) {
+  if (hw_tap_add_netif(&tap_netif, &nic_ip, &nic_mask, &nic_gw) != 0) return -1;
+  return nic_ip6.version ? hw_net_nic_ip6(&tap_netif, &nic_ip6) : 0;
+}
 
 /* ---- startup ------------------------------------------------------------------------- */
 
@@ -151,6 +156,15 @@ static int parse_cidr(const char *s, ip4_addr_t *ip, ip4_addr_t *mask) {
   return 0;
 }
 
+/* "fd00:77::2" or "fd00:77::2/64": lwIP takes a static IPv6 address's /64 as on-link, so no
+ * other prefix is accepted (it would not mean what it says). */
+static int parse_cidr6(const char *s, hw_ip *ip) {
+  const char *slash = strchr(s, '/');
+  size_t n = slash ? (size_t)(slash - s) : strlen(s);
+  if (slash && strcmp(slash, "/64") != 0) return -1;
+  return hw_ip_parse(s, n, ip) == 0 && ip->version == 6 ? 0 : -1;
+}
+
 static int usage(const char *why) {
   fprintf(stderr, "homewire-host: %s\nsee boards/host/main.c for the options\n", why);
   return 2;
@@ -180,7 +194,7 @@ int main(int argc, char **argv) {
   boot_argv = argv;
   if (argc == 4 && strcmp(argv[1], "--compile") == 0) return compile_mode(argv[2], argv[3]);
 
-  const char *tap = NULL, *ip = NULL, *gw = NULL, *store = NULL, *bundle = NULL, *retained = NULL;
+  const char *tap = NULL, *ip = NULL, *gw = NULL, *ip6 = NULL, *store = NULL, *bundle = NULL, *retained = NULL;
   long crash_after = 0;
   hw_runtime_config rc = {.heap_limit = 256 * 1024, .tick_ms = 100, .status_ms = 0, .stop = &stop_requested};
   for (int i = 1; i < argc; i++) {
@@ -190,6 +204,7 @@ int main(int argc, char **argv) {
     if (!strcmp(k, "--tap")) tap = v;
     else if (!strcmp(k, "--ip")) ip = v;
     else if (!strcmp(k, "--gw")) gw = v;
+    else if (!strcmp(k, "--ip6")) ip6 = v;
     else if (!strcmp(k, "--store")) store = v;
     else if (!strcmp(k, "--bundle")) bundle = v;
     else if (!strcmp(k, "--heap")) rc.heap_limit = strtoul(v, NULL, 10);
@@ -241,8 +256,9 @@ int main(int argc, char **argv) {
     ip4_addr_t unused;
     if (parse_cidr(gw, &nic_gw, &unused) != 0) return usage("--gw must be A.B.C.D");
   }
-  printf("[board] host: tap %s, ip %s, engine %s, bundle %s (%zu bytes, %s)\n", tap, ip, hw_vm_engine_name(), bundle,
-         image_len, rc.image_is_source ? "source" : "precompiled");
+  if (ip6 && parse_cidr6(ip6, &nic_ip6) != 0) return usage("--ip6 must be an IPv6 address, optionally with /64");
+  printf("[board] host: tap %s, ip %s%s%s, engine %s, bundle %s (%zu bytes, %s)\n", tap, ip, ip6 ? ", ip6 " : "", ip6 ? ip6 : "",
+         hw_vm_engine_name(), bundle, image_len, rc.image_is_source ? "source" : "precompiled");
   if (clock_rate != 1) printf("[board] TEST ONLY: the clock runs %g times the host's\n", clock_rate);
   fflush(stdout);
   int r = hw_runtime_run(&rc);

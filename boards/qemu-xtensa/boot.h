@@ -8,6 +8,7 @@
  *   seed=<64 hex digits>          (required: QEMU's lx60 has no TRNG, see rng.c)
  *   mac=02:68:77:00:00:02
  *   ip=192.168.77.2/24
+ *   ip6=fd00:77::2/64             (optional: the NIC's IPv6 address; a link-local one is made too)
  *   gw=192.168.77.1               (optional)
  *   image=<bytes>                 (length of the app image placed at 0x60600000)
  *   image-kind=source|bytecode

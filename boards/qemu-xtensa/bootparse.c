@@ -58,3 +58,10 @@ int qb_parse_cidr(const char *s, ip4_addr_t *ip, ip4_addr_t *mask) {
   ip4_addr_set_u32(mask, lwip_htonl(prefix ? 0xffffffffu << (32 - prefix) : 0));
   return 0;
 }
+
+int qb_parse_cidr6(const char *s, hw_ip *ip) {
+  const char *slash = strchr(s, '/');
+  size_t n = slash ? (size_t)(slash - s) : strlen(s);
+  if (slash && strcmp(slash, "/64") != 0) return -1;
+  return hw_ip_parse(s, n, ip) == 0 && ip->version == 6 ? 0 : -1;
+}

@@ -17,7 +17,7 @@
 #include "qemu_board.h"
 
 #define REG(n) (*(volatile uint32_t *)(QB_ETH_REGS + (n)*4u))
-enum { MODER = 0, INT_SOURCE = 1, INT_MASK = 2, PACKETLEN = 6, TX_BD_NUM = 8, MAC_ADDR0 = 16, MAC_ADDR1 = 17 };
+enum { MODER = 0, INT_SOURCE = 1, INT_MASK = 2, PACKETLEN = 6, TX_BD_NUM = 8, MAC_ADDR0 = 16, MAC_ADDR1 = 17, HASH0 = 18, HASH1 = 19 };
 #define MODER_RXEN 0x0001u
 #define MODER_TXEN 0x0002u
 #define MODER_FULLD 0x0400u
@@ -90,6 +90,10 @@ err_t qb_ethoc_netif_init(struct netif *netif) {
     rx_rearm(i);
   }
   rx_next = 0;
+  /* Every multicast group passes the hash filter: IPv6 neighbour discovery reaches us through
+   * our solicited-node groups (lwIP joins them; the hash of each is not worth computing here). */
+  REG(HASH0) = 0xffffffffu;
+  REG(HASH1) = 0xffffffffu;
   /* Broadcast reception stays on (MODER_BRO clear): ARP needs it. */
   REG(MODER) = MODER_PAD | MODER_CRCEN | MODER_FULLD | MODER_TXEN | MODER_RXEN;
 

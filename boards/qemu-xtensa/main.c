@@ -10,6 +10,7 @@
 #include "boot.h"
 #include "bootparse.h"
 #include "ethoc.h"
+#include "hw_net.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "netif/ethernet.h"
@@ -27,6 +28,7 @@ extern char __stack_bottom[], __stack_top[];
 static struct netif eth;
 static uint8_t mac[6];
 static ip4_addr_t nic_ip, nic_mask, nic_gw;
+static hw_ip nic_ip6; /* version 0: no ip6= on the boot page */
 static volatile int stop_requested;
 /* Cycles spent waiting in hw_board_poll with nothing to do. Everything else is work (JS,
  * crypto, lwIP), so under -icount "busy = cycles - idle" counts the firmware's instructions
@@ -113,7 +115,7 @@ int hw_board_net_up(void) {
   if (!netif_add(&eth, &nic_ip, &nic_mask, &nic_gw, mac, qb_ethoc_netif_init, ethernet_input)) return -1;
   netif_set_default(&eth);
   netif_set_up(&eth);
-  return 0;
+  return nic_ip6.version ? hw_net_nic_ip6(&eth, &nic_ip6) : 0;
 }
 
 void hw_board_poll(uint32_t timeout_ms) {
@@ -167,6 +169,7 @@ int main(void) {
   if (qb_boot_copy("mac", text, sizeof text) != 0 || qb_parse_mac(text, mac) != 0) fail("bad mac=");
   if (qb_boot_copy("ip", text, sizeof text) != 0 || qb_parse_cidr(text, &nic_ip, &nic_mask) != 0) fail("bad ip=");
   ip4_addr_set_zero(&nic_gw);
+  if (qb_boot_copy("ip6", text, sizeof text) == 0 && qb_parse_cidr6(text, &nic_ip6) != 0) fail("bad ip6=");
   if (qb_boot_copy("gw", text, sizeof text) == 0) {
     ip4_addr_t unused;
     if (qb_parse_cidr(text, &nic_gw, &unused) != 0) fail("bad gw=");

@@ -16,11 +16,18 @@
 #include "qemu_board.h"
 
 u32_t sys_now(void) { return (u32_t)(qb_cycles() / (QB_CPU_HZ / 1000u)); }
-/* lwipopts routes inner destinations through this hook; this image has no tunnel. */
+/* lwipopts routes inner destinations through these hooks; this image has no tunnel. */
 struct netif *hw_net_route_hook(const ip4_addr_t *dest) {
   (void)dest;
   return NULL;
 }
+struct netif *hw_net_route_hook6(const ip6_addr_t *dest) {
+  (void)dest;
+  return NULL;
+}
+/* LWIP_RAND: this image only answers ARP and ping (no DNS, no secrets): the cycle counter will
+ * do for lwIP's initial port and report delays. The firmware uses the board's RNG (rng.c). */
+uint32_t hw_lwip_rand(void) { return (uint32_t)qb_cycles(); }
 
 
 int main(void) {

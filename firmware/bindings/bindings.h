@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hw_ip.h"
 #include "vm.h"
 
 #define HW_NATIVES_OBJECT "hw"
@@ -22,16 +23,17 @@
 #define HW_SLEEP_MAX_MS 86400000.0  /* one deep sleep: at most a day */
 #define HW_STORE_VALUE_MAX 2048 /* the identity record (key + enrolled config, ts/app/identity.ts) */
 
-/* What a board provides. Every function is required unless marked optional. */
+/* What a board provides. Every function is required unless marked optional. Addresses are
+ * either family (hw_ip.h). */
 typedef struct {
   void *ctx;
-  /* Outer UDP datagram to ip4:port. Returns 0, or -1 if it could not be queued (a lost
+  /* Outer UDP datagram to `to`:port. Returns 0, or -1 if it could not be queued (a lost
    * packet to the protocol, not an error). */
-  int (*udp_send)(void *ctx, const uint8_t *data, size_t len, const uint8_t ip4[4], uint16_t port);
+  int (*udp_send)(void *ctx, const uint8_t *data, size_t len, const hw_ip *to, uint16_t port);
   /* One decrypted inner IP packet into the tunnel netif. Returns 0 or -1 (dropped). */
   int (*tunnel_deliver)(void *ctx, const uint8_t *packet, size_t len);
   /* Optional: the application's UDP datagram from the device's tunnel address. */
-  int (*app_udp_send)(void *ctx, const uint8_t *data, size_t len, const uint8_t ip4[4], uint16_t port);
+  int (*app_udp_send)(void *ctx, const uint8_t *data, size_t len, const hw_ip *to, uint16_t port);
   double (*now_ms)(void *ctx);
   /* Optional: Unix time in ms; returns 0 if known. */
   int (*wall_clock_ms)(void *ctx, double *out);
@@ -42,10 +44,11 @@ typedef struct {
   long (*store_get)(void *ctx, const char *key, char *out, size_t cap);
   /* Durable when it returns 0; -1 on failure (JS gets an Error). */
   int (*store_put)(void *ctx, const char *key, const char *value, size_t len);
-  /* Optional: bring the network up once: outer listen port, tunnel address/prefix. 0 or -1. */
-  int (*net_configure)(void *ctx, uint16_t listen_port, const uint8_t ip4[4], int prefix);
-  /* Optional: route ip4/prefix (one of the peer's AllowedIPs) into the tunnel. 0 or -1. */
-  int (*tunnel_route)(void *ctx, const uint8_t ip4[4], int prefix);
+  /* Optional: bring the network up once: outer listen port, the tunnel's n (1 or 2) addresses
+   * with their prefixes, at most one per family (checked by the native). 0 or -1. */
+  int (*net_configure)(void *ctx, uint16_t listen_port, const hw_ip *addresses, const int *prefixes, int n);
+  /* Optional: route net/prefix (one of the peer's AllowedIPs) into the tunnel. 0 or -1. */
+  int (*tunnel_route)(void *ctx, const hw_ip *net, int prefix);
   /* Optional: join this Wi-Fi network as a station (and keep rejoining). 0, or -1 when the board
    * has no Wi-Fi. The password is a secret: never logged. */
   int (*wifi_join)(void *ctx, const char *ssid, const char *password);
@@ -56,6 +59,15 @@ typedef struct {
   size_t (*retained_read)(void *ctx, uint8_t *out, size_t cap);
   int (*retained_write)(void *ctx, const uint8_t *data, size_t len);
   void (*deep_sleep)(void *ctx, uint32_t ms);
+  /* Optional: DNS server `index` (from 0) for resolve. 0, or -1 (no such slot). */
+  int (*dns_server)(void *ctx, int index, const hw_ip *server);
+  /* Optional: starts looking name up; the answer reaches JS later, through the runtime's event
+   * loop, as homewire.onResolved(id, address | undefined, error | undefined) (runtime.h). Never
+   * waits. Returns NULL, or why the lookup could not start (then no answer comes). */
+  const char *(*resolve)(void *ctx, const char *name, uint32_t id);
+  /* Optional: compile and run the deferred part of the app's source image (runtime.c): 1 done
+   * now, 0 nothing (left) to load, -1 failed (reported by the engine). */
+  int (*load_deferred)(void *ctx);
 } hw_board_ops;
 
 /* Register natives. ops must outlive the VM. Return 0 or -1. */
@@ -64,7 +76,8 @@ int hw_bindings_register_crypto(hw_vm *vm);
 int hw_bindings_register_hmac(hw_vm *vm);
 int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops);
 
-/* Strict dotted-quad IPv4 parse ("10.0.0.1", no leading zeros, no spaces). 0 or -1. */
-int hw_parse_ip4(const char *s, size_t len, uint8_t out[4]);
+/* Host names dnsResolve takes: 1..254 characters of letters, digits, '-' and '.' (the config
+ * parser checked the name's form fully; this keeps C's side of it to what lwIP can send). */
+#define HW_MAX_HOST_NAME 254
 
 #endif

@@ -16,9 +16,9 @@ static int failures;
   } while (0)
 
 static struct {
-  int udp_calls, tunnel_calls, app_calls, log_calls;
+  int udp_calls, udp6_calls, tunnel_calls, app_calls, log_calls;
   size_t udp_len;
-  uint8_t udp_ip[4];
+  hw_ip udp_ip, app_ip;
   uint16_t udp_port;
   size_t tunnel_len;
   unsigned tunnel_sum; /* of the bytes handed over: tells a prefix from the whole */
@@ -27,20 +27,24 @@ static struct {
   char store_key[40], store_value[HW_STORE_VALUE_MAX];
   size_t store_len;
   unsigned random_state;
-  int configured, routes;
+  int configured, configured6, routes, routes6;
   char wifi_ssid[40], wifi_password[80];
+  hw_ip dns[3];
+  char resolving[300];
+  uint32_t resolve_id;
 } rec;
 
 static uint8_t last_datagram[1500];
 static size_t last_datagram_len;
 
-static int fake_udp(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
+static int fake_udp(void *ctx, const uint8_t *d, size_t len, const hw_ip *to, uint16_t port) {
   rec.udp_calls++;
   last_datagram_len = len < sizeof last_datagram ? len : sizeof last_datagram;
   memcpy(last_datagram, d, last_datagram_len);
-  if (ip[0] == 10) return -1; /* pretend 10/8 has no route */
+  if (to->version == 4 && to->bytes[0] == 10) return -1; /* pretend 10/8 has no route */
+  if (to->version == 6 && to->bytes[0] == 0xfd && to->bytes[3] == 0x77 && to->bytes[15] == 1) rec.udp6_calls++;
   rec.udp_len = len;
-  memcpy(rec.udp_ip, ip, 4);
+  rec.udp_ip = *to;
   rec.udp_port = port;
   return 0;
 }
@@ -51,8 +55,9 @@ static int fake_tunnel(void *ctx, const uint8_t *p, size_t len) {
   for (size_t i = 0; i < len; i++) rec.tunnel_sum += p[i];
   return 0;
 }
-static int fake_app(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
+static int fake_app(void *ctx, const uint8_t *d, size_t len, const hw_ip *to, uint16_t port) {
   rec.app_calls++;
+  rec.app_ip = *to;
   return 0;
 }
 static double fake_now(void *ctx) { return 12345; }
@@ -78,13 +83,31 @@ static int fake_put(void *ctx, const char *key, const char *v, size_t len) {
   return 0;
 }
 
-static int fake_configure(void *ctx, uint16_t port, const uint8_t ip[4], int prefix) {
-  rec.configured = port == 51820 && memcmp(ip, "\x0a\x4d\x00\x02", 4) == 0 && prefix == 24;
+/* fd77::2 */
+static const uint8_t fd77_2[16] = {0xfd, 0x77, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+
+static int fake_configure(void *ctx, uint16_t port, const hw_ip *ips, const int *prefixes, int n) {
+  if (n == 1) rec.configured = port == 51820 && ips[0].version == 4 && memcmp(ips[0].bytes, "\x0a\x4d\x00\x02", 4) == 0 && prefixes[0] == 24;
+  if (n == 2)
+    rec.configured6 = port == 51821 && ips[0].version == 6 && !memcmp(ips[0].bytes, fd77_2, 16) && prefixes[0] == 64 &&
+                      ips[1].version == 4 && prefixes[1] == 32;
   return 0;
 }
-static int fake_route(void *ctx, const uint8_t ip[4], int prefix) {
+static int fake_route(void *ctx, const hw_ip *net, int prefix) {
+  if (net->version == 6) rec.routes6++;
   rec.routes++;
-  return rec.routes > 2 ? -1 : 0;
+  return rec.routes > 3 ? -1 : 0;
+}
+static int fake_dns_server(void *ctx, int index, const hw_ip *server) {
+  if (index > 2) return -1;
+  rec.dns[index] = *server;
+  return 0;
+}
+static const char *fake_resolve(void *ctx, const char *name, uint32_t id) {
+  if (!strcmp(name, "busy.example")) return "lwIP's DNS table is busy with earlier lookups";
+  snprintf(rec.resolving, sizeof rec.resolving, "%s", name);
+  rec.resolve_id = id;
+  return NULL;
 }
 
 /* A board with Wi-Fi for the SSID "home", none for anything else. */
@@ -98,7 +121,7 @@ static const hw_board_ops fake_ops = {
     .udp_send = fake_udp,     .tunnel_deliver = fake_tunnel, .app_udp_send = fake_app,
     .now_ms = fake_now,       .random_bytes = fake_random,   .log = fake_log,
     .store_get = fake_get,    .store_put = fake_put,         .net_configure = fake_configure,
-    .tunnel_route = fake_route, .wifi_join = fake_wifi,
+    .tunnel_route = fake_route, .wifi_join = fake_wifi, .dns_server = fake_dns_server, .resolve = fake_resolve,
 };
 
 static int js_failures;
@@ -155,22 +178,21 @@ int main(int argc, char **argv) {
   CHECK(js_failures == 0, "JS-side checks");
 
   CHECK(rec.udp_len == 148 && rec.udp_port == 51820, "udp length and port (of the last send, udpSend's)");
-  CHECK(memcmp(rec.udp_ip, "\xc0\xa8\x4d\x01", 4) == 0, "udp ip parsed");
+  CHECK(rec.udp_ip.version == 4 && memcmp(rec.udp_ip.bytes, "\xc0\xa8\x4d\x01", 4) == 0, "udp ip parsed");
+  CHECK(rec.udp6_calls == 1, "udpSend to fd00:77::1 reached the board as IPv6");
+  CHECK(rec.app_ip.version == 6 && rec.app_ip.bytes[0] == 0xfd && rec.app_ip.bytes[15] == 1, "appUdpSend to an IPv6 collector");
   /* tunnelDeliver(84 bytes), then tunnelDeliverPrefix(bytes 1..96, 60): the last is bytes 1..60. */
   CHECK(rec.tunnel_calls == 2, "tunnel_deliver for the valid calls only");
   CHECK(rec.tunnel_len == 60 && rec.tunnel_sum == 60 * 61 / 2, "tunnelDeliverPrefix hands over the prefix");
-  CHECK(rec.app_calls == 1, "app_udp_send");
+  CHECK(rec.app_calls == 2, "app_udp_send (IPv4 and IPv6)");
   CHECK(rec.log_calls == 1 && rec.log_level == 2 && strcmp(rec.log_line, "hello from js") == 0, "log");
 
   CHECK(rec.configured, "net_configure got port, ip and prefix");
   CHECK(!strcmp(rec.wifi_ssid, "home") && !strcmp(rec.wifi_password, "correct horse"), "wifi_join got the ssid and password as given (the last call)");
-  CHECK(rec.routes == 3, "tunnel_route called for valid routes only");
-
-  uint8_t ip[4];
-  CHECK(hw_parse_ip4("0.0.0.0", 7, ip) == 0 && hw_parse_ip4("255.255.255.255", 15, ip) == 0, "ip4 edges");
-  CHECK(hw_parse_ip4("1.2.3", 5, ip) == -1 && hw_parse_ip4("1.2.3.4.5", 9, ip) == -1, "ip4 part count");
-  CHECK(hw_parse_ip4("1..3.4", 6, ip) == -1 && hw_parse_ip4("", 0, ip) == -1, "ip4 empty parts");
-  CHECK(hw_parse_ip4("1.2.3.4", 5, ip) == -1, "ip4 length honoured (no NUL needed)");
+  CHECK(rec.configured6, "net_configure got an IPv6 and an IPv4 tunnel address with their prefixes");
+  CHECK(rec.routes == 4 && rec.routes6 == 1, "tunnel_route called for valid routes only, an IPv6 one among them");
+  CHECK(rec.dns[0].version == 4 && rec.dns[1].version == 6 && rec.dns[1].bytes[15] == 0x35, "dns_server got both families");
+  CHECK(!strcmp(rec.resolving, "home.homewire.test") && rec.resolve_id == 7, "resolve got the name and the id");
 
   hw_vm_heap h;
   hw_vm_heap_stats(vm, &h);

@@ -173,7 +173,7 @@ sendThrows(RangeError, [key, -1, header, tpkt, 32].concat(to), /sendTransport: c
 sendThrows(TypeError, [key, "5", header, tpkt, 32].concat(to), /sendTransport: counter must be a number/, "string counter");
 sendThrows(TypeError, [key, 5, header, [1, 2, 3], 16].concat(to), /sendTransport: packet must be a Uint8Array/, "array packet");
 sendThrows(TypeError, [key, 5, new Uint16Array(8), tpkt, 32].concat(to), /sendTransport: header must be a Uint8Array/, "Uint16Array header");
-sendThrows(RangeError, [key, 5, header, tpkt, 32, "fd00::1", 51820], /sendTransport: host must be a dotted IPv4 address/, "IPv6 host");
+sendThrows(RangeError, [key, 5, header, tpkt, 32, "fd00::1::2", 51820], /sendTransport: host must be an IPv4 or IPv6 address/, "bad IPv6 host");
 sendThrows(RangeError, [key, 5, header, tpkt, 32, "192.168.77.1", 0], /sendTransport: port must be an integer in \[1, 65535\]/, "port 0");
 sendThrows(TypeError, [key, 5, header, tpkt, 32, 1234, 1], /sendTransport: host must be a string/, "numeric host");
 throws(RangeError, function () { hw.openTransport(key, INDEX, tmsg, new Uint8Array(31)); }, /openTransport: plaintext must hold 32 bytes, has 31/, "plaintext too small");
@@ -219,16 +219,17 @@ throws(TypeError, function () { hw.hmacBlake2s(jefe); }, /hmacBlake2s: data must
 // Board services (a fake board in bindings_test.c records what it was given).
 var udpBefore = t.udpCalls();
 ok(hw.udpSend(bytes(1, 0), "10.0.0.9", 9) === false, "udpSend reports a failed send as false");
+ok(hw.udpSend(bytes(148, 0), "fd00:77::1", 51820) === true, "udpSend over IPv6");
 ok(hw.udpSend(bytes(148, 0), "192.168.77.1", 51820) === true, "udpSend");
 throws(RangeError, function () { hw.udpSend(bytes(1501, 0), "192.168.77.1", 51820); }, /1501 bytes exceeds 1500/, "datagram too big");
-throws(RangeError, function () { hw.udpSend(bytes(4, 0), "192.168.77.256", 51820); }, /dotted IPv4/, "octet 256");
-throws(RangeError, function () { hw.udpSend(bytes(4, 0), "192.168.077.1", 51820); }, /dotted IPv4/, "leading zero");
-throws(RangeError, function () { hw.udpSend(bytes(4, 0), "fd00::1", 51820); }, /IPv6/, "IPv6 host");
-throws(RangeError, function () { hw.udpSend(bytes(4, 0), "1.2.3.4 ", 51820); }, /dotted IPv4/, "trailing space");
+throws(RangeError, function () { hw.udpSend(bytes(4, 0), "192.168.77.256", 51820); }, /IPv4 or IPv6 address/, "octet 256");
+throws(RangeError, function () { hw.udpSend(bytes(4, 0), "192.168.077.1", 51820); }, /IPv4 or IPv6 address/, "leading zero");
+throws(RangeError, function () { hw.udpSend(bytes(4, 0), "fe80::1%eth0", 51820); }, /IPv4 or IPv6 address/, "zone id");
+throws(RangeError, function () { hw.udpSend(bytes(4, 0), "1.2.3.4 ", 51820); }, /IPv4 or IPv6 address/, "trailing space");
 throws(RangeError, function () { hw.udpSend(bytes(4, 0), "1.2.3.4", 0); }, /port must be an integer in \[1, 65535\]/, "port 0");
 throws(RangeError, function () { hw.udpSend(bytes(4, 0), "1.2.3.4", 65536); }, /port/, "port 65536");
 throws(TypeError, function () { hw.udpSend(bytes(4, 0), 1234, 1); }, /udpSend: host must be a string/, "numeric host");
-ok(t.udpCalls() === udpBefore + 2, "udp_send called for the valid sends only");
+ok(t.udpCalls() === udpBefore + 3, "udp_send called for the valid sends only");
 ok(hw.tunnelDeliver(bytes(84, 0x45)) === true, "tunnelDeliver");
 throws(RangeError, function () { hw.tunnelDeliver(new Uint8Array(1421)); }, /1\.\.1420 bytes, got 1421/, "packet over MTU");
 throws(RangeError, function () { hw.tunnelDeliver(new Uint8Array(0)); }, /got 0/, "empty packet");
@@ -244,6 +245,8 @@ throws(RangeError, function () { hw.tunnelDeliverPrefix(new Uint8Array(1500), 14
 throws(TypeError, function () { hw.tunnelDeliverPrefix(padded, "60"); }, /tunnelDeliverPrefix: length must be a number/, "string length");
 throws(TypeError, function () { hw.tunnelDeliverPrefix([1, 2], 1); }, /tunnelDeliverPrefix: plaintext must be a Uint8Array/, "array plaintext");
 ok(hw.appUdpSend(unhex("7b7d"), "10.77.0.1", 9999) === true, "appUdpSend");
+ok(hw.appUdpSend(unhex("7b7d"), "fd77::1", 9999) === true, "appUdpSend to an IPv6 collector");
+throws(RangeError, function () { hw.appUdpSend(bytes(1373, 0), "fd77::1", 9999); }, /1373 bytes exceeds 1372 \(IPv6\)/, "IPv6 payload limit");
 ok(hw.nowMs() === 12345, "nowMs");
 ok(hw.wallClockMs() === null, "wallClockMs unknown -> null");
 var r1 = hw.randomBytes(32), r2 = hw.randomBytes(32);
@@ -275,11 +278,32 @@ throws(RangeError, function () { hw.wifiJoin("home", "a\u0000b"); }, /without NU
 throws(TypeError, function () { hw.wifiJoin("home"); }, /wifiJoin: password must be a string/, "no password");
 ok(hw.wifiJoin("home", "correct horse") === true, "wifiJoin on a board with Wi-Fi (the last call)");
 
-// Network setup natives.
+// Network setup natives: either family, one tunnel address or one of each.
 hw.netConfigure(51820, "10.77.0.2", 24);
+hw.netConfigure(51821, "fd77::2", 64, "10.77.0.2", 32);
 throws(RangeError, function () { hw.netConfigure(0, "10.77.0.2", 24); }, /listenPort must be an integer/, "listen port 0");
-throws(RangeError, function () { hw.netConfigure(51820, "10.77.0.2", 33); }, /prefix must be an integer in \[0, 32\]/, "prefix 33");
+throws(RangeError, function () { hw.netConfigure(51820, "10.77.0.2", 33); }, /prefix must be an integer in \[0, 32\] for an IPv4 address/, "prefix 33");
+throws(RangeError, function () { hw.netConfigure(51820, "fd77::2", 129); }, /prefix must be an integer in \[0, 128\] for an IPv6 address/, "prefix 129");
+throws(RangeError, function () { hw.netConfigure(51820, "fd77::2", 64, "fd77::3", 64); }, /one IPv4, one IPv6/, "two IPv6 tunnel addresses");
+throws(TypeError, function () { hw.netConfigure(51820, "fd77::2", 64, "10.77.0.2"); }, /prefix must be a number/, "second address without its prefix");
 hw.tunnelRoute("10.77.0.0", 24);
 hw.tunnelRoute("0.0.0.0", 0);
+hw.tunnelRoute("fd77::", 64);
 throws(Error, function () { hw.tunnelRoute("10.1.0.0", 16); }, /route table full/, "board refusal surfaces");
-throws(RangeError, function () { hw.tunnelRoute("10.1.0", 16); }, /dotted IPv4/, "bad route ip");
+throws(RangeError, function () { hw.tunnelRoute("10.1.0", 16); }, /IPv4 or IPv6 address/, "bad route ip");
+throws(RangeError, function () { hw.tunnelRoute("fd77::/64", 64); }, /IPv4 or IPv6 address/, "a CIDR is not an address");
+
+// DNS natives: servers of either family; a lookup starts or says why not (the answer comes later,
+// from the runtime's loop, as homewire.onResolved: runtime.c).
+hw.dnsServer(0, "192.168.77.53");
+hw.dnsServer(1, "fd00:77::35");
+throws(Error, function () { hw.dnsServer(3, "192.168.77.53"); }, /takes no DNS server 3/, "a server slot the board lacks");
+throws(RangeError, function () { hw.dnsServer(-1, "192.168.77.53"); }, /index must be an integer/, "negative index");
+throws(RangeError, function () { hw.dnsServer(0, "home.example"); }, /IPv4 or IPv6 address/, "a name as a server");
+hw.dnsResolve("home.homewire.test", 7);
+throws(Error, function () { hw.dnsResolve("busy.example", 8); }, /dnsResolve: lwIP's DNS table is busy/, "the board's refusal is the message");
+throws(RangeError, function () { hw.dnsResolve("", 9); }, /name must be 1\.\.254/, "empty name");
+throws(RangeError, function () { hw.dnsResolve("home example", 9); }, /letters, digits/, "a space in the name");
+throws(RangeError, function () { hw.dnsResolve(new Array(256).join("a"), 9); }, /name must be 1\.\.254/, "255 characters");
+throws(RangeError, function () { hw.dnsResolve("home.example", 4294967296); }, /id must be an integer/, "id beyond 32 bits");
+throws(TypeError, function () { hw.dnsResolve(5, 1); }, /dnsResolve: name must be a string/, "numeric name");

@@ -1,5 +1,7 @@
 /* hw.udpSend / sendTransport / tunnelDeliver / tunnelDeliverPrefix / appUdpSend / nowMs / wallClockMs /
- * randomBytes / log / storeGet / storePut: the board's services, reached through hw_board_ops. */
+ * randomBytes / log / storeGet / storePut / netConfigure / tunnelRoute / wifiJoin / dnsServer /
+ * dnsResolve: the board's services, reached through hw_board_ops. Hosts and addresses are IPv4
+ * or IPv6 text (hw_ip.h, the forms the TypeScript side writes). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,25 +11,22 @@
 
 static const hw_board_ops *ops_of(hw_vm_call *c) { return hw_vm_user(c); }
 
-int hw_parse_ip4(const char *s, size_t len, uint8_t out[4]) {
-  size_t i = 0;
-  for (int part = 0; part < 4; part++) {
-    if (part > 0) {
-      if (i >= len || s[i] != '.') return -1;
-      i++;
-    }
-    size_t start = i;
-    unsigned v = 0;
-    while (i < len && s[i] >= '0' && s[i] <= '9' && i - start < 3) v = v * 10 + (unsigned)(s[i++] - '0');
-    size_t digits = i - start;
-    if (digits == 0 || v > 255 || (digits > 1 && s[start] == '0')) return -1;
-    out[part] = (uint8_t)v;
+/* (bytes, host, port) as used by udpSend and appUdpSend. */
+/* A host argument: IPv4 or IPv6 text. 0, or -1 with a pending error. */
+static int host_arg(hw_vm_call *c, int i, const char *name, hw_ip *ip) {
+  size_t len;
+  char what[48];
+  snprintf(what, sizeof what, "%s: host", name);
+  const char *host = hw_vm_arg_string(c, i, &len, what);
+  if (!host) return -1;
+  if (hw_ip_parse(host, len, ip) != 0) {
+    hw_vm_throw_range(c, "%s: host must be an IPv4 or IPv6 address", name);
+    return -1;
   }
-  return i == len ? 0 : -1;
+  return 0;
 }
 
-/* (bytes, host, port) as used by udpSend and appUdpSend. */
-static const uint8_t *datagram_args(hw_vm_call *c, const char *name, size_t max, size_t *len, uint8_t ip[4],
+static const uint8_t *datagram_args(hw_vm_call *c, const char *name, size_t max, size_t *len, hw_ip *ip,
                                     uint16_t *port) {
   char what[48];
   snprintf(what, sizeof what, "%s: bytes", name);
@@ -37,14 +36,7 @@ static const uint8_t *datagram_args(hw_vm_call *c, const char *name, size_t max,
     hw_vm_throw_range(c, "%s: datagram of %u bytes exceeds %u", name, (unsigned)*len, (unsigned)max);
     return NULL;
   }
-  size_t host_len;
-  snprintf(what, sizeof what, "%s: host", name);
-  const char *host = hw_vm_arg_string(c, 1, &host_len, what);
-  if (!host) return NULL;
-  if (hw_parse_ip4(host, host_len, ip) != 0) {
-    hw_vm_throw_range(c, "%s: host must be a dotted IPv4 address (this board has no IPv6 underlay)", name);
-    return NULL;
-  }
+  if (host_arg(c, 1, name, ip) != 0) return NULL;
   int ok;
   snprintf(what, sizeof what, "%s: port", name);
   double p = hw_vm_arg_number(c, 2, &ok, what);
@@ -59,11 +51,11 @@ static const uint8_t *datagram_args(hw_vm_call *c, const char *name, size_t max,
 
 static void n_udp_send(hw_vm_call *c) {
   size_t len;
-  uint8_t ip[4];
+  hw_ip ip;
   uint16_t port;
-  const uint8_t *data = datagram_args(c, "udpSend", HW_MAX_DATAGRAM, &len, ip, &port);
+  const uint8_t *data = datagram_args(c, "udpSend", HW_MAX_DATAGRAM, &len, &ip, &port);
   if (!data) return;
-  hw_vm_return_bool(c, ops_of(c)->udp_send(ops_of(c)->ctx, data, len, ip, port) == 0);
+  hw_vm_return_bool(c, ops_of(c)->udp_send(ops_of(c)->ctx, data, len, &ip, port) == 0);
 }
 
 /* sendTransport(key, counter, header, packet, paddedLength, host, port): header[0, 8) ||
@@ -116,14 +108,8 @@ static void n_send_transport(hw_vm_call *c) {
                       (unsigned)(32 + p), HW_MAX_DATAGRAM);
     return;
   }
-  size_t host_len;
-  const char *host = hw_vm_arg_string(c, 5, &host_len, "sendTransport: host");
-  if (!host) return;
-  uint8_t ip[4];
-  if (hw_parse_ip4(host, host_len, ip) != 0) {
-    hw_vm_throw_range(c, "sendTransport: host must be a dotted IPv4 address (this board has no IPv6 underlay)");
-    return;
-  }
+  hw_ip ip;
+  if (host_arg(c, 5, "sendTransport", &ip) != 0) return;
   double port = hw_vm_arg_number(c, 6, &ok, "sendTransport: port");
   if (!ok) return;
   if (!(port >= 1 && port <= 65535) || floor(port) != port) {
@@ -139,21 +125,26 @@ static void n_send_transport(hw_vm_call *c) {
   memset(body + len, 0, p - len);
   static const uint8_t no_ad[1];
   hw_aead_seal(body, body, p, no_ad, 0, n, key); /* in place: hw_crypto.h allows dst == src */
-  hw_vm_return_bool(c, ops_of(c)->udp_send(ops_of(c)->ctx, datagram, 32 + p, ip, (uint16_t)port) == 0);
+  hw_vm_return_bool(c, ops_of(c)->udp_send(ops_of(c)->ctx, datagram, 32 + p, &ip, (uint16_t)port) == 0);
 }
 
 static void n_app_udp_send(hw_vm_call *c) {
   size_t len;
-  uint8_t ip[4];
+  hw_ip ip;
   uint16_t port;
-  const uint8_t *data = datagram_args(c, "appUdpSend", HW_MAX_TUNNEL_PACKET - 28, &len, ip, &port);
+  /* The largest UDP payload in one tunnel packet: the MTU less the IP and UDP headers. */
+  const uint8_t *data = datagram_args(c, "appUdpSend", HW_MAX_TUNNEL_PACKET - 28, &len, &ip, &port);
   if (!data) return;
+  if (ip.version == 6 && len > HW_MAX_TUNNEL_PACKET - 48) {
+    hw_vm_throw_range(c, "appUdpSend: datagram of %u bytes exceeds %u (IPv6)", (unsigned)len, HW_MAX_TUNNEL_PACKET - 48);
+    return;
+  }
   const hw_board_ops *o = ops_of(c);
   if (!o->app_udp_send) {
     hw_vm_throw_error(c, "appUdpSend: this board has no application socket");
     return;
   }
-  hw_vm_return_bool(c, o->app_udp_send(o->ctx, data, len, ip, port) == 0);
+  hw_vm_return_bool(c, o->app_udp_send(o->ctx, data, len, &ip, port) == 0);
 }
 
 static void n_tunnel_deliver(hw_vm_call *c) {
@@ -279,30 +270,32 @@ static void n_store_put(hw_vm_call *c) {
     hw_vm_throw_error(c, "storePut: the board's store failed to write %s", key);
 }
 
-/* (ip, prefix) for netConfigure and tunnelRoute. */
-static int ip_prefix_args(hw_vm_call *c, int i, const char *name, uint8_t ip[4], int *prefix) {
+/* (ip, prefix) for netConfigure and tunnelRoute: either family, the prefix in range for it. */
+static int ip_prefix_args(hw_vm_call *c, int i, const char *name, hw_ip *ip, int *prefix) {
   size_t len;
   char what[48];
   snprintf(what, sizeof what, "%s: ip", name);
   const char *s = hw_vm_arg_string(c, i, &len, what);
   if (!s) return 0;
-  if (hw_parse_ip4(s, len, ip) != 0) {
-    hw_vm_throw_range(c, "%s: ip must be a dotted IPv4 address", name);
+  if (hw_ip_parse(s, len, ip) != 0) {
+    hw_vm_throw_range(c, "%s: ip must be an IPv4 or IPv6 address", name);
     return 0;
   }
   int ok;
   snprintf(what, sizeof what, "%s: prefix", name);
   double p = hw_vm_arg_number(c, i + 1, &ok, what);
   if (!ok) return 0;
-  if (!(p >= 0 && p <= 32) || floor(p) != p) {
-    hw_vm_throw_range(c, "%s: prefix must be an integer in [0, 32]", name);
+  int bits = hw_ip_bits(ip);
+  if (!(p >= 0 && p <= bits) || floor(p) != p) {
+    hw_vm_throw_range(c, "%s: prefix must be an integer in [0, %d] for an IPv%d address", name, bits, ip->version);
     return 0;
   }
   *prefix = (int)p;
   return 1;
 }
 
-/* netConfigure(listenPort, tunnelIp, prefix) */
+/* netConfigure(listenPort, tunnelIp, prefix[, tunnelIp2, prefix2]): the second address, if
+ * given, is of the other family (a tunnel with an IPv4 and an IPv6 address). */
 static void n_net_configure(hw_vm_call *c) {
   const hw_board_ops *o = ops_of(c);
   int ok;
@@ -312,20 +305,25 @@ static void n_net_configure(hw_vm_call *c) {
     hw_vm_throw_range(c, "netConfigure: listenPort must be an integer in [1, 65535]");
     return;
   }
-  uint8_t ip[4];
-  int prefix;
-  if (!ip_prefix_args(c, 1, "netConfigure", ip, &prefix)) return;
-  if (!o->net_configure || o->net_configure(o->ctx, (uint16_t)port, ip, prefix) != 0)
+  hw_ip ips[2];
+  int prefixes[2], n = hw_vm_argc(c) > 3 && !hw_vm_arg_is_nullish(c, 3) ? 2 : 1;
+  for (int k = 0; k < n; k++)
+    if (!ip_prefix_args(c, 1 + 2 * k, "netConfigure", &ips[k], &prefixes[k])) return;
+  if (n == 2 && ips[0].version == ips[1].version) {
+    hw_vm_throw_range(c, "netConfigure: the second tunnel address must be of the other family (one IPv4, one IPv6)");
+    return;
+  }
+  if (!o->net_configure || o->net_configure(o->ctx, (uint16_t)port, ips, prefixes, n) != 0)
     hw_vm_throw_error(c, "netConfigure: the network could not be configured (called twice?)");
 }
 
 /* tunnelRoute(ip, prefix) */
 static void n_tunnel_route(hw_vm_call *c) {
   const hw_board_ops *o = ops_of(c);
-  uint8_t ip[4];
+  hw_ip ip;
   int prefix;
-  if (!ip_prefix_args(c, 0, "tunnelRoute", ip, &prefix)) return;
-  if (!o->tunnel_route || o->tunnel_route(o->ctx, ip, prefix) != 0)
+  if (!ip_prefix_args(c, 0, "tunnelRoute", &ip, &prefix)) return;
+  if (!o->tunnel_route || o->tunnel_route(o->ctx, &ip, prefix) != 0)
     hw_vm_throw_error(c, "tunnelRoute: route table full or no tunnel");
 }
 
@@ -405,6 +403,65 @@ static void n_deep_sleep(hw_vm_call *c) {
     return;
   }
   o->deep_sleep(o->ctx, (uint32_t)ms);
+/* dnsServer(index, ip): DNS server `index` (from 0) for dnsResolve. */
+static void n_dns_server(hw_vm_call *c) {
+  const hw_board_ops *o = ops_of(c);
+  int ok;
+  double index = hw_vm_arg_number(c, 0, &ok, "dnsServer: index");
+  if (!ok) return;
+  if (!(index >= 0 && index <= 15) || floor(index) != index) {
+    hw_vm_throw_range(c, "dnsServer: index must be an integer in [0, 15]");
+    return;
+  }
+  hw_ip ip;
+  if (host_arg(c, 1, "dnsServer", &ip) != 0) return;
+  if (!o->dns_server || o->dns_server(o->ctx, (int)index, &ip) != 0)
+    hw_vm_throw_error(c, "dnsServer: this board takes no DNS server %d", (int)index);
+}
+
+/* dnsResolve(name, id): starts a lookup; the answer comes later to homewire.onResolved(id, ...).
+ * Throws Error with the board's reason when the lookup cannot start. */
+static void n_dns_resolve(hw_vm_call *c) {
+  const hw_board_ops *o = ops_of(c);
+  size_t len;
+  const char *name = hw_vm_arg_string(c, 0, &len, "dnsResolve: name");
+  if (!name) return;
+  int good = len >= 1 && len <= HW_MAX_HOST_NAME;
+  for (size_t i = 0; good && i < len; i++) {
+    char ch = name[i];
+    good = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
+  }
+  if (!good) {
+    hw_vm_throw_range(c, "dnsResolve: name must be 1..%u letters, digits, '-' and '.'", HW_MAX_HOST_NAME);
+    return;
+  }
+  int ok;
+  double id = hw_vm_arg_number(c, 1, &ok, "dnsResolve: id");
+  if (!ok) return;
+  if (!(id >= 0 && id <= 4294967295.0) || floor(id) != id) {
+    hw_vm_throw_range(c, "dnsResolve: id must be an integer in [0, 2^32 - 1]");
+    return;
+  }
+  if (!o->resolve) {
+    hw_vm_throw_error(c, "dnsResolve: this board has no DNS client");
+    return;
+  }
+  char text[HW_MAX_HOST_NAME + 1];
+  memcpy(text, name, len);
+  text[len] = 0;
+  const char *why = o->resolve(o->ctx, text, (uint32_t)id);
+  if (why) hw_vm_throw_error(c, "dnsResolve: %s", why);
+}
+
+/* loadDeferred() -> true when it compiled the app's deferred modules now, false when there was
+ * nothing (left) to load. The bundle's require calls it for a module not yet defined. */
+static void n_load_deferred(hw_vm_call *c) {
+  const hw_board_ops *o = ops_of(c);
+  int r = o->load_deferred ? o->load_deferred(o->ctx) : 0;
+  if (r < 0)
+    hw_vm_throw_error(c, "loadDeferred: the app's deferred modules failed to load (see the error above)");
+  else
+    hw_vm_return_bool(c, r == 1);
 }
 
 int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
@@ -419,6 +476,7 @@ int hw_bindings_register_platform(hw_vm *vm, const hw_board_ops *ops) {
       {"netConfigure", n_net_configure}, {"tunnelRoute", n_tunnel_route}, {"wifiJoin", n_wifi_join},
       {"retainedCapacity", n_retained_capacity}, {"retainedRead", n_retained_read},
       {"retainedWrite", n_retained_write}, {"deepSleep", n_deep_sleep},
+      {"dnsServer", n_dns_server}, {"dnsResolve", n_dns_resolve}, {"loadDeferred", n_load_deferred},
   };
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (hw_vm_register(vm, HW_NATIVES_OBJECT, table[i].name, table[i].fn, (void *)ops) != 0) return -1;

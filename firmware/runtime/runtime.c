@@ -17,6 +17,13 @@
 /* lwIP's clock (NO_SYS): the board's monotonic milliseconds, wrapping at 2^32 as lwIP expects.
  * An RTOS port of lwIP brings its own. */
 u32_t sys_now(void) { return (u32_t)(uint64_t)hw_board_now_ms(); }
+
+/* lwIP's LWIP_RAND (arch/cc.h): DNS ids and ports, MLD delays, from the board's RNG. */
+uint32_t hw_lwip_rand(void) {
+  uint8_t b[4] = {0};
+  hw_board_random(b, sizeof b);
+  return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
 #endif
 
 /* ---- the event queue: filled from inside lwIP, drained by the loop into JS -------------
@@ -28,7 +35,7 @@ enum { EV_DATAGRAM, EV_TUNNEL_PACKET };
 typedef struct {
   int kind;
   struct pbuf *p;
-  uint8_t ip[4];
+  hw_ip from;
   uint16_t port;
 } event;
 
@@ -36,7 +43,7 @@ static event queue[HW_EVENT_QUEUE];
 static unsigned q_head, q_len;
 static uint32_t q_dropped;
 
-static int enqueue(int kind, struct pbuf *p, const uint8_t ip[4], uint16_t port) {
+static int enqueue(int kind, struct pbuf *p, const hw_ip *from, uint16_t port) {
   if (q_len == HW_EVENT_QUEUE) {
     q_dropped++;
     return -1;
@@ -44,14 +51,14 @@ static int enqueue(int kind, struct pbuf *p, const uint8_t ip[4], uint16_t port)
   unsigned at = (q_head + q_len++) % HW_EVENT_QUEUE;
   queue[at].kind = kind;
   queue[at].p = p;
-  if (ip) memcpy(queue[at].ip, ip, 4);
+  if (from) queue[at].from = *from;
   queue[at].port = port;
   return 0;
 }
 
-static void on_outer_datagram(void *ctx, struct pbuf *p, const uint8_t ip[4], uint16_t port) {
+static void on_outer_datagram(void *ctx, struct pbuf *p, const hw_ip *from, uint16_t port) {
   (void)ctx;
-  if (enqueue(EV_DATAGRAM, p, ip, port) != 0) pbuf_free(p);
+  if (enqueue(EV_DATAGRAM, p, from, port) != 0) pbuf_free(p);
   else hw_port_wake();
 }
 
@@ -60,6 +67,31 @@ static void on_tunnel_output(void *ctx, struct pbuf *p) {
   pbuf_ref(p); /* lwIP frees its reference when output returns */
   if (enqueue(EV_TUNNEL_PACKET, p, NULL, 0) != 0) pbuf_free(p);
   else hw_port_wake();
+}
+
+/* ---- DNS answers ------------------------------------------------------------------------
+ * One lookup at a time (the app's NamedEndpoint starts the next only after the last ended or
+ * timed out): its answer waits in one slot, never in the packet queue, so a flood cannot push
+ * it out, and the loop hands it to JS between events. An answer to an earlier lookup (lwIP
+ * still finishing one the app gave up on) is not the current one's and is dropped. */
+
+static struct {
+  uint32_t id;       /* the current lookup */
+  double started_ms; /* when it started (the failure text tells a quick answer from silence) */
+  int ready;         /* its answer is here */
+  int found;
+  hw_ip address;
+  double elapsed_ms;
+} lookup;
+
+static void on_resolved(void *ctx, uint32_t id, const hw_ip *address) {
+  (void)ctx;
+  if (id != lookup.id || lookup.ready) return;
+  lookup.ready = 1;
+  lookup.found = address != NULL;
+  if (address) lookup.address = *address;
+  lookup.elapsed_ms = hw_board_now_ms() - lookup.started_ms;
+  hw_port_wake();
 }
 
 /* ---- waiting for work (port.h) ------------------------------------------------------- */
@@ -94,12 +126,44 @@ void hw_runtime_network_changed(void) {
   hw_port_wake();
 }
 
+/* ---- deferred modules -----------------------------------------------------------------
+ * A source image (Duktape) may end in modules the app loads only when a board needs them
+ * (scripts/bundle.ts puts them after HW_DEFERRED_MARK). The boot compiles the image up to the
+ * mark; the rest is compiled at the app's first hw.loadDeferred(), from the image where it lies,
+ * so a board that never needs those modules never holds them in its engine heap. An image the
+ * engine runs whole (a JerryScript snapshot) has defined them already. */
+
+#define HW_DEFERRED_MARK "\n//@homewire-deferred\n"
+
+static hw_vm *deferred_vm;
+static const char *deferred;
+static size_t deferred_len;
+
+/* Where the deferred part of a source image starts (after the mark), or len if it has none. */
+static size_t deferred_start(const char *src, size_t len) {
+  size_t m = sizeof HW_DEFERRED_MARK - 1;
+  for (size_t i = 0; i + m <= len; i++)
+    if (src[i] == '\n' && memcmp(src + i, HW_DEFERRED_MARK, m) == 0) return i + m;
+  return len;
+}
+
+/* 1: compiled and ran the deferred part now; 0: nothing (left) to load; -1: it failed (the
+ * engine reported why). */
+static int op_load_deferred(void *ctx) {
+  (void)ctx;
+  if (!deferred || !deferred_vm) return 0;
+  const char *src = deferred;
+  deferred = NULL; /* once, whatever happens */
+  hw_vm_gc(deferred_vm); /* the compiler needs room: what booting left behind goes first */
+  return hw_vm_run_source(deferred_vm, "homewire-deferred.js", src, deferred_len) == 0 ? 1 : -1;
+}
+
 /* ---- the natives' view of the board ---------------------------------------------------- */
 
-static int op_udp_send(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
+static int op_udp_send(void *ctx, const uint8_t *d, size_t len, const hw_ip *to, uint16_t port) {
   (void)ctx;
   HW_LOCK();
-  int r = hw_net_outer_send(d, len, ip, port);
+  int r = hw_net_outer_send(d, len, to, port);
   HW_UNLOCK();
   return r;
 }
@@ -110,10 +174,10 @@ static int op_tunnel_deliver(void *ctx, const uint8_t *p, size_t len) {
   HW_UNLOCK();
   return r;
 }
-static int op_app_send(void *ctx, const uint8_t *d, size_t len, const uint8_t ip[4], uint16_t port) {
+static int op_app_send(void *ctx, const uint8_t *d, size_t len, const hw_ip *to, uint16_t port) {
   (void)ctx;
   HW_LOCK();
-  int r = hw_net_app_send(d, len, ip, port);
+  int r = hw_net_app_send(d, len, to, port);
   HW_UNLOCK();
   return r;
 }
@@ -144,19 +208,36 @@ static int op_put(void *ctx, const char *key, const char *value, size_t len) {
   (void)ctx;
   return hw_board_store_put(key, value, len);
 }
-static int op_configure(void *ctx, uint16_t port, const uint8_t ip[4], int prefix) {
+static int op_configure(void *ctx, uint16_t port, const hw_ip *addresses, const int *prefixes, int n) {
   (void)ctx;
   HW_LOCK();
-  int r = hw_net_configure(port, ip, prefix);
+  int r = hw_net_configure(port, addresses, prefixes, n);
   HW_UNLOCK();
   return r;
 }
-static int op_route(void *ctx, const uint8_t ip[4], int prefix) {
+static int op_route(void *ctx, const hw_ip *net, int prefix) {
   (void)ctx;
   HW_LOCK();
-  int r = hw_net_add_route(ip, prefix);
+  int r = hw_net_add_route(net, prefix);
   HW_UNLOCK();
   return r;
+}
+static int op_dns_server(void *ctx, int index, const hw_ip *server) {
+  (void)ctx;
+  HW_LOCK();
+  int r = hw_net_dns_server(index, server);
+  HW_UNLOCK();
+  return r;
+}
+static const char *op_resolve(void *ctx, const char *name, uint32_t id) {
+  (void)ctx;
+  HW_LOCK();
+  lookup.id = id; /* before lwIP may answer (from its cache, inside hw_net_resolve) */
+  lookup.ready = 0;
+  lookup.started_ms = hw_board_now_ms();
+  const char *why = hw_net_resolve(name, id);
+  HW_UNLOCK();
+  return why;
 }
 
 static int op_wifi_join(void *ctx, const char *ssid, const char *password) {
@@ -192,6 +273,7 @@ static const hw_board_ops board_ops = {
     .net_configure = op_configure, .tunnel_route = op_route,   .wifi_join = op_wifi_join,
     .retained_capacity = op_retained_capacity, .retained_read = op_retained_read,
     .retained_write = op_retained_write, .deep_sleep = op_deep_sleep,
+    .dns_server = op_dns_server, .resolve = op_resolve, .load_deferred = op_load_deferred,
 };
 
 
@@ -219,21 +301,6 @@ static void print_status(hw_vm *vm, const char *what) {
 
 void hw_runtime_status(hw_vm *vm, const char *tag) { print_status(vm, tag); }
 
-/* Dotted quad without printf: picolibc's integer conversion divides 64-bit values per digit,
- * which on a board without a divider cost more than the rest of this function (QEMU board,
- * make profile-qemu). out holds at least 16 bytes. */
-static void format_ipv4(char *out, const uint8_t ip[4]) {
-  for (int i = 0; i < 4; i++) {
-    unsigned v = ip[i], hundreds = 0, tens = 0;
-    while (v >= 100) { v -= 100; hundreds++; }
-    while (v >= 10) { v -= 10; tens++; }
-    if (hundreds) *out++ = (char)('0' + hundreds);
-    if (hundreds || tens) *out++ = (char)('0' + tens);
-    *out++ = (char)('0' + v);
-    *out++ = i < 3 ? '.' : '\0';
-  }
-}
-
 /* The oldest event, its packet flattened into buf and the pbuf released (under the lock: the
  * pbuf is lwIP's). Returns 0 when the queue is empty. */
 static int dequeue(event *ev, uint8_t *buf, size_t cap, size_t *len) {
@@ -256,8 +323,8 @@ static int dequeue(event *ev, uint8_t *buf, size_t cap, size_t *len) {
 /* One event into JS, outside the lock: JS calls back into natives that take it. */
 static void dispatch(hw_vm *vm, const event *ev, uint8_t *buf, size_t len) {
   if (ev->kind == EV_DATAGRAM) {
-    char host[16];
-    format_ipv4(host, ev->ip);
+    char host[HW_IP_TEXT_MAX]; /* formatIp's text: the core compares hosts as strings */
+    hw_ip_format(&ev->from, host);
     hw_vm_arg args[3] = {{.kind = HW_ARG_BYTES, .bytes = buf, .len = len},
                          {.kind = HW_ARG_STRING, .string = host, .repeats = 1},
                          {.kind = HW_ARG_NUMBER, .number = ev->port}};
@@ -268,9 +335,40 @@ static void dispatch(hw_vm *vm, const event *ev, uint8_t *buf, size_t len) {
   }
 }
 
+/* The current lookup's answer into JS: homewire.onResolved(id, address | undefined, error |
+ * undefined). lwIP says only that it found nothing; the time it took tells a server that
+ * answered (at once) from one that did not (lwIP retries for seconds before it gives up). */
+static void deliver_lookup(hw_vm *vm) {
+  HW_LOCK();
+  int ready = lookup.ready;
+  uint32_t id = lookup.id;
+  int found = lookup.found;
+  hw_ip address = lookup.address;
+  double elapsed = lookup.elapsed_ms;
+  if (ready) { /* answered: no second answer to it is taken (ids start at 1) */
+    lookup.ready = 0;
+    lookup.id = 0;
+  }
+  HW_UNLOCK();
+  if (!ready) return;
+  char host[HW_IP_TEXT_MAX], error[96];
+  hw_vm_arg args[3] = {{.kind = HW_ARG_NUMBER, .number = id}, {.kind = HW_ARG_UNDEFINED}, {.kind = HW_ARG_UNDEFINED}};
+  if (found) {
+    hw_ip_format(&address, host);
+    args[1] = (hw_vm_arg){.kind = HW_ARG_STRING, .string = host};
+  } else {
+    if (elapsed < 1000)
+      snprintf(error, sizeof error, "the DNS server answered with no usable address (no such name, or a malformed record)");
+    else
+      snprintf(error, sizeof error, "no usable answer from the DNS server(s) in %u ms", (unsigned)elapsed);
+    args[2] = (hw_vm_arg){.kind = HW_ARG_STRING, .string = error};
+  }
+  hw_vm_call_global(vm, HW_JS_RESOLVED, 3, args);
+}
+
 static unsigned pending(void) {
   HW_LOCK();
-  unsigned n = q_len;
+  unsigned n = q_len + (unsigned)lookup.ready;
   HW_UNLOCK();
   return n;
 }
@@ -299,6 +397,7 @@ static void take_sleep(hw_console *con) {
 void hw_runtime_stop(hw_console *con) {
   if (!con->vm) return;
   print_status(con->vm, "exit");
+  deferred_vm = NULL;
   hw_vm_destroy(con->vm);
   con->vm = NULL;
   con->stopped = 1;
@@ -335,7 +434,7 @@ int hw_runtime_run(const hw_runtime_config *cfg) {
   static hw_console con; /* the line buffer is large: not on the stack */
   memset(&con, 0, sizeof con);
   hw_console_printf(HW_CONSOLE_READY);
-  hw_net_handlers handlers = {on_outer_datagram, on_tunnel_output, NULL};
+  hw_net_handlers handlers = {on_outer_datagram, on_tunnel_output, on_resolved, NULL};
   if (hw_port_init() != 0) {
     hw_console_printf("[runtime] the runtime's wake-up semaphore could not be made");
     return 2;
@@ -362,8 +461,16 @@ int hw_runtime_run(const hw_runtime_config *cfg) {
     hw_console_printf("[runtime] natives could not be registered");
     return 2;
   }
-  int r = cfg->image_is_source ? hw_vm_run_source(vm, "homewire.js", (const char *)cfg->image, cfg->image_len)
-                               : hw_vm_run_image(vm, cfg->image, cfg->image_len);
+  int r;
+  if (cfg->image_is_source) {
+    size_t split = deferred_start((const char *)cfg->image, cfg->image_len);
+    deferred_vm = vm;
+    deferred = split < cfg->image_len ? (const char *)cfg->image + split : NULL;
+    deferred_len = cfg->image_len - split;
+    r = hw_vm_run_source(vm, "homewire.js", (const char *)cfg->image, split);
+  } else {
+    r = hw_vm_run_image(vm, cfg->image, cfg->image_len);
+  }
   if (r != 0) {
     hw_console_printf("[runtime] the app image failed to load");
     hw_vm_destroy(vm);
@@ -398,6 +505,7 @@ int hw_runtime_run(const hw_runtime_config *cfg) {
       if (len <= sizeof packet) dispatch(con.vm, &ev, packet, len); /* larger than any datagram we accept: dropped */
 
     if (sleep_request >= 0) take_sleep(&con);
+    if (started) deliver_lookup(con.vm);
 
     if (network_changed) {
       network_changed = 0;

@@ -25,6 +25,7 @@ typedef struct {
 #define HW_JS_TUNNEL_PACKET "homewire.onTunnelPacket" /* (bytes) */
 #define HW_JS_TICK "homewire.tick"                 /* () */
 #define HW_JS_NETWORK_CHANGED "homewire.onNetworkChange" /* () the board's own address changed */
+#define HW_JS_RESOLVED "homewire.onResolved"       /* (id, address | undefined, error | undefined): hw.dnsResolve's answer */
 
 #define HW_EVENT_QUEUE 32
 

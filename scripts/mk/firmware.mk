@@ -94,8 +94,9 @@ test-firmware-vm: $(FW_BUILD)/vm_test $(VM_TEST_IMAGE) ## engine adapter tests (
 # ---- natives --------------------------------------------------------------------------
 # The crypto library's sources (owned by the crypto helper), compiled into each image.
 FW_CRYPTO_SRC = $(sort $(wildcard firmware/crypto/*.c))
-FW_BIND_SRC := firmware/bindings/crypto_natives.c firmware/bindings/hmac_natives.c firmware/bindings/platform_natives.c
-FW_INC := -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto $(VM_INC)
+FW_BIND_SRC := firmware/bindings/crypto_natives.c firmware/bindings/hmac_natives.c firmware/bindings/platform_natives.c \
+  firmware/net/hw_ip.c
+FW_INC := -Ifirmware/vm -Ifirmware/bindings -Ifirmware/crypto -Ifirmware/net $(VM_INC)
 
 $(FW_BUILD)/bindings_test: firmware/bindings/bindings_test.c $(FW_BIND_SRC) firmware/bindings/bindings.h $(VM_SRC) $(FW_CRYPTO_SRC) $(VM_OBJS)
 	@mkdir -p $(dir $@)
@@ -104,6 +105,16 @@ $(FW_BUILD)/bindings_test: firmware/bindings/bindings_test.c $(FW_BIND_SRC) firm
 .PHONY: test-firmware-bindings
 test-firmware-bindings: $(FW_BUILD)/bindings_test ## natives called from JS: known answers, and misuse -> TypeError/RangeError
 	$(FW_BUILD)/bindings_test firmware/bindings/bindings_test.js
+
+# ---- address text (IPv4 and IPv6) against the TypeScript side's vectors ---------------------
+HW_IP_TEST := $(BUILD)/firmware/hw_ip_test
+$(HW_IP_TEST): firmware/net/hw_ip_test.c firmware/net/hw_ip.c firmware/net/hw_ip.h
+	@mkdir -p $(dir $@)
+	$(FW_CC) $(FW_CFLAGS) $(FW_SAN) -Ifirmware/net firmware/net/hw_ip_test.c firmware/net/hw_ip.c -o $@
+
+.PHONY: test-firmware-ip
+test-firmware-ip: $(HW_IP_TEST) ## address text in C (firmware/net/hw_ip.c: what the runtime hands JS, what the natives take) against parseIp/formatIp's vectors
+	$(HW_IP_TEST) firmware/net/test/ip-vectors.txt
 
 # ---- the console (protocol 2) -------------------------------------------------------------
 $(FW_BUILD)/console_test: firmware/runtime/console_test.c firmware/runtime/console.c firmware/runtime/console.h firmware/runtime/board.h $(VM_SRC) $(VM_OBJS)
@@ -120,9 +131,10 @@ LWIP_STAMP := $(LWIP_DIR)/src/core/init.c
 $(LWIP_STAMP):
 	scripts/debian-source.sh lwip .deps/debian-src
 
-LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c core/memp.c core/netif.c \
+LWIP_FILES := core/init.c core/def.c core/dns.c core/inet_chksum.c core/ip.c core/mem.c core/memp.c core/netif.c \
   core/pbuf.c core/timeouts.c core/udp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
-  core/ipv4/ip4_addr.c netif/ethernet.c
+  core/ipv4/ip4_addr.c core/ipv6/ethip6.c core/ipv6/icmp6.c core/ipv6/ip6.c core/ipv6/ip6_addr.c core/ipv6/mld6.c \
+  core/ipv6/nd6.c netif/ethernet.c
 LWIP_BUILD := $(BUILD)/firmware/lwip
 LWIP_OBJS := $(patsubst %.c,$(LWIP_BUILD)/%.o,$(LWIP_FILES))
 LWIP_INC := -I$(LWIP_DIR)/src/include -Ifirmware/net/nosys -Ifirmware/net
@@ -204,7 +216,7 @@ test-firmware:
 	@if [ "$${CI:-}" = "true" ]; then echo "CI=true: a skipped firmware suite fails the build" >&2; exit 1; fi
 else
 .PHONY: test-firmware
-test-firmware: setup test-firmware-vm test-firmware-bindings test-firmware-console firmware-image ## test-hil scenarios on the host board vs wireguard-go: both roles, ping, readings, restarts, flood, reboot, demo (root; ENGINE=duktape|jerryscript)
+test-firmware: setup test-firmware-vm test-firmware-bindings test-firmware-ip test-firmware-console firmware-image ## test-hil scenarios on the host board vs wireguard-go: both roles, ping, readings, restarts, flood, reboot, demo (root; ENGINE=duktape|jerryscript)
 	@if reason=$$(node --import tsx ts/interop/preflight.ts); then \
 	  ENGINE=$(ENGINE) HW_FIRMWARE_BIN=$(HOST_BIN) HW_FIRMWARE_IMAGE=$(FW_BUILD)/homewire.image $(call FW_HIL_RUN,); \
 	else \

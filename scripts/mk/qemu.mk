@@ -45,7 +45,7 @@ $(QX_LWIP_BUILD)/%.o: $(LWIP_STAMP) $(LWIP_HDRS) | setup
 	@mkdir -p $(dir $@)
 	$(QX_CC) $(QX_SPECS) -std=c99 -Os -g $(QX_ARCH) $(QX_LWIP_INC) -c $(LWIP_DIR)/src/$*.c -o $@
 
-QX_NET_SRC := $(QX_DIR)/ethoc.c $(QX_DIR)/boot.c $(QX_DIR)/bootparse.c
+QX_NET_SRC := $(QX_DIR)/ethoc.c $(QX_DIR)/boot.c $(QX_DIR)/bootparse.c firmware/net/hw_ip.c
 QX_NET_DEPS := $(QX_NET_SRC) $(QX_DIR)/ethoc.h $(QX_DIR)/boot.h $(QX_DIR)/bootparse.h
 
 # Network bring-up image: lwIP + the OpenCores NIC answering ARP and ping.

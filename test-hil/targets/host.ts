@@ -57,7 +57,8 @@ export class HostTarget implements Target {
       ...(boot.crashAfterRetainedWrites ? ["--test-crash-after-retained-write", String(boot.crashAfterRetainedWrites)] : [])];
     this.child = net.topo.spawn("firmware", net.ns, [FIRMWARE_BIN, "--tap", net.tap, "--ip", boot.outerCidr,
       "--store", this.storePath, "--retained", join(net.dir, "host-retained.bin"), "--bundle", FIRMWARE_IMAGE,
-      "--status-ms", String(2000 * rate), "--heap", String(HEAP_LIMIT), "--wall-clock", boot.wallClock ? "on" : "off", ...tests], {
+      "--status-ms", String(2000 * rate), "--heap", String(HEAP_LIMIT), "--wall-clock", boot.wallClock ? "on" : "off",
+      ...(boot.outerCidr6 ? ["--ip6", boot.outerCidr6] : []), ...tests], {
       onLine: (line) => {
         if (this.lines.length < MAX_LINES) this.lines.push(line);
         this.console.feed(line);

@@ -47,6 +47,7 @@ export interface BootPageFields {
   seed: Uint8Array;
   mac: string;
   ip: string;
+  ip6?: string;
   gw?: string;
   imageLength: number;
   imageKind: "source" | "bytecode";
@@ -64,6 +65,7 @@ export function bootPage(f: BootPageFields): Buffer {
     `seed=${Buffer.from(f.seed).toString("hex")}`,
     `mac=${f.mac}`,
     `ip=${f.ip}`,
+    ...(f.ip6 ? [`ip6=${f.ip6}`] : []),
     ...(f.gw ? [`gw=${f.gw}`] : []),
     `image=${f.imageLength}`,
     `image-kind=${f.imageKind}`,
@@ -202,8 +204,9 @@ export class QemuTarget implements Target {
     const pagePath = join(net.dir, "qemu-boot.txt");
     // A fresh seed every power-on: QEMU has no hardware RNG (boards/qemu-xtensa/rng.c). The page
     // stays in the bench's private directory (0600) until the bench is removed.
-    writeFileSync(pagePath, bootPage({ seed: randomBytes(32), mac: BOARD_MAC, ip: boot.outerCidr, imageLength, imageKind: imageKindOf(image),
-      statusMs: 2000 * (boot.clockRate ?? 1), clockRate: boot.clockRate, crashAfterRetainedWrites: boot.crashAfterRetainedWrites }), { mode: 0o600 });
+    writeFileSync(pagePath, bootPage({ seed: randomBytes(32), mac: BOARD_MAC, ip: boot.outerCidr, ip6: boot.outerCidr6, imageLength,
+      imageKind: imageKindOf(image), statusMs: 2000 * (boot.clockRate ?? 1), clockRate: boot.clockRate,
+      crashAfterRetainedWrites: boot.crashAfterRetainedWrites }), { mode: 0o600 });
     this.child = net.topo.spawn("qemu", net.ns, [QEMU_BIN, "-M", "lx60-nommu", "-cpu", "lx106", "-nographic",
       ...(serial === "pty" ? ["-S", "-monitor", "stdio"] : ["-monitor", "none"]), "-serial", serial, "-semihosting", "-kernel", this.elfPath,
       "-nic", `tap,ifname=${net.tap},script=no,downscript=no,model=open_eth,mac=${BOARD_MAC}`,

@@ -28,7 +28,7 @@ function rejects(mutate: (c: any) => void, field: string, detail?: RegExp): void
 test("a full config parses into typed values", () => {
   const c = parseDeviceConfig(JSON.stringify(base()));
   assert.deepEqual(c.privateKey, new Uint8Array(32).fill(1));
-  assert.deepEqual(c.address, { version: 4, bytes: new Uint8Array([10, 77, 0, 2]), ip: "10.77.0.2", prefix: 32 });
+  assert.deepEqual(c.addresses, [{ version: 4, bytes: new Uint8Array([10, 77, 0, 2]), ip: "10.77.0.2", prefix: 32 }]);
   assert.equal(c.listenPort, 51821);
   assert.deepEqual(c.peer.publicKey, new Uint8Array(32).fill(2));
   assert.deepEqual(c.peer.presharedKey, new Uint8Array(32).fill(3));
@@ -43,8 +43,9 @@ test("optional fields take their defaults", () => {
   assert.equal(c.peer.presharedKey, null);
   assert.equal(c.peer.endpoint, null, "no endpoint: the device waits for the peer");
   assert.equal(c.peer.persistentKeepalive, 0);
-  assert.equal(c.address.ip, "fd00:77::2");
-  assert.equal(c.address.prefix, 64);
+  assert.equal(c.addresses.length, 1);
+  assert.equal(c.addresses[0].ip, "fd00:77::2");
+  assert.equal(c.addresses[0].prefix, 64);
 });
 
 test("endpoint forms: IPv4:port and [IPv6]:port, normalized", () => {
@@ -148,4 +149,38 @@ test("the enrolled config refuses a private key, unknown fields and bad app or w
   refuse({ ...bare0(), wifi: { ssid: "n", pass: "x" } }, "wifi.pass", /unknown field/);
   refuse("{", "config", /not valid JSON/);
   assert.throws(() => parseEnrolledConfig({ ...bare0(), wifi: { ssid: "n", password: "hunter2-secret\u0001" } }), (e: Error) => !e.message.includes("hunter2"));
+});
+
+test("the enrolled config: home by name, DNS servers and the lookup interval; both tunnel address families", () => {
+  const c = parseEnrolledConfig({ ...bare0(), dns: ["192.168.77.53", "FD00:77::0035"], peer: { publicKey: KEY_B, endpoint: "home.homewire.test:51820", resolveIntervalSeconds: 60, allowedIps: ["10.77.0.1/32"] } });
+  assert.deepEqual(c.peer.endpoint, { host: "home.homewire.test", port: 51820 }, "a name is no longer refused: the board looks it up");
+  assert.deepEqual(c.dns, ["192.168.77.53", "fd00:77::35"], "servers normalized");
+  assert.equal(c.peer.resolveIntervalSeconds, 60);
+  const d = parseEnrolledConfig(bare0());
+  assert.deepEqual(d.dns, [], "no servers: the board's own");
+  assert.equal(d.peer.resolveIntervalSeconds, 300, "every 5 minutes by default");
+  for (const s of [30, 86400]) assert.equal(parseEnrolledConfig({ ...bare0(), peer: { ...bare0().peer, resolveIntervalSeconds: s } }).peer.resolveIntervalSeconds, s);
+  // One address, or one of each family (IPv4 first, whatever the order given).
+  const two = parseEnrolledConfig({ ...bare0(), address: ["fd77::2/64", "10.77.0.2/24"] });
+  assert.deepEqual(two.addresses.map((a) => `${a.ip}/${a.prefix}`), ["10.77.0.2/24", "fd77::2/64"]);
+  assert.deepEqual(parseEnrolledConfig({ ...bare0(), address: ["fd77::2"] }).addresses.map((a) => `${a.ip}/${a.prefix}`), ["fd77::2/128"]);
+});
+
+test("the enrolled config refuses bad DNS, interval and address lists, naming the field", () => {
+  const refuse = (c: any, field: string, detail?: RegExp) => assert.throws(() => parseEnrolledConfig(c),
+    (e: unknown) => e instanceof TypeError && e.message.startsWith(field + ": ") && (!detail || detail.test(e.message)), field);
+  const peer = bare0().peer;
+  refuse({ ...bare0(), dns: "192.168.77.53" }, "dns", /list/);
+  refuse({ ...bare0(), dns: ["192.168.77.53", "home.example"] }, "dns[1]", /IPv4 or IPv6 address/);
+  refuse({ ...bare0(), dns: ["1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4"] }, "dns", /at most 3/);
+  refuse({ ...bare0(), peer: { ...peer, resolveIntervalSeconds: 29 } }, "peer.resolveIntervalSeconds", /out of range 30\.\.86400/);
+  refuse({ ...bare0(), peer: { ...peer, resolveIntervalSeconds: 86401 } }, "peer.resolveIntervalSeconds", /out of range/);
+  refuse({ ...bare0(), peer: { ...peer, resolveIntervalSeconds: 60.5 } }, "peer.resolveIntervalSeconds", /integer/);
+  refuse({ ...bare0(), address: [] }, "address", /one IPv4 and one IPv6/);
+  refuse({ ...bare0(), address: ["10.77.0.2/32", "10.77.0.3/32"] }, "address", /two IPv4 addresses/);
+  refuse({ ...bare0(), address: ["10.77.0.2/32", "fd77::2/129"] }, "address[1]", /out of range/);
+  refuse({ ...bare0(), address: ["10.77.0.2/32", "fd77::2", "fd77::3"] }, "address", /one IPv4 and one IPv6/);
+  // The device config (keys given, the Node endpoint) keeps its own fields: no dns there.
+  assert.throws(() => parseDeviceConfig(JSON.stringify({ ...base(), dns: ["1.1.1.1"] })), /dns: unknown field/);
+  assert.throws(() => parseDeviceConfig(JSON.stringify({ ...base(), peer: { ...base().peer, resolveIntervalSeconds: 60 } })), /peer.resolveIntervalSeconds: unknown field/);
 });

@@ -10,12 +10,17 @@
 //
 // {
 //   "privateKey": "<base64>",            device config only: required, 32 bytes
-//   "address": "10.77.0.2/32",           required, the device's tunnel address with prefix
+//   "address": "10.77.0.2/32",           required, the device's tunnel address with prefix, or a
+//                                        list of two, one IPv4 and one IPv6 (["10.77.0.2/32", "fd77::2/128"])
 //   "listenPort": 51820,                 optional, 1..65535
+//   "dns": ["192.168.1.1"],              enrolled config only, optional: up to 3 DNS servers (IPv4 or
+//                                        IPv6) the board asks for a peer endpoint given as a name
 //   "peer": {
 //     "publicKey": "<base64>",           required
 //     "presharedKey": "<base64>",        optional
 //     "endpoint": "192.0.2.1:51820",     optional, IPv4:port, [IPv6]:port or name:port
+//     "resolveIntervalSeconds": 300,     enrolled config only, optional, 30..86400: how often a name
+//                                        endpoint is looked up again while all is well
 //     "allowedIps": ["10.77.0.0/24"],    required, at least one CIDR
 //     "persistentKeepalive": 25          optional, seconds, 0..65535, 0 = off
 //   },
@@ -44,7 +49,8 @@ export interface InterfaceAddress {
 
 /** The interface settings and the peer, common to both forms. */
 export interface InterfaceConfig {
-  address: InterfaceAddress;
+  /** The device's tunnel addresses: one, or one of each family (IPv4 first if both). */
+  addresses: InterfaceAddress[];
   listenPort: number;
   peer: {
     publicKey: Uint8Array;
@@ -70,6 +76,13 @@ export interface WifiCredentials {
 
 /** What parseEnrolledConfig returns. */
 export interface EnrolledConfig extends InterfaceConfig {
+  peer: InterfaceConfig["peer"] & {
+    /** Seconds between lookups of an endpoint given as a name, while all is well. */
+    resolveIntervalSeconds: number;
+  };
+  /** DNS servers (normalized addresses) for an endpoint given as a name; empty = the board's own
+   *  (an ESP32's from its DHCP lease; the host and QEMU boards have none). */
+  dns: string[];
   /** The sensor app's options, or null: the tunnel only. */
   app: SensorOptions | null;
   /** Station credentials for boards with Wi-Fi, or null. */
@@ -77,7 +90,16 @@ export interface EnrolledConfig extends InterfaceConfig {
 }
 
 /** The fields of the enrolled form (also what identity.ts stores). */
-export var ENROLLED_FIELDS = ["address", "listenPort", "peer", "app", "wifi"];
+export var ENROLLED_FIELDS = ["address", "listenPort", "dns", "peer", "app", "wifi"];
+
+/** How often a name endpoint is looked up again by default, and the range a config may choose
+ *  (endpointname.ts keeps to it; a day at most, so a moved home is found within a day even when
+ *  no handshake fails). */
+export var DEFAULT_RESOLVE_INTERVAL_SECONDS = 300;
+export var MIN_RESOLVE_INTERVAL_SECONDS = 30;
+export var MAX_RESOLVE_INTERVAL_SECONDS = 86400;
+/** DNS servers a config may list (lwIP's table on the boards holds 3). */
+export var MAX_DNS_SERVERS = 3;
 
 function fail(field: string, message: string): never {
   throw new TypeError(field + ": " + message);
@@ -158,6 +180,35 @@ export function parseInterfaceAddress(text: unknown, field: string): InterfaceAd
   return { version: bytes.length === 4 ? 4 : 6, bytes: bytes, ip: formatIp(bytes), prefix: prefix };
 }
 
+/** The device's tunnel addresses: one address with prefix, or a list of one or two, at most one
+ *  per family. Returned IPv4 first. */
+export function parseInterfaceAddresses(value: unknown, field: string): InterfaceAddress[] {
+  if (!(value instanceof Array)) return [parseInterfaceAddress(value, field)];
+  var list = value as unknown[];
+  if (list.length < 1 || list.length > 2) fail(field, "expected one address, or a list of one IPv4 and one IPv6 address");
+  var out: InterfaceAddress[] = [];
+  for (var i = 0; i < list.length; i++) out.push(parseInterfaceAddress(list[i], field + "[" + i + "]"));
+  if (out.length === 2) {
+    if (out[0].version === out[1].version) fail(field, "two IPv" + out[0].version + " addresses: give at most one of each family");
+    if (out[0].version === 6) out.reverse();
+  }
+  return out;
+}
+
+/** DNS servers: a list of up to MAX_DNS_SERVERS IPv4/IPv6 addresses, normalized. */
+export function parseDnsServers(value: unknown, field: string): string[] {
+  if (!(value instanceof Array)) fail(field, "expected a list of DNS server addresses");
+  var list = value as unknown[];
+  if (list.length > MAX_DNS_SERVERS) fail(field, list.length + " servers; at most " + MAX_DNS_SERVERS);
+  var out: string[] = [];
+  for (var i = 0; i < list.length; i++) {
+    var ip = typeof list[i] === "string" ? parseIp(list[i] as string) : null;
+    if (ip === null) fail(field + "[" + i + "]", "expected an IPv4 or IPv6 address, got " + JSON.stringify(list[i]));
+    out.push(formatIp(ip as Uint8Array));
+  }
+  return out;
+}
+
 function parseJsonObject(json: string): { [k: string]: unknown } {
   var raw: unknown;
   try {
@@ -170,15 +221,17 @@ function parseJsonObject(json: string): { [k: string]: unknown } {
   return raw as { [k: string]: unknown };
 }
 
-/** The interface and peer fields of either form. */
-function parseInterface(top: { [k: string]: unknown }): InterfaceConfig {
+var PEER_FIELDS = ["publicKey", "presharedKey", "endpoint", "allowedIps", "persistentKeepalive"];
+
+/** The interface and peer fields of either form (peerFields: the peer's fields this form takes). */
+function parseInterface(top: { [k: string]: unknown }, peerFields: string[]): InterfaceConfig {
   if (top.address === undefined) fail("address", "required");
-  var address = parseInterfaceAddress(top.address, "address");
+  var addresses = parseInterfaceAddresses(top.address, "address");
   var listenPort = top.listenPort === undefined ? DEFAULT_LISTEN_PORT : integerIn(top.listenPort, "listenPort", 1, 65535);
 
   if (!isPlainObject(top.peer)) fail("peer", top.peer === undefined ? "required" : "expected an object");
   var p = top.peer as { [k: string]: unknown };
-  checkKnownFields(p, ["publicKey", "presharedKey", "endpoint", "allowedIps", "persistentKeepalive"], "peer.");
+  checkKnownFields(p, peerFields, "peer.");
 
   if (p.publicKey === undefined) fail("peer.publicKey", "required");
   var publicKey = key(p.publicKey, "peer.publicKey");
@@ -201,7 +254,7 @@ function parseInterface(top: { [k: string]: unknown }): InterfaceConfig {
   }
   var persistentKeepalive = p.persistentKeepalive === undefined ? 0 : integerIn(p.persistentKeepalive, "peer.persistentKeepalive", 0, 65535);
   return {
-    address: address,
+    addresses: addresses,
     listenPort: listenPort,
     peer: {
       publicKey: publicKey,
@@ -249,14 +302,19 @@ export function parseEnrolledConfig(config: string | { [k: string]: unknown }): 
   if (!isPlainObject(top)) fail("config", "expected a JSON object");
   if (top.privateKey !== undefined) fail("privateKey", "the device makes its own key: an enrolled config never carries one");
   checkKnownFields(top, ENROLLED_FIELDS, "");
-  var base = parseInterface(top);
-  // The firmware's app has no resolver yet (the Node endpoint does: NamedEndpoint beside the
-  // device); a name it cannot look up would leave an enrolled board that never starts.
-  if (base.peer.endpoint && !parseIp(base.peer.endpoint.host)) fail("peer.endpoint", "a host name needs the device's DNS client, which this firmware does not have yet: give an IP address");
+  var base = parseInterface(top, PEER_FIELDS.concat(["resolveIntervalSeconds"]));
+  var p = top.peer as { [k: string]: unknown };
+  var interval = p.resolveIntervalSeconds === undefined ? DEFAULT_RESOLVE_INTERVAL_SECONDS
+    : integerIn(p.resolveIntervalSeconds, "peer.resolveIntervalSeconds", MIN_RESOLVE_INTERVAL_SECONDS, MAX_RESOLVE_INTERVAL_SECONDS);
+  var peer = base.peer;
   return {
-    address: base.address,
+    addresses: base.addresses,
     listenPort: base.listenPort,
-    peer: base.peer,
+    dns: top.dns === undefined || top.dns === null ? [] : parseDnsServers(top.dns, "dns"),
+    peer: {
+      publicKey: peer.publicKey, presharedKey: peer.presharedKey, endpoint: peer.endpoint, allowedIps: peer.allowedIps,
+      persistentKeepalive: peer.persistentKeepalive, resolveIntervalSeconds: interval,
+    },
     app: top.app === undefined || top.app === null ? null : sensorOptionsFrom(top.app),
     wifi: top.wifi === undefined || top.wifi === null ? null : parseWifi(top.wifi),
   };
@@ -269,6 +327,6 @@ export function parseDeviceConfig(json: string): ParsedDeviceConfig {
   checkKnownFields(top, ["privateKey", "address", "listenPort", "peer"], "");
   if (top.privateKey === undefined) fail("privateKey", "required");
   var privateKey = key(top.privateKey, "privateKey");
-  var base = parseInterface(top);
-  return { privateKey: privateKey, address: base.address, listenPort: base.listenPort, peer: base.peer };
+  var base = parseInterface(top, PEER_FIELDS);
+  return { privateKey: privateKey, addresses: base.addresses, listenPort: base.listenPort, peer: base.peer };
 }

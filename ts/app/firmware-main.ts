@@ -5,6 +5,7 @@
 //   homewire.main()      when enrolled: the tunnel and the sensor app from the stored config
 //   homewire.enroll(json) / publicKey() / logStatus()   console commands
 //   homewire.onDatagram / onTunnelPacket / tick          from its event loop
+//   homewire.onResolved(id, address, error)              a DNS answer (hw.dnsResolve), from its event loop
 // Nothing device-specific reaches this file except through the store.
 
 import { Sensor } from "./sensor";
@@ -13,9 +14,11 @@ import { enroll as enrollIdentity, enrolledConfig, loadIdentity, newIdentity, sa
 import type { Identity } from "./identity";
 import type { EnrolledConfig } from "./config";
 import { Device } from "../wireguard/device";
-import { formatIp, parseCidr } from "../wireguard/allowedips";
+import { formatIp, parseCidr, parseIp } from "../wireguard/allowedips";
 import { encodeBase64 } from "../wireguard/base64";
+import type { NamedEndpoint } from "../wireguard/endpointname";
 import { firmwarePlatform } from "../platform/firmware";
+import type { FirmwareResolver } from "../platform/firmware-resolver";
 import { LOG_INFO, LOG_WARN } from "../platform/platform";
 import type { Address, Platform } from "../platform/platform";
 
@@ -35,6 +38,9 @@ var sleeper: { tick(): void; statusLine(): string } | null = null;
 export function useSleepMode(mode: SleepMode): void {
   sleepMode = mode;
 }
+/** When the peer's endpoint is a DNS name: its lookups (endpointname.ts) and lwIP's resolver. */
+var named: NamedEndpoint | null = null;
+var resolver: FirmwareResolver | null = null;
 
 function thePlatform(): Platform {
   if (!platform) platform = firmwarePlatform();
@@ -74,34 +80,56 @@ export function main(): void {
   var id = theIdentity();
   var config = enrolledConfig(id);
   if (!config) throw new Error("not enrolled");
-  if (config.address.version !== 4) throw new TypeError("address: this firmware's lwIP is built IPv4-only");
-  hw.netConfigure(config.listenPort, config.address.ip, config.address.prefix);
+  var a = config.addresses;
+  if (a.length === 2) hw.netConfigure(config.listenPort, a[0].ip, a[0].prefix, a[1].ip, a[1].prefix);
+  else hw.netConfigure(config.listenPort, a[0].ip, a[0].prefix);
   for (var i = 0; i < config.peer.allowedIps.length; i++) {
     var cidr = parseCidr(config.peer.allowedIps[i]);
-    if (cidr.version === 4) hw.tunnelRoute(formatIp(cidr.bytes), cidr.prefix);
-    else p.io.log(LOG_WARN, "allowedIps: IPv6 " + config.peer.allowedIps[i] + " ignored (IPv4-only build)");
+    hw.tunnelRoute(formatIp(cidr.bytes), cidr.prefix);
   }
   if (config.wifi && !hw.wifiJoin(config.wifi.ssid, config.wifi.password)) p.io.log(LOG_WARN, "wifi: this board has no Wi-Fi; the credentials are not used");
   if (config.app && config.app.sleepMs > 0) {
     // Deep-sleep mode (sleep.ts): one reading per wake on the session kept across the sleep.
     if (!sleepMode) throw new TypeError("app.sleepMs: this firmware image has no deep-sleep mode (the homewire-sleep image has)");
+    if (config.peer.endpoint !== null && parseIp(config.peer.endpoint.host) === null)
+      throw new TypeError("app.sleepMs: the deep-sleep mode needs home's endpoint as an address, not a name");
     var woke = sleepMode.start(id, config, p);
     device = woke.device;
     sleeper = woke;
-    p.io.log(LOG_INFO, "homewire up (deep-sleep mode): tunnel " + config.address.ip + "/" + config.address.prefix);
+    p.io.log(LOG_INFO, "homewire up (deep-sleep mode): tunnel " + a[0].ip + "/" + a[0].prefix);
     return;
   }
-  var d = new Device({ privateKey: id.privateKey, peer: config.peer }, p);
+  var endpoint = config.peer.endpoint;
+  var d: Device;
+  if (endpoint !== null && parseIp(endpoint.host) === null) {
+    // Home by name: loaded only here (scripts/bundle.ts defers it), so address boards never hold it.
+    var dns = requireDeferred("./firmware-dns") as typeof import("./firmware-dns");
+    var home = dns.homeByName(config, endpoint, id.privateKey, p);
+    d = home.device;
+    named = home.named;
+    resolver = home.resolver;
+  } else {
+    d = new Device({ privateKey: id.privateKey, peer: config.peer }, p);
+  }
   device = d;
   if (config.app) {
+    var n = named;
     sensor = new Sensor(config.app, p.clock, {
       send: function (bytes, to) { return hw.appUdpSend(bytes, to.host, to.port); },
       log: p.io.log,
       status: function () { return d.status(); },
+      dns: n ? function () { return n!.status(); } : undefined,
     });
   }
-  p.io.log(LOG_INFO, "homewire up: tunnel " + config.address.ip + "/" + config.address.prefix +
-    ", listening on " + config.listenPort + (config.peer.endpoint ? ", peer " + config.peer.endpoint.host + ":" + config.peer.endpoint.port : ", waiting for the peer"));
+  var tunnel: string[] = [];
+  for (var k = 0; k < a.length; k++) tunnel.push(a[k].ip + "/" + a[k].prefix);
+  p.io.log(LOG_INFO, "homewire up: tunnel " + tunnel.join(", ") + ", listening on " + config.listenPort +
+    (endpoint ? ", peer " + (endpoint.host.indexOf(":") >= 0 ? "[" + endpoint.host + "]" : endpoint.host) + ":" + endpoint.port : ", waiting for the peer"));
+}
+
+/** A DNS answer from the runtime's event loop (the lookup hw.dnsResolve started). */
+export function onResolved(id: number, address: string | undefined, error: string | undefined): void {
+  if (resolver) resolver.answer(id, address, error);
 }
 
 /** The source of the last datagram, reused while it repeats (a new object per packet is an
@@ -128,17 +156,25 @@ export function onNetworkChange(): void {
 export function tick(): void {
   if (!device) return;
   device.tick();
+  if (named) named.tick();
   if (sleeper) sleeper.tick();
   else if (sensor) sensor.tick();
+}
+
+/** The core's status, and the name's lookups when home is a name. */
+function coreStatus(d: Device): string {
+  var s: { [k: string]: unknown } = d.status() as unknown as { [k: string]: unknown };
+  if (named) s.dns = named.status();
+  return JSON.stringify(s);
 }
 
 /** Console "status": the app's status line now (the sensor's, else the core's). */
 export function logStatus(): void {
   if (!device) return;
-  thePlatform().io.log(LOG_INFO, "status " + (sleeper ? sleeper.statusLine() : sensor ? sensor.statusLine() : JSON.stringify(device.status())));
+  thePlatform().io.log(LOG_INFO, "status " + (sleeper ? sleeper.statusLine() : sensor ? sensor.statusLine() : coreStatus(device)));
 }
 
 /** The status as JSON (for a test). */
 export function status(): string {
-  return device ? JSON.stringify(device.status()) : "null";
+  return device ? coreStatus(device) : "null";
 }

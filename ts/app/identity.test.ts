@@ -77,7 +77,7 @@ test("enroll: checks with the config parser, stores key and config in one put, k
   assert.deepEqual(next.privateKey, id.privateKey, "the key is kept");
   const loaded = loadIdentity(store, nobleCrypto)!;
   const c = enrolledConfig(loaded)!;
-  assert.equal(c.address.ip, "10.77.0.2");
+  assert.equal(c.addresses[0].ip, "10.77.0.2");
   assert.deepEqual(c.app!.collector, { host: "10.77.0.1", port: 9999 });
   assert.deepEqual(loaded.privateKey, id.privateKey);
   // Enrolling again with other options keeps the key too; newKey makes a new one.

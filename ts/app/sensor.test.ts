@@ -76,3 +76,22 @@ test("sensor options: defaults and errors naming the field", () => {
   assert.throws(() => parseSensorOptions('{"collector":"10.0.0.1:1","statusIntervalMs":-1}'), /statusIntervalMs/);
   assert.throws(() => parseSensorOptions("[1]"), TypeError);
 });
+
+test("sensor: an IPv6 collector; an IPv6 endpoint in brackets and the DNS lookups in the status line", () => {
+  const o = parseSensorOptions('{"collector":"[FD77:0::1]:9999"}');
+  assert.deepEqual(o.collector, { host: "fd77::1", port: 9999 }, "normalized as the core writes addresses");
+  for (const bad of ["[fd77::1]", "fd77::1:9999", "[fd77::1::2]:9999", "[10.77.0.1]:9999x", "10.77.0.300:9999", "[fd77::1]:0"]) {
+    assert.throws(() => parseSensorOptions(JSON.stringify({ collector: bad })), /app\.collector: expected "A\.B\.C\.D:port" or "\[IPv6\]:port"/, bad);
+  }
+  const clock = { nowMs: () => 0, wallClockMs: () => null };
+  const s = new Sensor(o, clock, {
+    send: () => true,
+    log: () => {},
+    status: () => ({ ...fakeStatus(), endpoint: { host: "fd00:77::1", port: 51820 } }),
+    dns: () => ({ name: "home.homewire.test", state: "resolved" }),
+  });
+  const line = JSON.parse(s.statusLine());
+  assert.equal(line.endpoint, "[fd00:77::1]:51820");
+  assert.deepEqual(line.dns, { name: "home.homewire.test", state: "resolved" });
+  assert.ok(!("dns" in JSON.parse(rig().sensor.statusLine())), "no dns field when home is an address");
+});

@@ -5,6 +5,7 @@
 import type { Address, Clock } from "../platform/platform";
 import { LOG_INFO, LOG_WARN } from "../platform/platform";
 import type { DeviceStatus } from "../wireguard/status";
+import { formatIp, parseIp } from "../wireguard/allowedips";
 
 export interface SensorOptions {
   collector: Address;        // inner address of the collector (home side of the tunnel)
@@ -21,6 +22,13 @@ export interface SensorIo {
   send(bytes: Uint8Array, to: Address): boolean;
   log(level: number, message: string): void;
   status(): DeviceStatus;
+  /** Optional: the lookups of an endpoint given as a name (endpointname.ts), for the status line. */
+  dns?(): object;
+}
+
+/** "1.2.3.4:51820" or "[fd00::1]:51820". */
+function endpointText(a: Address): string {
+  return (a.host.indexOf(":") >= 0 ? "[" + a.host + "]" : a.host) + ":" + a.port;
 }
 
 /** UTF-8 of an ASCII-only string (readings are built from numbers and a checked name). */
@@ -51,8 +59,9 @@ export function sensorOptionsFrom(value: unknown): SensorOptions {
     if (Object.prototype.hasOwnProperty.call(raw, k) && known.indexOf(k) < 0) throw new TypeError("app." + k + ": unknown field (expected one of " + known.join(", ") + ")");
   }
   var collector = typeof raw.collector === "string" ? raw.collector : "";
-  var m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(collector);
-  if (!m || +m[2] < 1 || +m[2] > 65535) throw new TypeError("app.collector: expected \"A.B.C.D:port\"");
+  var m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(collector) || /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/.exec(collector);
+  var ip = m ? parseIp(m[1]) : null;
+  if (!m || !ip || +m[2] < 1 || +m[2] > 65535) throw new TypeError("app.collector: expected \"A.B.C.D:port\" or \"[IPv6]:port\"");
   var name = raw.name === undefined ? "sensor" : raw.name;
   if (typeof name !== "string" || !/^[A-Za-z0-9._-]{1,32}$/.test(name)) throw new TypeError("app.name: expected [A-Za-z0-9._-]{1,32}");
   function ms(field: string, fallback: number): number {
@@ -66,7 +75,7 @@ export function sensorOptionsFrom(value: unknown): SensorOptions {
   var sleep = ms("sleepMs", 0);
   // Shorter sleeps cost more in boots than they save in radio time; a day is the board's limit.
   if (sleep !== 0 && sleep < 1000) throw new TypeError("app.sleepMs: 0 (always on) or 1000..86400000");
-  return { collector: { host: m[1], port: +m[2] }, readingIntervalMs: reading, statusIntervalMs: ms("statusIntervalMs", 10000), name: name, sleepMs: sleep };
+  return { collector: { host: formatIp(ip as Uint8Array), port: +m[2] }, readingIntervalMs: reading, statusIntervalMs: ms("statusIntervalMs", 10000), name: name, sleepMs: sleep };
 }
 
 export class Sensor {
@@ -127,11 +136,13 @@ export class Sensor {
    *  handshake time is on, so a reader can tell the handshake's age. */
   statusLine(): string {
     var s = this.io.status();
-    return JSON.stringify({
+    var line: { [k: string]: unknown } = {
       state: s.state, handshakes: s.handshakes, sessions: s.keypairs, lastHandshakeMs: s.lastHandshakeMs, nowMs: Math.floor(this.clock.nowMs()),
-      endpoint: s.endpoint ? s.endpoint.host + ":" + s.endpoint.port : null,
+      endpoint: s.endpoint ? endpointText(s.endpoint) : null,
       rxBytes: s.rxBytes, txBytes: s.txBytes, rxPackets: s.rxPackets, txPackets: s.txPackets,
       datagramsIn: s.datagramsIn, datagramsAccepted: s.datagramsAccepted, readingsSent: this.sent, readingsRefused: this.refused, drops: s.drops,
-    });
+    };
+    if (this.io.dns) line.dns = this.io.dns();
+    return JSON.stringify(line);
   }
 }

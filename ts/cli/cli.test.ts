@@ -117,7 +117,7 @@ test("peer-config writes the Node endpoint's config (0600, parseable by the firm
   assert.deepEqual(c.peer.allowedIps, ["10.77.0.0/24", "fd00:77::/64", "192.168.7.0/24"]);
   assert.equal(c.peer.persistentKeepalive, 25);
   assert.equal(c.listenPort, 40000);
-  assert.equal(c.address.ip, "10.77.0.2");
+  assert.equal(c.addresses[0].ip, "10.77.0.2");
   assert.equal(mode(join(dir, "pc-peer.conf")), 0o600);
   const lines = readFileSync(join(dir, "pc-peer.conf"), "utf8").trim().split("\n").filter((l) => !l.startsWith("#"));
   assert.deepEqual(lines, ["[Peer]", `PublicKey = ${pub(deviceKey)}`, `PresharedKey = ${Buffer.alloc(32, 9).toString("base64")}`, "AllowedIPs = 10.77.0.2/32"]);

@@ -123,11 +123,30 @@ test("enroll: without a PSK the stanza goes to stdout; enrolling again keeps the
   assertNoSecrets([first.out, first.err, again.out, again.err, renewed.out, renewed.err], board);
 });
 
+test("enroll: home by DNS name with --dns and --resolve-interval; a tunnel address of each family, both routed home", async () => {
+  const { board, link } = boardOnStreams();
+  const key = board.publicKey!;
+  const args = [...withFlag(withFlag(BASE, "--endpoint", "home.example.net:51820"), "--address", "10.77.0.2/24,fd77::2/64"),
+    "--dns", "192.0.2.53", "--dns", "2001:db8::53", "--resolve-interval", "60"];
+  const r = await run(args, link);
+  assert.equal(r.status, 0, r.err);
+  assert.deepEqual(board.config!.address, ["10.77.0.2/24", "fd77::2/64"]);
+  assert.deepEqual(board.config!.dns, ["192.0.2.53", "2001:db8::53"]);
+  assert.deepEqual(board.config!.peer, { publicKey: HOME_PUBLIC, endpoint: "home.example.net:51820", allowedIps: ["10.77.0.0/24"], resolveIntervalSeconds: 60 });
+  assert.deepEqual(r.out.split("\n").filter((l) => l && !l.startsWith("#")), ["[Peer]", `PublicKey = ${key}`, "AllowedIPs = 10.77.0.2/32, fd77::2/128"]);
+  assert.match(r.err, /allowed-ips 10\.77\.0\.2\/32,fd77::2\/128/);
+});
+
 test("enroll: every bad field is refused on the host, naming the flag and the field, before the port is opened", async () => {
   writeFileSync(at("short.pass"), "short\n", { mode: 0o600 });
   const cases: [string[], RegExp][] = [
     [withFlag(BASE, "--endpoint", "192.0.2.1:70000"), /--endpoint \(peer\.endpoint\): port 70000 out of range 1\.\.65535/],
-    [withFlag(BASE, "--endpoint", "home.example.net:51820"), /--endpoint \(peer\.endpoint\): a host name needs the device.s DNS client/],
+    [withFlag(BASE, "--endpoint", "home_example.net:51820"), /--endpoint \(peer\.endpoint\): .*neither an IPv4 address nor a host name/],
+    [[...BASE, "--dns", "192.168.1.1,dns.example"], /--dns \(dns\[1\]\): expected an IPv4 or IPv6 address/],
+    [[...BASE, "--dns", "1.1.1.1,1.0.0.1,8.8.8.8,8.8.4.4"], /--dns \(dns\): 4 servers; at most 3/],
+    [[...BASE, "--resolve-interval", "10"], /--resolve-interval \(peer\.resolveIntervalSeconds\): 10 out of range 30\.\.86400/],
+    [[...BASE, "--resolve-interval", "hourly"], /--resolve-interval \(peer\.resolveIntervalSeconds\): expected an integer/],
+    [withFlag(BASE, "--address", "10.77.0.2/32,10.77.0.3/32"), /--address \(address\): two IPv4 addresses/],
     [withFlag(BASE, "--address", "10.77.0.300/24"), /--address \(address\): /],
     [withFlag(BASE, "--allowed-ips", "10.77.0.0/24,banana"), /--allowed-ips \(peer\.allowedIps\[1\]\): /],
     [withFlag(BASE, "--home-public-key", "AAAA"), /--home-public-key: .*3 bytes/],

@@ -6,7 +6,7 @@
 // travel only in the enroll line; they are never printed.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseInterfaceAddress } from "../app/config.ts";
+import { parseInterfaceAddresses } from "../app/config.ts";
 import type { ConsoleLink } from "../console/link.ts";
 import { answerPublicKey, enrollLine, ENROLLED, NOT_ENROLLED, PUBLIC_KEY_PREFIX, READY } from "../console/protocol.ts";
 import { ConsoleSession, ConsoleTimeoutError, LinkClosedError } from "../console/session.ts";
@@ -20,8 +20,12 @@ export interface EnrollOptions {
   port: string;
   homePublicKey: string;
   endpoint: string;
+  /** One tunnel address, or two ("10.77.0.2/32,fd77::2/128"). */
   address: string;
   allowedIps: string[];
+  /** DNS servers the board asks for a --endpoint given as a name. */
+  dns?: string[];
+  resolveInterval?: string;
   psk?: string; // file
   persistentKeepalive?: string;
   listenPort?: string;
@@ -57,8 +61,10 @@ const FLAG_OF_FIELD: [string, string][] = [
   ["peer.endpoint", "--endpoint"],
   ["peer.allowedIps", "--allowed-ips"],
   ["peer.persistentKeepalive", "--persistent-keepalive"],
+  ["peer.resolveIntervalSeconds", "--resolve-interval"],
   ["listenPort", "--listen-port"],
   ["address", "--address"],
+  ["dns", "--dns"],
   ["wifi.ssid", "--wifi-ssid"],
   ["wifi.password", "--wifi-password-file"],
   ["app.collector", "--collector"],
@@ -119,8 +125,11 @@ export function prepareEnrollment(o: EnrollOptions, warn: (line: string) => void
   peer.endpoint = o.endpoint;
   peer.allowedIps = o.allowedIps;
   if (o.persistentKeepalive !== undefined) peer.persistentKeepalive = numeric(o.persistentKeepalive);
-  const config: Record<string, unknown> = { address: o.address };
+  if (o.resolveInterval !== undefined) peer.resolveIntervalSeconds = numeric(o.resolveInterval);
+  const addresses = o.address.split(",").map((a) => a.trim());
+  const config: Record<string, unknown> = { address: addresses.length === 1 ? addresses[0] : addresses };
   if (o.listenPort !== undefined) config.listenPort = numeric(o.listenPort);
+  if (o.dns !== undefined) config.dns = o.dns;
   config.peer = peer;
   if (o.collector !== undefined) {
     const app: Record<string, unknown> = { collector: o.collector };
@@ -138,15 +147,16 @@ export function prepareEnrollment(o: EnrollOptions, warn: (line: string) => void
     wipe(psk);
     throw new CliError(labelField((e as Error).message));
   }
-  const address = parseInterfaceAddress(o.address, "address");
-  return { json, homePublic, psk, hostRoute: `${address.ip}/${address.version === 4 ? 32 : 128}` };
+  // Home routes the device's own addresses to it, each as a host route.
+  const hostRoute = parseInterfaceAddresses(config.address, "address").map((a) => `${a.ip}/${a.version === 4 ? 32 : 128}`).join(",");
+  return { json, homePublic, psk, hostRoute };
 }
 
 /** The home side's wg-quick [Peer] stanza for the device. */
 export function peerStanza(devicePublic: string, psk: Uint8Array | null, hostRoute: string): string {
   const lines = [`# homewire device ${devicePublic.slice(0, 8)}... (written by homewire enroll)`, "[Peer]", `PublicKey = ${devicePublic}`];
   if (psk) lines.push(`PresharedKey = ${encodeBase64(psk)}`);
-  lines.push(`AllowedIPs = ${hostRoute}`);
+  lines.push(`AllowedIPs = ${hostRoute.split(",").join(", ")}`);
   return lines.join("\n") + "\n";
 }
 

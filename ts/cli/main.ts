@@ -24,13 +24,18 @@ From a blank board to a tunnel home (ESP32; see README.md):
                                    write the ESP-IDF build's bootloader, partition table and app
                                    (DIR/flasher_args.json; DIR defaults to boards/esp32/build) with
                                    esptool from the project venv, each verified by MD5
-  enroll --port DEV --home-public-key KEY --endpoint IP:PORT --address CIDR --allowed-ips CIDR[,CIDR...]
+  enroll --port DEV --home-public-key KEY --endpoint HOST:PORT --address CIDR[,CIDR] --allowed-ips CIDR[,CIDR...]
+         [--dns IP[,IP...]] [--resolve-interval S]
          [--psk FILE --peer-out FILE] [--persistent-keepalive S] [--listen-port PORT]
          [--wifi-ssid SSID --wifi-password-file FILE] [--collector IP:PORT [--name NAME] [--sleep-ms MS]]
          [--new-key] [--peer-out FILE] [--force] [--wg-interface IFACE] [--baud N]
                                    check the config, send it to the board (which keeps its own key),
                                    reset it, and write the home side's [Peer] stanza (stdout or
-                                   --peer-out, mode 0600) and print the matching wg set line
+                                   --peer-out, mode 0600) and print the matching wg set line.
+                                   HOST: an IPv4 address, [IPv6] or a DNS name the board looks up
+                                   with --dns servers (at most 3) every --resolve-interval seconds
+                                   (30..86400, default 300) and when handshakes go unanswered;
+                                   --address: one tunnel address, or one IPv4 and one IPv6
   monitor --port DEV [--baud N] [--no-reset] [--raw]
                                    the board's console with readable status lines; lines you type go
                                    to the board; resets it through DTR/RTS first; Ctrl-] quits
@@ -145,6 +150,8 @@ async function enrollCommand(args: string[], io: Io): Promise<void> {
       endpoint: { type: "string" },
       address: { type: "string" },
       "allowed-ips": { type: "string", multiple: true },
+      dns: { type: "string", multiple: true },
+      "resolve-interval": { type: "string" },
       psk: { type: "string" },
       "persistent-keepalive": { type: "string" },
       "listen-port": { type: "string" },
@@ -170,6 +177,8 @@ async function enrollCommand(args: string[], io: Io): Promise<void> {
       endpoint: values.endpoint!,
       address: values.address!,
       allowedIps: splitList(values["allowed-ips"]),
+      dns: values.dns === undefined ? undefined : splitList(values.dns),
+      resolveInterval: values["resolve-interval"],
       psk: values.psk,
       persistentKeepalive: values["persistent-keepalive"],
       listenPort: values["listen-port"],

@@ -20,7 +20,7 @@ const SENSOR_PORT = 40000;
 const ep = await NodeEndpoint.start({
   config: { privateKey: config.privateKey, peer: config.peer },
   listen: { host: "0.0.0.0", port: config.listenPort },
-  innerAddress: config.address.ip,
+  innerAddress: config.addresses[0].ip,
   storePath,
   log: lineLogger((line) => console.log(`sensor: ${line}`), LOG_INFO),
 });

@@ -2,42 +2,15 @@
 // (NamedEndpoint beside a SensorDevice); home moves to a new address and its record with it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { writeFileSync } from "node:fs";
 import { HOME_INNER, HOME_OUTER } from "./netns.ts";
 import { Bench, HOME_PORT, benchRunner } from "./fixture.ts";
-import { run, waitFor } from "./proc.ts";
+import { waitFor } from "./proc.ts";
+import { DNS_SERVER, HOME_MOVED, HOME_NAME, moveHome, startDnsmasq } from "./dnsmasq.ts";
 
 const withBench = benchRunner("DNS interop tests");
 
-const DNS_SERVER = "192.168.77.53";
-const HOME_NAME = "home.homewire.test";
-const HOME_MOVED = "192.168.77.10";
-
-/** dnsmasq (Debian's dnsmasq-base) in the home namespace on its own address, answering for
- *  homewire.test from a hosts file we rewrite (SIGHUP reloads it): other names there are
- *  NXDOMAIN, nothing is forwarded. */
-async function startDnsmasq(b: Bench, records: string): Promise<{ update(records: string): Promise<void> }> {
-  // The server's address must survive home's address being removed (the primary of the subnet).
-  await run(b.topo.exec(b.topo.home, ["sysctl", "-q", "-w", "net.ipv4.conf.veth0.promote_secondaries=1"]));
-  await run(["ip", "-n", b.topo.home, "addr", "add", `${DNS_SERVER}/24`, "dev", "veth0"]);
-  const hosts = join(b.topo.dir, "dns-hosts");
-  writeFileSync(hosts, records);
-  const d = b.topo.spawn("dnsmasq", b.topo.home, ["dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
-    "--local=/homewire.test/", `--addn-hosts=${hosts}`, `--listen-address=${DNS_SERVER}`, "--bind-interfaces", "--port=53", "--user=root", "--pid-file=",
-    "--log-queries", "--log-facility=-"]);
-  await waitFor("dnsmasq to start", () => d.tail.includes("started") || (!d.running && Promise.reject(new Error(d.tail))), 10000);
-  return {
-    async update(next: string) {
-      writeFileSync(hosts, next);
-      d.process.kill("SIGHUP");
-      await waitFor("dnsmasq to reload its hosts", () => d.tail.includes(`read ${hosts}`) && d.tail.split(`read ${hosts}`).length > 2, 5000);
-    },
-  };
-}
-
 test("DNS: home by name, looked up with dnsmasq in the home namespace; home moves to a new address and its record with it; the tunnel comes back within KEEPALIVE_TIMEOUT + 2 REKEY_TIMEOUT + jitter", (t) => withBench(t, { deviceEndpoint: { host: HOME_NAME, port: HOME_PORT }, dnsServers: [DNS_SERVER] }, async (b) => {
-  const dns = await startDnsmasq(b, `${HOME_OUTER} ${HOME_NAME}\n`);
+  const dns = await startDnsmasq(b.topo, `${HOME_OUTER} ${HOME_NAME}\n`);
   await b.startAgent();
   await b.agent!.request("connect");
   const s0 = await b.waitHandshakes(1);
@@ -45,9 +18,7 @@ test("DNS: home by name, looked up with dnsmasq in the home namespace; home move
   assert.equal(s0.dns?.state, "resolved");
   assert.deepEqual((await b.ping(HOME_INNER, 1)).errors, []);
   // Home moves: a new address, its record with it, the old address gone.
-  await run(["ip", "-n", b.topo.home, "addr", "add", `${HOME_MOVED}/24`, "dev", "veth0"]);
-  await dns.update(`${HOME_MOVED} ${HOME_NAME}\n`);
-  await run(["ip", "-n", b.topo.home, "addr", "del", `${HOME_OUTER}/24`, "dev", "veth0"]);
+  await moveHome(b.topo, dns, HOME_OUTER, HOME_MOVED);
   const movedAt = (await b.status()).nowMs;
   // A reading goes unanswered; the device's clock is moved on rather than waited for: the
   // new-handshake timer, then the first retransmission, which looks the name up again.
@@ -66,7 +37,7 @@ test("DNS: home by name, looked up with dnsmasq in the home namespace; home move
 }));
 
 test("DNS: a name dnsmasq does not know is reported in the status and retried with backoff; nothing is sent", (t) => withBench(t, { deviceEndpoint: { host: "nowhere.homewire.test", port: HOME_PORT }, dnsServers: [DNS_SERVER] }, async (b) => {
-  await startDnsmasq(b, `${HOME_OUTER} ${HOME_NAME}\n`);
+  await startDnsmasq(b.topo, `${HOME_OUTER} ${HOME_NAME}\n`);
   await b.startAgent();
   await b.agent!.request("connect");
   const failed = await waitFor("the lookup to fail", async () => {

@@ -1,5 +1,7 @@
 // Network namespaces for the interop tests and the demo. Two namespaces joined by a veth pair:
 //   home (wireguard-go, inner 10.77.0.1/24, outer 192.168.77.1)  <-veth->  dev (the TS endpoint, outer 192.168.77.2)
+// The veth carries IPv6 too (home fd00:77::1/64, dev fd00:77::2/64), and wireguard-go's inner
+// IPv6 addresses are fd77::1 / fd77::2 where a test wants them.
 // Names carry our pid so parallel or aborted runs never collide; the WireGuard interface name
 // does too, because wireguard-go's control socket (/var/run/wireguard/<if>.sock) is shared by
 // all namespaces. Nothing outside these namespaces is touched.
@@ -14,6 +16,10 @@ export const HOME_OUTER = "192.168.77.1";
 export const DEV_OUTER = "192.168.77.2";
 export const HOME_INNER = "10.77.0.1";
 export const DEV_INNER = "10.77.0.2";
+export const HOME_OUTER6 = "fd00:77::1";
+export const DEV_OUTER6 = "fd00:77::2";
+export const HOME_INNER6 = "fd77::1";
+export const DEV_INNER6 = "fd77::2";
 export const INNER_PREFIX = 24;
 export const PREFIX = "hwi";
 
@@ -120,6 +126,9 @@ export class Topology {
       await run(["ip", "-n", t.home, "link", "add", "veth0", "type", "veth", "peer", "name", "veth0", "netns", t.dev]);
       await run(["ip", "-n", t.home, "addr", "add", `${HOME_OUTER}/24`, "dev", "veth0"]);
       await run(["ip", "-n", t.dev, "addr", "add", `${DEV_OUTER}/24`, "dev", "veth0"]);
+      // nodad: usable at once (no duplicate address detection on a link this test made).
+      await run(["ip", "-n", t.home, "addr", "add", `${HOME_OUTER6}/64`, "dev", "veth0", "nodad"]);
+      await run(["ip", "-n", t.dev, "addr", "add", `${DEV_OUTER6}/64`, "dev", "veth0", "nodad"]);
       await run(["ip", "-n", t.home, "link", "set", "veth0", "up"]);
       await run(["ip", "-n", t.dev, "link", "set", "veth0", "up"]);
     } catch (e) {
@@ -182,7 +191,8 @@ export interface WgConfig {
   /** The key itself, or a file already holding it in base64 (e.g. from `wg genkey`). */
   privateKey: Uint8Array | { file: string };
   listenPort: number;
-  address: string; // "10.77.0.1/24"
+  /** "10.77.0.1/24", or one per family (["10.77.0.1/24", "fd77::1/64"]). */
+  address: string | string[];
   /** The peer itself, or a wg(8)-format file with a [Peer] section (e.g. from `homewire peer-config`). */
   peer: WgPeerConfig | { confFile: string };
 }
@@ -245,7 +255,9 @@ export class WireguardGo {
       if (p.persistentKeepalive) args.push("persistent-keepalive", String(p.persistentKeepalive));
       await run(this.topo.exec(this.ns, args));
     }
-    await run(["ip", "-n", this.ns, "addr", "add", c.address, "dev", this.ifname]);
+    for (const a of typeof c.address === "string" ? [c.address] : c.address) {
+      await run(["ip", "-n", this.ns, "addr", "add", a, "dev", this.ifname, ...(a.includes(":") ? ["nodad"] : [])]);
+    }
     await run(["ip", "-n", this.ns, "link", "set", this.ifname, "up"]);
   }
 

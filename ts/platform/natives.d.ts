@@ -16,7 +16,9 @@ interface HwNatives {
   // The per-packet receive path (platform.ts Crypto.openTransport): the counter, or an OPEN_* code.
   openTransport(key: Uint8Array, localIndex: number, message: Uint8Array, plaintext: Uint8Array): number;
 
-  // Outer UDP (the underlay). host: dotted IPv4; at most 1500 bytes. false: not sent (lost).
+  // Outer UDP (the underlay). host: IPv4 or IPv6 text (as allowedips.ts parseIp reads it); at
+  // most 1500 bytes. false: not sent (lost). A datagram's source reaches homewire.onDatagram in
+  // formatIp's text, so the core can compare hosts as strings.
   udpSend(bytes: Uint8Array, host: string, port: number): boolean;
   // A decrypted inner IP packet (1..1420 bytes) into the tunnel netif. false: dropped by the stack.
   tunnelDeliver(packet: Uint8Array): boolean;
@@ -27,7 +29,8 @@ interface HwNatives {
   // fits 1500 bytes; host and port as for udpSend. false: not sent (lost).
   sendTransport(key: Uint8Array, counter: number, header: Uint8Array, packet: Uint8Array, paddedLength: number,
     host: string, port: number): boolean;
-  // The application's UDP datagram, sent from the tunnel address through lwIP (and so the tunnel).
+  // The application's UDP datagram, sent from the tunnel address of host's family through lwIP
+  // (and so the tunnel); at most 1392 bytes to an IPv4 host, 1372 to an IPv6 one.
   appUdpSend(bytes: Uint8Array, host: string, port: number): boolean;
 
   nowMs(): number;
@@ -39,10 +42,22 @@ interface HwNatives {
   storeGet(key: string): string | null;
   storePut(key: string, value: string): void;
 
-  // Network bring-up, once per boot: outer listen port, tunnel address and prefix (IPv4).
-  netConfigure(listenPort: number, tunnelIp: string, prefix: number): void;
-  // Route an inner destination prefix (one of the peer's AllowedIPs) into the tunnel.
+  // Network bring-up, once per boot: outer listen port (IPv4 and IPv6), the tunnel's address and
+  // prefix, and optionally a second one of the other family.
+  netConfigure(listenPort: number, tunnelIp: string, prefix: number, tunnelIp2?: string, prefix2?: number): void;
+  // Route an inner destination prefix (one of the peer's AllowedIPs, either family) into the tunnel.
   tunnelRoute(ip: string, prefix: number): void;
+  // DNS server `index` (0..2 on the NO_SYS boards) for dnsResolve; IPv4 or IPv6.
+  dnsServer(index: number, ip: string): void;
+  // Starts looking a host name up with lwIP's DNS client; returns at once. The answer comes later
+  // from the runtime's event loop as homewire.onResolved(id, address | undefined, error |
+  // undefined); id is an integer in 1..2^32 - 1 (0 is never answered). Throws Error with the
+  // board's reason when the lookup cannot start (no server set, lwIP's table busy).
+  dnsResolve(name: string, id: number): void;
+  // Compiles the app's deferred modules (scripts/bundle.ts, after the deferred mark of a source
+  // image) now: true if it did, false when there was nothing (left) to load. The bundle's own
+  // require calls it; app code loads such modules with requireDeferred.
+  loadDeferred(): boolean;
   // Join this Wi-Fi network as a station, and keep rejoining; false when the board has no Wi-Fi.
   // ssid 1..32 bytes, password 0..64 bytes (checked by the config parser first). A secret: never logged.
   wifiJoin(ssid: string, password: string): boolean;

@@ -54,7 +54,7 @@ export interface DeviceConfig {
     presharedKey?: Uint8Array | null;
     /** Null: wait for the peer to reach us (responder only until it does). An IP address: a
      *  DNS name is looked up beside the device (NamedEndpoint, endpointname.ts), which gives the
-     *  answers to SensorDevice.setPeerEndpoint. */
+     *  answers to EndpointDevice.setPeerEndpoint. */
     endpoint?: Address | null;
     /** CIDRs the peer's inner packets may come from (and ours may go to). */
     allowedIps: string[];

@@ -182,7 +182,14 @@ test("lookups that fail (error, garbage, no answer, a throwing resolver) are rep
   p.a.clock.t += RESOLVE_BACKOFF_MAX;
   n.tick();
   st = named.status();
-  assert.match(st.error!, /^answer is not an address/);
+  assert.match(st.error!, /^answer holds no usable address/);
+  // Addresses no peer can be at (unspecified, broadcast, multicast) are garbage too.
+  dns.table.set(HOME, ["0.0.0.0", "255.255.255.255", "224.0.0.1", "::", "ff02::1"]);
+  p.a.clock.t += RESOLVE_BACKOFF_MAX;
+  n.tick();
+  st = named.status();
+  assert.match(st.error!, /^answer holds no usable address: \["0\.0\.0\.0"/);
+  assert.equal(p.a.device.status().endpoint, null);
   // No answer at all: given up after RESOLVE_TIMEOUT; the late answer is ignored.
   dns.hold = true;
   p.a.clock.t += RESOLVE_BACKOFF_MAX;

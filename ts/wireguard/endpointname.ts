@@ -1,6 +1,6 @@
 // The peer's endpoint given as a DNS name ("home.example.org:51820"): when to resolve it and
 // what to make of the answers (EndpointName), and the driver beside a device that does it
-// (NamedEndpoint: the app runs it; it tells a SensorDevice with setPeerEndpoint, as `wg set` would).
+// (NamedEndpoint: the app runs it; it tells an EndpointDevice with setPeerEndpoint, as `wg set` would).
 // The lookup itself is the platform's (Platform.resolver: lwIP's DNS client on a board, the OS
 // or a configured server on Node, a fake in tests) and answers through a callback, so nothing
 // here waits and the packet path never does. Its own file, outside the Device, so a firmware
@@ -15,9 +15,20 @@
 
 import type { Address, Clock, Resolver } from "../platform/platform";
 import { LOG_WARN } from "../platform/platform";
-import { parseIp } from "./allowedips";
+import { formatIp, parseIp } from "./allowedips";
 
-/** What NamedEndpoint needs of the device it keeps pointed at the name (SensorDevice has it). */
+/** An address a peer can be at: not unspecified (0.0.0.0, ::), not broadcast, not multicast. A
+ *  DNS answer holding one of those is garbage (a misconfigured record or a blocking resolver's
+ *  answer), not a place to send handshakes. */
+function usableEndpoint(b: Uint8Array): boolean {
+  var zero = true;
+  for (var i = 0; i < b.length; i++) if (b[i] !== 0) zero = false;
+  if (zero) return false;
+  if (b.length === 4) return (b[0] & 0xf0) !== 0xe0 && !(b[0] === 255 && b[1] === 255 && b[2] === 255 && b[3] === 255);
+  return b[0] !== 0xff;
+}
+
+/** What NamedEndpoint needs of the device it keeps pointed at the name (EndpointDevice has it). */
 export interface EndpointUser {
   setPeerEndpoint(address: Address): void;
   /** Initiations sent in the handshake in flight (more than one: the first went unanswered). */
@@ -124,10 +135,11 @@ export class EndpointName {
     }
     var chosen: string | null = null;
     for (var i = 0; i < addresses.length && chosen === null; i++) {
-      if (typeof addresses[i] === "string" && parseIp(addresses[i]) !== null) chosen = addresses[i];
+      var bytes = typeof addresses[i] === "string" ? parseIp(addresses[i]) : null;
+      if (bytes !== null && usableEndpoint(bytes)) chosen = formatIp(bytes);
     }
     if (chosen === null) {
-      this.fail("answer is not an address: " + JSON.stringify(addresses).substring(0, 60), now);
+      this.fail("answer holds no usable address: " + JSON.stringify(addresses).substring(0, 60), now);
       return null;
     }
     var changed = this.address !== null && this.address !== chosen;

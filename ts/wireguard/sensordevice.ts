@@ -1,19 +1,19 @@
 // A Device for a battery sensor on real networks: its session survives a sleep with RAM off
 // (exportSession / importSession through Platform.retained, the record in session.ts), and its
-// endpoint can be set from outside (setPeerEndpoint, for NamedEndpoint's DNS lookups in
+// endpoint can be set from outside (EndpointDevice, for NamedEndpoint's DNS lookups in
 // endpointname.ts). A subclass in its own file, so a firmware image that does not use these does
 // not carry them: the QEMU board compiles the bundle into a 256 KiB heap that is nearly full.
 
-import type { Address, Platform, Retained } from "../platform/platform";
+import type { Platform, Retained } from "../platform/platform";
 import { LOG_INFO, LOG_WARN } from "../platform/platform";
 import { wipe } from "./bytes";
-import { parseIp } from "./allowedips";
 import { REJECT_AFTER_TIME } from "./constants";
-import { Device, type DeviceConfig } from "./device";
+import type { DeviceConfig } from "./device";
+import { EndpointDevice } from "./endpointdevice";
 import { Keypair } from "./keypair";
 import { RestoredReplayWindow, SESSION_SIZE, SleepTimers, decodeSession, encodeSession, sessionTagKey } from "./session";
 
-export class SensorDevice extends Device {
+export class SensorDevice extends EndpointDevice {
   /** The key of the tag that binds a record to our key and the peer's. */
   private tagKey: Uint8Array;
 
@@ -146,31 +146,5 @@ export class SensorDevice extends Device {
     } catch (e) {
       this.log(LOG_WARN, "could not erase the retained session (" + why + ")");
     }
-  }
-
-  // ---- endpoint from outside -----------------------------------------------------------------
-
-  /**
-   * Where the peer is, as `wg set ... endpoint` says it (NamedEndpoint after a lookup). An
-   * initiation in flight went elsewhere: one goes to the new address at once; without a usable
-   * session one goes too, taking the staged packets along; with one, the next packet goes there.
-   * Throws a TypeError naming a bad field.
-   */
-  setPeerEndpoint(address: Address): void {
-    var a = address;
-    if (!a || typeof a.port !== "number" || a.port !== Math.floor(a.port) || a.port < 1 || a.port > 65535) throw new TypeError("endpoint.port: expected an integer in 1..65535");
-    if (typeof a.host !== "string" || parseIp(a.host) === null) throw new TypeError("endpoint.host: expected an IP address");
-    a = { host: a.host, port: a.port };
-    var now = this.clock.nowMs();
-    this.setEndpoint(a);
-    this.lastSentHandshake = null;
-    if (this.timers.wantRetransmit()) this.sendInitiation(true, now);
-    else this.sendStaged(now);
-  }
-
-  /** Initiations sent in the handshake in flight (0: none in flight): more than one means the
-   *  peer did not answer the first (NamedEndpoint then looks the name up again). */
-  handshakeAttempts(): number {
-    return this.timers.handshakeAttempts;
   }
 }

@@ -19,4 +19,10 @@
 
 #define LWIP_NO_CTYPE_H 0
 
+/* Random numbers for lwIP (DNS transaction ids and source ports, MLD report delays): the board's
+ * RNG, through the runtime (firmware/runtime/runtime.c). */
+#include <stdint.h>
+uint32_t hw_lwip_rand(void);
+#define LWIP_RAND() hw_lwip_rand()
+
 #endif
