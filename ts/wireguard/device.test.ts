@@ -9,6 +9,7 @@ import {
 } from "./harness.test.ts";
 import { Device, paddedLength, REKEY_AFTER_SENT_MESSAGES, UNDER_LOAD_THRESHOLD } from "./device.ts";
 import { serializeTransport } from "./messages.ts";
+import { fromHex } from "./bytes.ts";
 import { CookieGenerator } from "./cookie.ts";
 import {
   KEEPALIVE_TIMEOUT, REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME, REKEY_AFTER_MESSAGES, REKEY_AFTER_TIME,
@@ -248,6 +249,9 @@ test("constructor: TypeErrors name the field; low-order and own peer keys refuse
   bad((c) => { delete c.peer; }, /^peer/);
   bad((c) => { c.peer.publicKey = "x"; }, /^peer\.publicKey/);
   bad((c) => { c.peer.publicKey = new Uint8Array(32); }, /^peer\.publicKey: a low-order point/);
+  // Order 8, bit 255 set (X25519 ignores it): refused without a DH (noise.ts hasSmallOrder).
+  bad((c) => { c.peer.publicKey = fromHex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b880"); }, /^peer\.publicKey: a low-order point/);
+  bad((c) => { c.publicKey = new Uint8Array(31); }, /^publicKey/);
   bad((c) => { c.peer.publicKey = p.keys.publicA; }, /^peer\.publicKey: is our own/);
   bad((c) => { c.peer.presharedKey = new Uint8Array(3); }, /^peer\.presharedKey/);
   bad((c) => { c.peer.endpoint = { host: "1.2.3.4", port: 0 }; }, /^peer\.endpoint\.port/);

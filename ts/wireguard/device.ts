@@ -8,7 +8,7 @@
 
 import type { Address, Clock, Crypto, Io, Platform } from "../platform/platform";
 import { LOG_DEBUG, LOG_INFO, LOG_WARN } from "../platform/platform";
-import { constantTimeEqual, copyOf, isZero, readU32LE } from "./bytes";
+import { constantTimeEqual, copyOf, readU32LE } from "./bytes";
 import {
   KEEPALIVE_TIMEOUT, REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME, REKEY_AFTER_MESSAGES, REKEY_AFTER_TIME,
   REKEY_TIMEOUT, TUNNEL_MTU,
@@ -16,7 +16,7 @@ import {
 import {
   MESSAGE_COOKIE_REPLY, MESSAGE_INITIATION, MESSAGE_TRANSPORT, classify, frameTransport,
 } from "./messages";
-import { HANDSHAKE_INITIATION_CREATED, HANDSHAKE_ZEROED, Handshake } from "./noise";
+import { HANDSHAKE_INITIATION_CREATED, HANDSHAKE_ZEROED, Handshake, hasSmallOrder } from "./noise";
 import { CookieChecker, CookieGenerator } from "./cookie";
 import { RateLimiter } from "./ratelimiter";
 import { Tai64nClock } from "./tai64n";
@@ -48,6 +48,12 @@ var LAST_MINUTE_HANDSHAKE_AGE = REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TI
 
 export interface DeviceConfig {
   privateKey: Uint8Array;
+  /** Must be x25519Base(privateKey), when the caller has it already (the firmware's identity
+   *  derives it at every boot for its console): one X25519 base-point multiplication saved per
+   *  boot. It cannot be checked cheaply (the check is that very multiplication), so it is not:
+   *  a wrong key fails every handshake (mac1 and the peer's view of our static key) but is
+   *  never a secret. Absent: derived here. */
+  publicKey?: Uint8Array;
   peer: {
     publicKey: Uint8Array;
     /** Absent or null: no PSK (all zero, as the protocol defines). */
@@ -175,14 +181,13 @@ export class Device {
     this.io = platform.io;
     this.sendNative = typeof platform.io.sendTransport === "function" ? platform.io.sendTransport : null;
     this.deliverNative = typeof platform.io.deliverPrefixToTunnel === "function" ? platform.io.deliverPrefixToTunnel : null;
-    this.localPublic = crypto.x25519Base(privateKey);
+    this.localPublic = config.publicKey === undefined ? crypto.x25519Base(privateKey) : copyOf(checkKey(config.publicKey, "publicKey"));
     if (constantTimeEqual(this.localPublic, peerPublic)) throw new TypeError("peer.publicKey: is our own public key");
-    // The static-static DH is fixed for the life of the device: computed once.
-    var staticStatic = crypto.x25519(privateKey, peerPublic);
-    if (isZero(staticStatic)) throw new TypeError("peer.publicKey: a low-order point (its DH result is all zero)");
+    if (hasSmallOrder(peerPublic)) throw new TypeError("peer.publicKey: a low-order point (its DH result is all zero)");
 
-    this.handshake = new Handshake(crypto, privateKey, this.localPublic, peerPublic, psk, staticStatic,
-      platform.store);
+    // The static-static DH is fixed for the life of the device: computed once, by the first
+    // handshake (a sensor that wakes to a kept session needs none).
+    this.handshake = new Handshake(crypto, privateKey, this.localPublic, peerPublic, psk, null, platform.store);
     this.checker = new CookieChecker(crypto, platform.random, this.localPublic);
     this.generator = new CookieGenerator(crypto, peerPublic);
     this.limiter = new RateLimiter();

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { nobleCrypto } from "../platform/node/crypto.ts";
 import { fromHex, toHex } from "./bytes.ts";
 import { hmac, kdf, mac } from "./kdf.ts";
-import { CONSTRUCTION, Handshake, HANDSHAKE_INITIATION_CREATED, HANDSHAKE_RESPONSE_CONSUMED, HANDSHAKE_ZEROED, getInitialChainKey } from "./noise.ts";
+import { CONSTRUCTION, Handshake, HANDSHAKE_INITIATION_CREATED, HANDSHAKE_RESPONSE_CONSUMED, HANDSHAKE_ZEROED, getInitialChainKey, hasSmallOrder } from "./noise.ts";
 import { makeNode, FakeClock, SeededRandom } from "./harness.test.ts";
 import type { Address, Store } from "../platform/platform.ts";
 import { MemoryStore } from "../platform/node/store.ts";
@@ -201,3 +201,94 @@ test("an initiation whose timestamp the Store refuses is refused (store-failed),
   refuse = false;
   assert.equal(b.consumeInitiation(initiation(150), 2000), null, "150 > 100: the refused 200 was never accepted");
 });
+
+// ---- hasSmallOrder: the same answer as a DH that comes out all zero ---------------------------
+
+/** X25519(key, point) is all zero, by two implementations that must agree: noble (the node
+ *  platform's, which hands a zero result back as zeros) and OpenSSL (which refuses to derive it). */
+function dhIsZero(key: Uint8Array, point: Uint8Array): boolean {
+  const noble = c.x25519(key, point).every((b) => b === 0);
+  const b64u = (b: Uint8Array) => Buffer.from(b).toString("base64url");
+  const priv = createPrivateKey({ key: { kty: "OKP", crv: "X25519", d: b64u(key), x: b64u(c.x25519Base(key)) }, format: "jwk" });
+  const pub = createPublicKey({ key: { kty: "OKP", crv: "X25519", x: b64u(point) }, format: "jwk" });
+  let openssl: boolean;
+  try {
+    openssl = diffieHellman({ privateKey: priv, publicKey: pub }).every((b) => b === 0);
+  } catch (e) {
+    if (!(e instanceof Error && /failed during derivation/.test(e.message))) throw e;
+    openssl = true;
+  }
+  assert.equal(noble, openssl, `noble and OpenSSL disagree on ${toHex(point)}`);
+  return noble;
+}
+
+/** u (an integer below 2^256) as a little-endian 32-byte encoding. */
+function encode(u: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++, u >>= 8n) out[i] = Number(u & 255n);
+  return out;
+}
+
+const P = 2n ** 255n - 19n;
+/** The seven encodings (below 2^255) of points of small order on Curve25519 or its twist: 0, 1,
+ *  the two u-coordinates of order 8, p - 1, and p, p + 1 (non-canonical 0 and 1). */
+const SMALL_ORDER = [encode(0n), encode(1n),
+  fromHex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
+  fromHex("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157"),
+  encode(P - 1n), encode(P), encode(P + 1n)];
+const withBit255 = (e: Uint8Array) => { const x = e.slice(); x[31] |= 0x80; return x; };
+
+test("hasSmallOrder: the 7 small-order encodings, also with bit 255 set, are small: hasSmallOrder says so and the DH is zero for every key tried", () => {
+  const r = new SeededRandom(255);
+  const keys = [r.randomBytes(32), r.randomBytes(32), r.randomBytes(32), new Uint8Array(32).fill(255)];
+  for (const e of SMALL_ORDER) {
+    for (const point of [e, withBit255(e)]) {
+      assert.equal(hasSmallOrder(point), true, toHex(point));
+      for (const k of keys) assert.equal(dhIsZero(k, point), true, `DH with ${toHex(point)}`);
+    }
+  }
+});
+
+test("hasSmallOrder agrees with a real DH next to the small-order encodings and for random keys", () => {
+  const r = new SeededRandom(256);
+  const key = r.randomBytes(32);
+  const check = (point: Uint8Array) => assert.equal(hasSmallOrder(point), dhIsZero(key, point), toHex(point));
+  const near: Uint8Array[] = [];
+  // Small integers, and every encoding from p - 20 up to 2^255 - 1 (the non-canonical p .. p + 18).
+  for (let u = 0n; u <= 40n; u++) near.push(encode(u));
+  for (let u = P - 20n; u < 2n ** 255n; u++) near.push(encode(u));
+  // Each small-order encoding one step away: its first, a middle and its last byte changed.
+  for (const e of SMALL_ORDER) {
+    for (const [i, d] of [[0, 1], [0, 255], [15, 1], [30, 128], [31, 1], [31, 64]]) {
+      const x = e.slice(); x[i] = (x[i] + d) & 255; near.push(x);
+    }
+  }
+  for (const point of near) { check(point); check(withBit255(point)); }
+  let small = 0;
+  for (let i = 0; i < 1000; i++) {
+    const point = r.randomBytes(32);
+    check(point);
+    if (hasSmallOrder(point)) small++;
+  }
+  assert.equal(small, 0, "random points are (almost surely) not of small order");
+  // Real public keys, as the Device meets them.
+  for (let i = 0; i < 50; i++) check(c.x25519Base(r.randomBytes(32)));
+});
+
+test("a Handshake without the precomputed static-static DH computes it when first needed: the same session", () => {
+  const r = new SeededRandom(10);
+  const ia = r.randomBytes(32), ib = r.randomBytes(32);
+  const pa = c.x25519Base(ia), pb = c.x25519Base(ib);
+  // A initiates lazily; B responds lazily; then the other way round against precomputed ones.
+  for (const [lazyA, lazyB] of [[true, true], [true, false], [false, true]]) {
+    const A = new Handshake(c, ia, pa, pb, new Uint8Array(32), lazyA ? null : c.x25519(ia, pb));
+    const B = new Handshake(c, ib, pb, pa, new Uint8Array(32), lazyB ? null : c.x25519(ib, pa));
+    const ts = new Uint8Array(12); ts[0] = 0x40;
+    assert.equal(B.consumeInitiation(A.createInitiation(r.randomBytes(32), ts, 1)!, 0), null);
+    assert.equal(A.consumeResponse(B.createResponse(r.randomBytes(32), 2)!), null);
+    const ka = A.beginSymmetricSession()!, kb = B.beginSymmetricSession()!;
+    assert.deepEqual(ka.sendKey, kb.recvKey);
+    assert.deepEqual(ka.recvKey, kb.sendKey);
+  }
+});
+

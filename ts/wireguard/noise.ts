@@ -29,6 +29,29 @@ export var HANDSHAKE_RESPONSE_CONSUMED = 4;
 
 var EMPTY = new Uint8Array(0);
 
+// The two points of order 8 on Curve25519 (u-coordinates, little-endian hex); hasSmallOrder
+// tells the other small-order encodings by their shape.
+var ORDER_8 = ["e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+  "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157"];
+
+/**
+ * Whether X25519 with this public key gives all zero whatever our (clamped) key: its u-coordinate
+ * is of small order on the curve or its twist (0, 1, p - 1, the two points of order 8) or a
+ * non-canonical encoding of one (p, p + 1); bit 255 is ignored, as X25519 ignores it. The same
+ * answer as computing a DH and testing it for zero, without the DH.
+ */
+export function hasSmallOrder(publicKey: Uint8Array): boolean {
+  var low = publicKey[0], top = publicKey[31] & 127, zeros = true, ones = true;
+  for (var i = 1; i < 31; i++) {
+    if (publicKey[i] !== 0) zeros = false;
+    if (publicKey[i] !== 255) ones = false;
+  }
+  if (zeros && top === 0 && low <= 1) return true; // 0, 1
+  if (ones && top === 127 && low >= 0xec && low <= 0xee) return true; // p - 1, p, p + 1
+  var hex = toHex(publicKey.subarray(0, 31)) + (top < 16 ? "0" : "") + top.toString(16);
+  return hex === ORDER_8[0] || hex === ORDER_8[1];
+}
+
 /** ASCII text as bytes (the labels are ASCII). */
 export function ascii(text: string): Uint8Array {
   var out = new Uint8Array(text.length);
@@ -96,7 +119,9 @@ export class Handshake {
   private localPublic: Uint8Array;
   private remoteStatic: Uint8Array;
   private presharedKey: Uint8Array;
-  private precomputedStaticStatic: Uint8Array;
+  /** DH(our static key, the peer's): fixed for the life of the device; null until a handshake
+   *  first needs it (staticStatic()), so a wake that resumes a kept session computes none. */
+  private precomputedStaticStatic: Uint8Array | null;
   /** Where lastTimestamp is kept (null: RAM only, for tests of this layer), and the prefix of the
    *  stored value: the peer's key, first 8 bytes in hex, and a space. */
   private store: Store | null;
@@ -106,9 +131,11 @@ export class Handshake {
   private localEphemeral: Uint8Array;
   private remoteEphemeral: Uint8Array;
 
-  /** store: where the peer's greatest timestamp is kept; absent = RAM only (tests). */
+  /** precomputedStaticStatic: DH(localPrivate, remoteStatic), or null to compute it when first
+   *  needed (the caller has refused a remoteStatic of small order: hasSmallOrder). store: where
+   *  the peer's greatest timestamp is kept; absent = RAM only (tests). */
   constructor(crypto: Crypto, localPrivate: Uint8Array, localPublic: Uint8Array, remoteStatic: Uint8Array,
-              presharedKey: Uint8Array, precomputedStaticStatic: Uint8Array, store?: Store) {
+              presharedKey: Uint8Array, precomputedStaticStatic: Uint8Array | null, store?: Store) {
     this.crypto = crypto;
     this.localPrivate = localPrivate;
     this.localPublic = localPublic;
@@ -129,6 +156,17 @@ export class Handshake {
     this.chainKey = new Uint8Array(32);
     this.localEphemeral = new Uint8Array(32);
     this.remoteEphemeral = new Uint8Array(32);
+  }
+
+  private staticStatic(): Uint8Array {
+    var ss = this.precomputedStaticStatic;
+    if (ss === null) {
+      ss = this.crypto.x25519(this.localPrivate, this.remoteStatic);
+      // Unreachable when the caller checked hasSmallOrder, as the Device does; never used if so.
+      if (isZero(ss)) throw new Error("peer's static key: a low-order point");
+      this.precomputedStaticStatic = ss;
+    }
+    return ss;
   }
 
   /** Forget the ephemeral secrets and the transcript (after deriving keys, on expiry). */
@@ -167,7 +205,7 @@ export class Handshake {
     wipe(t[1]);
     h = mixHash(c, h, encryptedStatic);
 
-    t = chain(c, 2, ck, this.precomputedStaticStatic);
+    t = chain(c, 2, ck, this.staticStatic());
     ck = t[0];
     var encryptedTimestamp = c.aeadSeal(t[1], 0, timestamp, h);
     wipe(t[1]);
@@ -212,7 +250,7 @@ export class Handshake {
     // Single peer: any other static key is an unknown peer.
     if (!constantTimeEqual(peerStatic, this.remoteStatic)) return fail(ck, "unknown-peer");
 
-    t = chain(c, 2, ck, this.precomputedStaticStatic);
+    t = chain(c, 2, ck, this.staticStatic());
     ck = t[0];
     var timestamp = c.aeadOpen(t[1], 0, m.encryptedTimestamp, h);
     wipe(t[1]);
