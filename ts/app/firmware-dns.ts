@@ -18,12 +18,14 @@ export interface HomeByName {
   resolver: FirmwareResolver;
 }
 
-export function homeByName(config: EnrolledConfig, endpoint: Address, privateKey: Uint8Array, p: Platform): HomeByName {
+/** publicKey: privateKey's public half as the identity derived it (DeviceConfig.publicKey). */
+export function homeByName(config: EnrolledConfig, endpoint: Address, privateKey: Uint8Array, publicKey: Uint8Array, p: Platform): HomeByName {
   var resolver = firmwareResolver(config.dns);
   p.resolver = resolver;
   var peer = config.peer;
   var device = new EndpointDevice({
     privateKey: privateKey,
+    publicKey: publicKey,
     peer: { publicKey: peer.publicKey, presharedKey: peer.presharedKey, endpoint: null, allowedIps: peer.allowedIps, persistentKeepalive: peer.persistentKeepalive },
   }, p);
   var named = new NamedEndpoint(device, endpoint, peer.resolveIntervalSeconds, resolver, p.clock, p.io.log);

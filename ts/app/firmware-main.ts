@@ -104,12 +104,12 @@ export function main(): void {
   if (endpoint !== null && parseIp(endpoint.host) === null) {
     // Home by name: loaded only here (scripts/bundle.ts defers it), so address boards never hold it.
     var dns = requireDeferred("./firmware-dns") as typeof import("./firmware-dns");
-    var home = dns.homeByName(config, endpoint, id.privateKey, p);
+    var home = dns.homeByName(config, endpoint, id.privateKey, id.publicKey, p);
     d = home.device;
     named = home.named;
     resolver = home.resolver;
   } else {
-    d = new Device({ privateKey: id.privateKey, peer: config.peer }, p);
+    d = new Device({ privateKey: id.privateKey, publicKey: id.publicKey, peer: config.peer }, p);
   }
   device = d;
   if (config.app) {
