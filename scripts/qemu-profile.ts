@@ -7,7 +7,9 @@
 // hw_board_console (every console line). Blocks are mapped to the ELF's symbols; the idle
 // NIC poll is listed but left out of the totals. Writes build/profile/qemu-profile.txt (Duktape)
 // or qemu-profile-jerryscript.txt (ENGINE=jerryscript), and a summary beside it (.json: each
-// window's total, the engine's share, its largest files) that make bench-qemu quotes. Root.
+// window's total, the engine's share, its largest files and functions) that make bench-qemu
+// quotes. HW_PROFILE_WINDOW=wake (make profile-qemu-wake): the deep-sleep wakes instead (below),
+// build/profile/qemu-profile-wake-jerryscript.{txt,json}, which make bench-networks quotes. Root.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
@@ -21,7 +23,12 @@ const ELF = QEMU_ELF;
 const IMAGE = QEMU_IMAGE;
 const PLUGIN = resolve("build/profile/tbcount.so");
 const OUT = resolve("build/profile");
-const OUT_FILE = `qemu-profile${QEMU_ENGINE === "duktape" ? "" : "-" + QEMU_ENGINE}.txt`;
+// HW_PROFILE_WINDOW=wake (make profile-qemu-wake): the deep-sleep mode on its image instead: the
+// windows are whole wakes, from the reset (_start) to hw_board_deep_sleep, the first one with a
+// handshake and the later ones resuming the kept session.
+const WAKE = process.env.HW_PROFILE_WINDOW === "wake";
+const WAKES = 4;
+const OUT_FILE = `qemu-profile${WAKE ? "-wake" : ""}${QEMU_ENGINE === "duktape" ? "" : "-" + QEMU_ENGINE}.txt`;
 const PINGS = 40;
 const TOP = Number(process.env.HW_PROFILE_TOP ?? 25);
 
@@ -50,47 +57,68 @@ const dumpDir = join(OUT, "dumps");
 rmSync(dumpDir, { recursive: true, force: true });
 mkdirSync(dumpDir, { recursive: true });
 const prefix = join(dumpDir, "d");
-const pluginArg = `${PLUGIN},out=${prefix},trig=0x${addrOf("board_status").toString(16)}:A,trig=0x${addrOf("hw_board_console").toString(16)}:B`;
+const pluginArg = `${PLUGIN},out=${prefix},trig=0x${addrOf("board_status").toString(16)}:A,trig=0x${addrOf("hw_board_console").toString(16)}:B` +
+  (WAKE ? `,trig=0x${addrOf("_start").toString(16)}:S,trig=0x${addrOf("hw_board_deep_sleep").toString(16)}:Z` : "");
 
 const lines: string[] = [];
 const topo = await Topology.create();
 try {
-  const { qemu } = await startBoardSession(topo, { name: "profile", elf: ELF, image: IMAGE, icountShift: 4, qemuArgs: ["-plugin", pluginArg], onLine: (l) => lines.push(l) });
+  const { qemu } = await startBoardSession(topo, { name: "profile", elf: ELF, image: IMAGE, icountShift: 4, qemuArgs: ["-plugin", pluginArg], onLine: (l) => lines.push(l),
+    ...(WAKE ? { app: { sleepMs: 5000 } } : {}) });
   const dumpsOf = (tag: string) => readdirSync(dumpDir).filter((f) => f.endsWith("." + tag)).sort();
-  // One "m" -> one board_status dump; returns its file.
-  const mark = async (): Promise<string> => {
-    const n = dumpsOf("A").length;
-    let asked = 0;
-    await waitFor("a board_status dump", () => {
-      if (asked++ % 200 === 0) qemu.process.stdin!.write("\x05"); // ENQ: the board prints its counters
-      return dumpsOf("A").length > n;
-    }, 30000, 10);
-    await sleep(200); // the plugin has written the file by the time the console shows the line; be generous
-    return dumpsOf("A")[n];
-  };
-  await waitFor("[started]", () => lines.some((l) => l.startsWith("[started]")), 90000, 20);
-  await waitFor("handshake complete", () => lines.some((l) => l.includes("at handshake complete")), 30000, 20);
-  await sleep(300);
-  // The handshake window ends at the hw_board_console call for "[info] handshake complete":
-  // count the console lines (other than the board's own) printed after "[started]" up to it.
-  const s = lines.findIndex((l) => l.startsWith("[started]"));
-  const h = lines.findIndex((l) => l.startsWith("[info] handshake complete"));
-  const k = lines.slice(s + 1, h + 1).filter((l) => !l.startsWith("[board]")).length;
-  const all = readdirSync(dumpDir).sort();
-  const startA = all.findIndex((f) => f.endsWith(".A"));
-  const hsB = all.slice(startA + 1).filter((f) => f.endsWith(".B"))[k - 1];
-  const handshake = { from: all[startA], to: hsB, per: 1 };
+  /** The windows to profile: [title, [from, to] dump pairs (summed, then divided by their count), summary key]. */
+  const windows: { title: string; pairs: [string, string][]; per: number; key: string }[] = [];
+  if (WAKE) {
+    await waitFor(`${WAKES} wakes`, () => dumpsOf("Z").length >= WAKES, 120000, 50);
+    await sleep(300);
+    await qemu.stop();
+    // Each sleep (Z) with the reset that started its wake (the last S before it).
+    const all = readdirSync(dumpDir).sort();
+    const wakes = dumpsOf("Z").map((z) => [all.filter((f) => f.endsWith(".S") && f < z).pop()!, z] as [string, string]);
+    const kinds = lines.filter((l) => l.startsWith("[info] wake ")).map((l) => JSON.parse(l.slice(12)) as { resume: string | null; handshakes: number });
+    if (kinds.length < wakes.length) throw new Error(`${wakes.length} sleeps but ${kinds.length} wake lines`);
+    const handshaking = wakes.filter((_, i) => kinds[i].handshakes > 0);
+    const resumed = wakes.filter((_, i) => kinds[i].handshakes === 0 && kinds[i].resume === null);
+    if (!handshaking.length || !resumed.length) throw new Error(`wakes: ${JSON.stringify(kinds)}`);
+    windows.push({ title: "wake that handshakes (reset to deep sleep)", pairs: handshaking, per: handshaking.length, key: "wakeHandshake" });
+    windows.push({ title: `wake that resumes the session (reset to deep sleep; mean of ${resumed.length})`, pairs: resumed, per: resumed.length, key: "wakeResumed" });
+  } else {
+    // One "m" -> one board_status dump; returns its file.
+    const mark = async (): Promise<string> => {
+      const n = dumpsOf("A").length;
+      let asked = 0;
+      await waitFor("a board_status dump", () => {
+        if (asked++ % 200 === 0) qemu.process.stdin!.write("\x05"); // ENQ: the board prints its counters
+        return dumpsOf("A").length > n;
+      }, 30000, 10);
+      await sleep(200); // the plugin has written the file by the time the console shows the line; be generous
+      return dumpsOf("A")[n];
+    };
+    await waitFor("[started]", () => lines.some((l) => l.startsWith("[started]")), 90000, 20);
+    await waitFor("handshake complete", () => lines.some((l) => l.includes("at handshake complete")), 30000, 20);
+    await sleep(300);
+    // The handshake window ends at the hw_board_console call for "[info] handshake complete":
+    // count the console lines (other than the board's own) printed after "[started]" up to it.
+    const s = lines.findIndex((l) => l.startsWith("[started]"));
+    const h = lines.findIndex((l) => l.startsWith("[info] handshake complete"));
+    const k = lines.slice(s + 1, h + 1).filter((l) => !l.startsWith("[board]")).length;
+    const all = readdirSync(dumpDir).sort();
+    const startA = all.findIndex((f) => f.endsWith(".A"));
+    const hsB = all.slice(startA + 1).filter((f) => f.endsWith(".B"))[k - 1];
 
-  const p0 = await mark();
-  const r = await run(topo.exec(topo.home, ["ping", "-n", "-q", "-c", String(PINGS), "-i", "0.02", "-W", "2", "-s", String(64 - 28), DEV_INNER]), { allowFail: true, timeoutMs: 30000 });
-  const p1 = await mark();
-  const received = Number(/(\d+) received/.exec(r.stdout)?.[1] ?? 0);
-  const t0 = Date.now();
-  const q0 = await mark();
-  await sleep(Math.max(500, (Date.now() - t0) + 40 * 20));
-  const q1 = await mark();
-  await qemu.stop();
-
+    const p0 = await mark();
+    const r = await run(topo.exec(topo.home, ["ping", "-n", "-q", "-c", String(PINGS), "-i", "0.02", "-W", "2", "-s", String(64 - 28), DEV_INNER]), { allowFail: true, timeoutMs: 30000 });
+    const p1 = await mark();
+    const received = Number(/(\d+) received/.exec(r.stdout)?.[1] ?? 0);
+    const t0 = Date.now();
+    const q0 = await mark();
+    await sleep(Math.max(500, (Date.now() - t0) + 40 * 20));
+    const q1 = await mark();
+    await qemu.stop();
+    windows.push({ title: "start to tunnel up", pairs: [[all[startA], hsB]], per: 1, key: "startToTunnelUp" });
+    windows.push({ title: `64-byte ping window (${received}/${PINGS} answered), per ping`, pairs: [[p0, p1]], per: Math.max(received, 1), key: "ping64" });
+    windows.push({ title: "quiet window after it (ticks), per ping-window unit", pairs: [[q0, q1]], per: Math.max(received, 1), key: "quiet" });
+  }
   type Dump = Map<string, number>; // block key -> instructions executed so far
   const read = (f: string): Dump => {
     const m: Dump = new Map();
@@ -132,7 +160,7 @@ try {
     /^qb_ethoc|^ethoc/.test(name) ? "NIC driver" : "other (no debug info)");
   const out: string[] = [`# make profile-qemu, ${QEMU_ENGINE}: ${ELF}`];
   // The summary bench-qemu reads (the engine's share of each window, its largest files).
-  const summary: Record<string, { total: number; engine: number; groups: Record<string, number> }> = {};
+  const summary: Record<string, { total: number; engine: number; groups: Record<string, number>; functions: Record<string, number> }> = {};
   const isEngine = (g: string) => /^duk_|^duktape$|^jerryscript(\.c)?$/.test(g);
   function table(title: string, bySym: Map<string, number>, per: number, key: string) {
     const busy = [...bySym].filter(([n]) => !IDLE.has(n));
@@ -143,15 +171,18 @@ try {
     for (const [n, v] of busy) groups.set(group(n), (groups.get(group(n)) ?? 0) + v);
     const sorted = [...groups].sort((x, y) => y[1] - x[1]);
     summary[key] = { total: Math.round(total / per), engine: Math.round(sorted.filter(([g]) => isEngine(g)).reduce((t, [, v]) => t + v, 0) / per),
-      groups: Object.fromEntries(sorted.slice(0, 8).map(([g, v]) => [g, Math.round(v / per)])) };
+      groups: Object.fromEntries(sorted.slice(0, 8).map(([g, v]) => [g, Math.round(v / per)])),
+      functions: Object.fromEntries([...busy].sort((x, y) => y[1] - x[1]).slice(0, 8).map(([n, v]) => [n, Math.round(v / per)])) };
     out.push("| source file | instructions | share |", "|---|---:|---:|");
     for (const [g, v] of [...groups].sort((x, y) => y[1] - x[1]).slice(0, TOP)) out.push(`| ${g} | ${(v / per).toFixed(0)} | ${(100 * v / total).toFixed(1)}% |`);
     out.push("", "| function | instructions | share |", "|---|---:|---:|");
     for (const [n, v] of busy.sort((x, y) => y[1] - x[1]).slice(0, TOP)) out.push(`| ${n} | ${(v / per).toFixed(0)} | ${(100 * v / total).toFixed(1)}% |`);
   }
-  table("start to tunnel up", profile(handshake.from, handshake.to), 1, "startToTunnelUp");
-  table(`64-byte ping window (${received}/${PINGS} answered), per ping`, profile(p0, p1), Math.max(received, 1), "ping64");
-  table("quiet window after it (ticks), per ping-window unit", profile(q0, q1), Math.max(received, 1), "quiet");
+  for (const w of windows) {
+    const sum = new Map<string, number>();
+    for (const [from, to] of w.pairs) for (const [n, v] of profile(from, to)) sum.set(n, (sum.get(n) ?? 0) + v);
+    table(w.title, sum, w.per, w.key);
+  }
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, OUT_FILE), out.join("\n") + "\n");
   writeFileSync(join(OUT, OUT_FILE.replace(/\.txt$/, ".json")), JSON.stringify({ engine: QEMU_ENGINE, elf: ELF, windows: summary }, null, 2) + "\n");

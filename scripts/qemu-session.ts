@@ -25,6 +25,8 @@ export interface BoardSession {
 /** Boots the board in topo's dev namespace; console lines go to onLine. */
 export async function startBoardSession(topo: Topology, o: {
   name: string; elf: string; image: string; icountShift: number; qemuArgs?: string[]; onLine: (line: string) => void;
+  /** App options over the defaults below (e.g. sleepMs: the deep-sleep mode, on its image). */
+  app?: Record<string, unknown>;
 }): Promise<BoardSession> {
   await bridgeTap(topo, TAP);
   const home = generateKeyPair();
@@ -53,7 +55,7 @@ export async function startBoardSession(topo: Topology, o: {
   await wg.start();
   const enrolled = await con.request(enrollLine(JSON.stringify({ address: `${DEV_INNER}/24`, listenPort: 51820,
     peer: { publicKey: b64(home.publicKey), endpoint: `${HOME_OUTER}:51820`, allowedIps: [`${HOME_INNER}/32`] },
-    app: { collector: `${HOME_INNER}:9999`, name: o.name, readingIntervalMs: 3600000, statusIntervalMs: 0 } })), 60000);
+    app: { collector: `${HOME_INNER}:9999`, name: o.name, readingIntervalMs: 3600000, statusIntervalMs: 0, ...o.app } })), 60000);
   if (answerPublicKey(enrolled) !== first.publicKey) throw new Error(`enroll: ${enrolled.ok ? enrolled.detail : enrolled.reason}`);
   const reset = await con.request("reset", 60000);
   await con.waitFor("the ready line after reset", (l) => l === READY, 120000, reset.position + 1);

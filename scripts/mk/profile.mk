@@ -24,3 +24,11 @@ test-qemu-libgcc: $(PROF_BUILD)/libgcc_int_test ## the QEMU board's integer help
 
 # The board's helpers are part of the board's checks.
 test-qemu: test-qemu-libgcc
+
+# The deep-sleep mode's wakes (reset to deep sleep) on the QEMU board's JerryScript build, the
+# engine that holds the sleep image there (scripts/mk/networks.mk); make bench-networks quotes it.
+.PHONY: profile-qemu-wake
+profile-qemu-wake: $(PROF_BUILD)/tbcount.so ## per-function instructions of a deep-sleep wake on the QEMU board's JerryScript build, handshaking and resumed (root; JerryScript tree); build/profile/qemu-profile-wake-jerryscript.txt
+	$(if $(JERRY_TREE),,$(error profile-qemu-wake needs a JerryScript tree at $(JERRYSCRIPT_PATH)))
+	@$(MAKE) --no-print-directory qemu-board-jerryscript $(JERRY_SLEEP_IMAGE) ENGINE=jerryscript
+	ENGINE=jerryscript HW_QEMU_IMAGE=$(JERRY_SLEEP_IMAGE) HW_PROFILE_WINDOW=wake $(TSX) scripts/qemu-profile.ts
