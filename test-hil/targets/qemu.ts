@@ -133,6 +133,10 @@ export class QemuTarget implements Target {
   private net: BoardNet | null = null;
   private child: Child | null = null;
 
+  /** icountShift (measurements, make bench-networks): QEMU runs with -icount shift=N, so CCOUNT
+   *  counts instructions and the board's "[board] cycles=… busy=…" stamps count its work. */
+  constructor(private readonly options: { icountShift?: number } = {}) {}
+
   async unavailable(): Promise<string | null> {
     const why = await interopUnavailable();
     if (why) return why;
@@ -209,6 +213,7 @@ export class QemuTarget implements Target {
       crashAfterRetainedWrites: boot.crashAfterRetainedWrites }), { mode: 0o600 });
     this.child = net.topo.spawn("qemu", net.ns, [QEMU_BIN, "-M", "lx60-nommu", "-cpu", "lx106", "-nographic",
       ...(serial === "pty" ? ["-S", "-monitor", "stdio"] : ["-monitor", "none"]), "-serial", serial, "-semihosting", "-kernel", this.elfPath,
+      ...(this.options.icountShift !== undefined ? ["-icount", `shift=${this.options.icountShift}`] : []),
       "-nic", `tap,ifname=${net.tap},script=no,downscript=no,model=open_eth,mac=${BOARD_MAC}`,
       "-device", `loader,file=${pagePath},addr=0x${BOOT_PAGE_ADDR.toString(16)},force-raw=on`,
       "-device", `loader,file=${this.imagePath},addr=0x${IMAGE_ADDR.toString(16)},force-raw=on`,
