@@ -42,6 +42,10 @@ test-networks-ip: setup firmware-image qemu-board $(FW_BUNDLE) ## IPv6 (outer, i
 .PHONY: test-networks
 test-networks: test-networks-boards test-networks-ip ## issue 11's board scenarios on the host and QEMU boards (root): deep sleep, long life, bad links (test-networks-boards); IPv6 and DNS names (test-networks-ip); JUnit build/test-hil/networks-*.xml
 
+# The QEMU board's deep-sleep rows run on its JerryScript sleep image (the engine that holds it,
+# above) under -icount; make profile-qemu-wake first, whose summary says where a wake's
+# instructions go. No JerryScript tree: those rows say NOT RUN.
 .PHONY: bench-networks
-bench-networks: setup ## time to tunnel up and reading delivery through the bad-link relay at 0/10/30 % loss, Node endpoint vs wireguard-go (root); build/bench/networks.json
-	$(TSX) scripts/bench-networks.ts
+bench-networks: setup ## time to tunnel up and reading delivery through the bad-link relay at 0/10/30 % loss (Node endpoint vs wireguard-go); the QEMU board's deep-sleep wake vs a handshake in instructions and the retained region (JerryScript; NOT RUN without its tree) (root); build/bench/networks.json
+	@if [ -n "$(JERRY_TREE)" ]; then $(MAKE) --no-print-directory profile-qemu-wake; fi
+	$(TSX) scripts/bench-networks.ts $(if $(JERRY_TREE),--qemu-wake $(JERRY_SLEEP_IMAGE),--qemu-wake-not-run "no JerryScript 3.0 tree at $(JERRYSCRIPT_PATH)")
