@@ -10,7 +10,7 @@
 // session handed back; the idle NIC poll left out). The first wake after enrolment handshakes,
 // the later ones resume the kept session. A handshake's instructions = a handshaking wake minus
 // a resumed one. Goal (issue 11): a resumed wake <= 5 % of a handshake. Why it is missed comes
-// from make profile-qemu-wake's summary (per function, TCG plugin) when it was made from this ELF.
+// from make profile-qemu-wake's summary (per function, TCG plugin) when it was made from this build.
 // Also the retained region: the bytes a sleep keeps (measured: the record the board wrote) and
 // the RAM the board sets aside for them.
 import { parseArgs } from "node:util";
@@ -18,7 +18,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { Bench } from "../test-hil/bench.ts";
 import { pollUntil } from "../test-hil/target.ts";
-import { QEMU_ELF, QemuTarget } from "../test-hil/targets/qemu.ts";
+import { QEMU_ELF, QEMU_IMAGE, QemuTarget } from "../test-hil/targets/qemu.ts";
 import { wakeLines } from "../test-hil/networks.ts";
 
 export interface Row { board: string; measure: string; value: number | null; unit: string; goal: string | null; met: boolean | null; note: string }
@@ -65,9 +65,9 @@ function wakesOf(lines: string[]): Wake[] {
 
 interface Profile { total: number; engine: number; groups: Record<string, number>; functions: Record<string, number> }
 
-/** make profile-qemu-wake's summary, if it was made from this ELF. */
+/** make profile-qemu-wake's summary, if it was made from this ELF and image. */
 function profile(): { wakeHandshake: Profile; wakeResumed: Profile } | null {
-  if (!existsSync(PROFILE) || statSync(PROFILE).mtimeMs < statSync(QEMU_ELF).mtimeMs) return null;
+  if (!existsSync(PROFILE) || [QEMU_ELF, QEMU_IMAGE].some((f) => statSync(PROFILE).mtimeMs < statSync(f).mtimeMs)) return null;
   const w = (JSON.parse(readFileSync(PROFILE, "utf8")) as { windows: Record<string, Profile> }).windows;
   return w.wakeHandshake && w.wakeResumed?.functions ? { wakeHandshake: w.wakeHandshake, wakeResumed: w.wakeResumed } : null;
 }
@@ -75,11 +75,11 @@ function profile(): { wakeHandshake: Profile; wakeResumed: Profile } | null {
 /** Where a resumed wake's instructions go (the measured reason the goal is missed). */
 function reason(goalInsns: number): string {
   const p = profile();
-  if (!p) return `run make profile-qemu-wake for where a resumed wake's instructions go (no summary from this ELF at ${PROFILE})`;
+  if (!p) return `run make profile-qemu-wake for where a resumed wake's instructions go (no summary from this ELF and image at ${PROFILE})`;
   const r = p.wakeResumed;
   const x25519 = (r.groups["x25519.c"] ?? 0) + (r.functions["__muldi3"] ?? 0);
   const rest = r.total - r.engine - x25519;
-  return `the goal leaves ${M(goalInsns)}; make profile-qemu-wake (TCG plugin, this ELF) counts a resumed wake ${M(r.total)} ` +
+  return `the goal leaves ${M(goalInsns)}; make profile-qemu-wake (TCG plugin, this build) counts a resumed wake ${M(r.total)} ` +
     `(a handshaking one ${M(p.wakeHandshake.total)}): JerryScript ${M(r.engine)} (${Math.round((100 * r.engine) / r.total)} %: ` +
     `starting the bundle, the config, the wake's JS), X25519 ${M(x25519)} (${Math.round((100 * x25519) / r.total)} %: x25519.c ` +
     `and its 64-bit products in __muldi3, the identity's public key derived at every boot), the rest ${M(rest)}: ` +
