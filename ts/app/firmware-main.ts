@@ -91,8 +91,6 @@ export function main(): void {
   if (config.app && config.app.sleepMs > 0) {
     // Deep-sleep mode (sleep.ts): one reading per wake on the session kept across the sleep.
     if (!sleepMode) throw new TypeError("app.sleepMs: this firmware image has no deep-sleep mode (the homewire-sleep image has)");
-    if (config.peer.endpoint !== null && parseIp(config.peer.endpoint.host) === null)
-      throw new TypeError("app.sleepMs: the deep-sleep mode needs home's endpoint as an address, not a name");
     var woke = sleepMode.start(id, config, p);
     device = woke.device;
     sleeper = woke;
