@@ -71,7 +71,10 @@ export function publicKey(): string {
 /** Console "enroll": the same checks as the CLI's, then one put. Takes effect at the next boot. */
 export function enroll(json: string): string {
   var p = thePlatform();
-  current = enrollIdentity(p.store, p.random, p.crypto, theIdentity(), json);
+  current = enrollIdentity(p.store, p.random, p.crypto, theIdentity(), json, function (config) {
+    if (config.app && config.app.sleepMs > 0 && !sleepMode)
+      throw new TypeError("app.sleepMs: this firmware image has no deep-sleep mode (the homewire-sleep image has)");
+  });
   return encodeBase64(current.publicKey);
 }
 
