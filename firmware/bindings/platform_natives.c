@@ -403,6 +403,8 @@ static void n_deep_sleep(hw_vm_call *c) {
     return;
   }
   o->deep_sleep(o->ctx, (uint32_t)ms);
+}
+
 /* dnsServer(index, ip): DNS server `index` (from 0) for dnsResolve. */
 static void n_dns_server(hw_vm_call *c) {
   const hw_board_ops *o = ops_of(c);
