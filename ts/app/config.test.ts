@@ -141,6 +141,7 @@ test("the enrolled config refuses a private key, unknown fields and bad app or w
   refuse({ ...bare0(), app: { collector: "10.77.0.1:9999", readingIntervalMs: 50 } }, "app.readingIntervalMs");
   refuse({ ...bare0(), app: { collector: "10.77.0.1:9999", sleepMs: 500 } }, "app.sleepMs");
   refuse({ ...bare0(), app: { collector: "10.77.0.1:9999", sleepMs: "5s" } }, "app.sleepMs");
+  refuse({ ...bare0(), peer: { ...bare0().peer, endpoint: "home.example.net:51820" }, app: { collector: "10.77.0.1:9999", sleepMs: 5000 } }, "app.sleepMs");
   refuse({ ...bare0(), wifi: { ssid: "" } }, "wifi.ssid");
   refuse({ ...bare0(), wifi: { ssid: "é".repeat(17) } }, "wifi.ssid", /1\.\.32 bytes/);
   refuse({ ...bare0(), wifi: { ssid: "n", password: "short" } }, "wifi.password");

@@ -307,6 +307,10 @@ export function parseEnrolledConfig(config: string | { [k: string]: unknown }): 
   var interval = p.resolveIntervalSeconds === undefined ? DEFAULT_RESOLVE_INTERVAL_SECONDS
     : integerIn(p.resolveIntervalSeconds, "peer.resolveIntervalSeconds", MIN_RESOLVE_INTERVAL_SECONDS, MAX_RESOLVE_INTERVAL_SECONDS);
   var peer = base.peer;
+  var app = top.app === undefined || top.app === null ? null : sensorOptionsFrom(top.app);
+  // A wake resumes the kept session at once: there is no time to look a name up first.
+  if (app && app.sleepMs > 0 && peer.endpoint !== null && parseIp(peer.endpoint.host) === null)
+    fail("app.sleepMs", "the deep-sleep mode needs peer.endpoint as an IP address, not a host name");
   return {
     addresses: base.addresses,
     listenPort: base.listenPort,
@@ -315,7 +319,7 @@ export function parseEnrolledConfig(config: string | { [k: string]: unknown }): 
       publicKey: peer.publicKey, presharedKey: peer.presharedKey, endpoint: peer.endpoint, allowedIps: peer.allowedIps,
       persistentKeepalive: peer.persistentKeepalive, resolveIntervalSeconds: interval,
     },
-    app: top.app === undefined || top.app === null ? null : sensorOptionsFrom(top.app),
+    app: app,
     wifi: top.wifi === undefined || top.wifi === null ? null : parseWifi(top.wifi),
   };
 }

@@ -71,7 +71,10 @@ export function publicKey(): string {
 /** Console "enroll": the same checks as the CLI's, then one put. Takes effect at the next boot. */
 export function enroll(json: string): string {
   var p = thePlatform();
-  current = enrollIdentity(p.store, p.random, p.crypto, theIdentity(), json);
+  current = enrollIdentity(p.store, p.random, p.crypto, theIdentity(), json, function (config) {
+    if (config.app && config.app.sleepMs > 0 && !sleepMode)
+      throw new TypeError("app.sleepMs: this firmware image has no deep-sleep mode (the homewire-sleep image has)");
+  });
   return encodeBase64(current.publicKey);
 }
 
@@ -91,8 +94,6 @@ export function main(): void {
   if (config.app && config.app.sleepMs > 0) {
     // Deep-sleep mode (sleep.ts): one reading per wake on the session kept across the sleep.
     if (!sleepMode) throw new TypeError("app.sleepMs: this firmware image has no deep-sleep mode (the homewire-sleep image has)");
-    if (config.peer.endpoint !== null && parseIp(config.peer.endpoint.host) === null)
-      throw new TypeError("app.sleepMs: the deep-sleep mode needs home's endpoint as an address, not a name");
     var woke = sleepMode.start(id, config, p);
     device = woke.device;
     sleeper = woke;

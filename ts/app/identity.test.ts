@@ -112,6 +112,22 @@ test("enroll: a refused field, bad JSON, a failing store or a record too large l
   assert.throws(() => enroll(memoryStore(true), counterRandom(), nobleCrypto, enrolled, JSON.stringify(config({ listenPort: 1 }))), /store failed/);
 });
 
+test("enroll: a config the image cannot run (canRun throws) is refused before anything is stored", () => {
+  const store = memoryStore();
+  const id = newIdentity(counterRandom(), nobleCrypto);
+  saveIdentity(store, id);
+  const before = store.data.get(IDENTITY_KEY);
+  const noSleep = (c: { app: { sleepMs: number } | null }) => {
+    if (c.app && c.app.sleepMs > 0) throw new TypeError("app.sleepMs: this firmware image has no deep-sleep mode");
+  };
+  const json = JSON.stringify(config({ app: { collector: "10.77.0.1:9999", sleepMs: 5000 } }));
+  assert.throws(() => enroll(store, counterRandom(), nobleCrypto, id, json, noSleep), (e: Error) => /^app\.sleepMs: this firmware image/.test(e.message));
+  assert.equal(store.data.get(IDENTITY_KEY), before, "the stored identity is untouched");
+  const ok = enroll(store, counterRandom(), nobleCrypto, id, JSON.stringify(config()), noSleep);
+  assert.notEqual(store.data.get(IDENTITY_KEY), before);
+  assert.equal(enrolledConfig(ok)!.app!.sleepMs, 0);
+});
+
 test("errors never quote a key, a PSK or a Wi-Fi password", () => {
   const store = memoryStore();
   const id = newIdentity(counterRandom(), nobleCrypto);

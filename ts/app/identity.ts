@@ -93,7 +93,7 @@ export function enrolledConfig(id: Identity): EnrolledConfig | null {
 /** An enroll request as the device reads it (and the host CLI checks it before sending): the
  *  enrolled config, checked field by field (a TypeError naming the field), and whether it asks
  *  for a new key ("newKey": true; a request, not part of the config). */
-export function parseEnrollRequest(json: string): { config: { [k: string]: unknown }; newKey: boolean } {
+export function parseEnrollRequest(json: string): { config: { [k: string]: unknown }; parsed: EnrolledConfig; newKey: boolean } {
   var raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -111,8 +111,7 @@ export function parseEnrollRequest(json: string): { config: { [k: string]: unkno
     newKey = obj.newKey as boolean;
     delete obj.newKey;
   }
-  parseEnrolledConfig(obj);
-  return { config: obj, newKey: newKey };
+  return { config: obj, parsed: parseEnrolledConfig(obj), newKey: newKey };
 }
 
 /**
@@ -120,8 +119,10 @@ export function parseEnrollRequest(json: string): { config: { [k: string]: unkno
  * one, and stores key and config in one put. Returns the identity now stored; on any error
  * nothing is stored and the current identity stays valid.
  */
-export function enroll(store: Store, random: Random, crypto: Crypto, current: Identity, json: string): Identity {
+export function enroll(store: Store, random: Random, crypto: Crypto, current: Identity, json: string,
+                       canRun?: (config: EnrolledConfig) => void): Identity {
   var request = parseEnrollRequest(json); // throws naming the field; nothing is stored
+  if (canRun) canRun(request.parsed); // this image's own limits (throws likewise)
   var next: Identity = request.newKey ? newIdentity(random, crypto) : { privateKey: current.privateKey, publicKey: current.publicKey, config: null };
   next.config = request.config;
   try {

@@ -5,21 +5,17 @@
 // stats -> {toHome, toDevice, device, nonceReuse}, inject {type, fromElsewhere} (send the last datagram of
 // that WireGuard type home sent to the device once more, from the relay's listen address or
 // another port of it) -> {from}, stop.
-import { createInterface } from "node:readline";
+import { serveAgent, type AgentHandlers } from "./agent-main.ts";
 import { BadLinkRelay } from "./badlink.ts";
 
 let relay: BadLinkRelay | null = null;
-
-function emit(msg: unknown): void {
-  process.stdout.write(JSON.stringify(msg) + "\n");
-}
 
 function need(): BadLinkRelay {
   if (!relay) throw new Error("not started");
   return relay;
 }
 
-const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
+const handlers: AgentHandlers = {
   async start(m) {
     if (relay) throw new Error("already started");
     relay = await BadLinkRelay.start({ listen: m.listen, upstream: m.upstream, toHome: m.toHome ?? {}, toDevice: m.toDevice ?? {}, seed: m.seed });
@@ -46,21 +42,4 @@ const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
   },
 };
 
-const rl = createInterface({ input: process.stdin });
-rl.on("line", async (line) => {
-  let m: any;
-  try {
-    m = JSON.parse(line);
-  } catch {
-    emit({ event: "error", message: "bad JSON on stdin" });
-    return;
-  }
-  try {
-    const h = handlers[m.cmd];
-    if (!h) throw new Error(`unknown command "${m.cmd}"`);
-    emit({ id: m.id, ok: true, result: await h(m) });
-  } catch (e) {
-    emit({ id: m.id, ok: false, error: (e as Error).message });
-  }
-});
-rl.on("close", () => process.exit(0));
+serveAgent(handlers);

@@ -1,7 +1,7 @@
 // The TS endpoint as a child process the interop tests drive over JSON lines (stdin/stdout).
 // It runs inside the "dev" namespace; restarting it with the same store path and a fresh clock
 // is how a device reboot is simulated. Keys arrive over stdin and are never echoed or logged.
-import { createInterface } from "node:readline";
+import { emit, serveAgent, type AgentHandlers } from "./agent-main.ts";
 import { NodeEndpoint } from "./endpoint.ts";
 import { fromB64 } from "./netns.ts";
 import { lineLogger } from "../platform/node/udp.ts";
@@ -14,10 +14,6 @@ const SENSOR_PORT = 40000;
 
 let ep: NodeEndpoint | null = null;
 let sensor: Sensor | null = null;
-
-function emit(msg: unknown): void {
-  process.stdout.write(JSON.stringify(msg) + "\n");
-}
 
 const log = lineLogger((line) => emit({ event: "log", line }), LOG_INFO);
 
@@ -44,7 +40,7 @@ function need(): NodeEndpoint {
   return ep;
 }
 
-const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
+const handlers: AgentHandlers = {
   async start(m) {
     if (ep) throw new Error("already started");
     ep = await NodeEndpoint.start({
@@ -140,22 +136,4 @@ const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
   },
 };
 
-const rl = createInterface({ input: process.stdin });
-rl.on("line", async (line) => {
-  let m: any;
-  try {
-    m = JSON.parse(line);
-  } catch {
-    emit({ event: "error", message: "bad JSON on stdin" });
-    return;
-  }
-  const h = handlers[m.cmd];
-  try {
-    if (!h) throw new Error(`unknown command "${m.cmd}"`);
-    emit({ id: m.id, ok: true, result: await h(m) });
-  } catch (e) {
-    emit({ id: m.id, ok: false, error: (e as Error).message });
-  }
-});
-// The test runner owns us: when it goes away, so do we.
-rl.on("close", () => process.exit(0));
+serveAgent(handlers);

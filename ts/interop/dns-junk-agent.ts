@@ -8,15 +8,11 @@
 // Every query is reported as an event {event: "query", atMs, name, type}, so a test can see when
 // the client asked (its retry backoff).
 import { createSocket, type Socket } from "node:dgram";
-import { createInterface } from "node:readline";
+import { emit, serveAgent, type AgentHandlers } from "./agent-main.ts";
 import { isIPv6 } from "node:net";
 
 type Mode = "nxdomain" | "silent" | "malformed" | "zero" | "answer";
 const MODES: Mode[] = ["nxdomain", "silent", "malformed", "zero", "answer"];
-
-function emit(msg: unknown): void {
-  process.stdout.write(JSON.stringify(msg) + "\n");
-}
 
 let socket: Socket | null = null;
 let mode: Mode = "nxdomain";
@@ -64,7 +60,7 @@ function reply(q: Buffer, end: number, type: number): Buffer | null {
   return Buffer.concat([head, ...answers]);
 }
 
-const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
+const handlers: AgentHandlers = {
   async listen(m) {
     const s = createSocket(isIPv6(m.host) ? "udp6" : "udp4");
     await new Promise<void>((resolve, reject) => {
@@ -94,20 +90,4 @@ const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
   },
 };
 
-const rl = createInterface({ input: process.stdin });
-rl.on("line", async (line) => {
-  let m: any;
-  try {
-    m = JSON.parse(line);
-  } catch {
-    return;
-  }
-  try {
-    const h = handlers[m.cmd];
-    if (!h) throw new Error(`unknown command "${m.cmd}"`);
-    emit({ id: m.id, ok: true, result: await h(m) });
-  } catch (e) {
-    emit({ id: m.id, ok: false, error: (e as Error).message });
-  }
-});
-rl.on("close", () => process.exit(0));
+serveAgent(handlers);

@@ -1,15 +1,11 @@
 // A UDP peer on the home side of the tunnel (inside the home namespace, on wireguard-go's
 // wg interface address): reports each datagram and echoes it back; can also send on request.
-import { createInterface } from "node:readline";
+import { emit, serveAgent, type AgentHandlers } from "./agent-main.ts";
 import { NodeUdp } from "../platform/node/udp.ts";
-
-function emit(msg: unknown): void {
-  process.stdout.write(JSON.stringify(msg) + "\n");
-}
 
 const sockets = new Map<number, NodeUdp>();
 
-const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
+const handlers: AgentHandlers = {
   async listen(m) {
     const udp = await NodeUdp.bind(m.host, m.port);
     const port = udp.address().port;
@@ -34,20 +30,4 @@ const handlers: Record<string, (m: any) => unknown | Promise<unknown>> = {
   },
 };
 
-const rl = createInterface({ input: process.stdin });
-rl.on("line", async (line) => {
-  let m: any;
-  try {
-    m = JSON.parse(line);
-  } catch {
-    return;
-  }
-  try {
-    const h = handlers[m.cmd];
-    if (!h) throw new Error(`unknown command "${m.cmd}"`);
-    emit({ id: m.id, ok: true, result: await h(m) });
-  } catch (e) {
-    emit({ id: m.id, ok: false, error: (e as Error).message });
-  }
-});
-rl.on("close", () => process.exit(0));
+serveAgent(handlers);
