@@ -147,7 +147,9 @@ test(`enrolment end to end on the ${KIND} board: blank -> homewire enroll -> wir
   board.cutNext();
   const cut = await homewire(enrollArgs(board.pty.path, "half", ["--force"]), { timeoutMs: 60000 * slow });
   assert.notEqual(cut.code, 0, "the CLI reports the cut link");
-  assert.match(cut.err, /ended while enrolling.*holds either the old config or the whole new one/);
+  // The hang-up reaches the CLI as the link ending, or (when the serial driver misses it, seen
+  // under load) as silence: either way it says the board holds the old config or the whole new one.
+  assert.match(cut.err, /(ended|did not answer) while enrolling.*(holds either|may hold) the old config or the whole new one/);
   let mark = target.lines.length;
   target.send(""); // what the next session sends first (the CLI does): it ends the half line
   await pollUntil("the board refusing the half line", () => target.lines.slice(mark).some((l) => /^\[console\] error enroll: (crc mismatch|expected)/.test(l)), 20000 * slow);
