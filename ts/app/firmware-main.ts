@@ -35,6 +35,8 @@ export interface SleepMode {
 var sleepMode: SleepMode | null = null;
 var sleeper: { tick(): void; statusLine(): string } | null = null;
 
+var NO_SLEEP_MODE = "app.sleepMs: this firmware image has no deep-sleep mode (flash one that has: CONFIG_HOMEWIRE_DEEP_SLEEP on ESP32, homewire-sleep-fw.js on the host and QEMU boards)";
+
 export function useSleepMode(mode: SleepMode): void {
   sleepMode = mode;
 }
@@ -73,7 +75,7 @@ export function enroll(json: string): string {
   var p = thePlatform();
   current = enrollIdentity(p.store, p.random, p.crypto, theIdentity(), json, function (config) {
     if (config.app && config.app.sleepMs > 0 && !sleepMode)
-      throw new TypeError("app.sleepMs: this firmware image has no deep-sleep mode (the homewire-sleep image has)");
+      throw new TypeError(NO_SLEEP_MODE);
   });
   return encodeBase64(current.publicKey);
 }
@@ -93,7 +95,7 @@ export function main(): void {
   if (config.wifi && !hw.wifiJoin(config.wifi.ssid, config.wifi.password)) p.io.log(LOG_WARN, "wifi: this board has no Wi-Fi; the credentials are not used");
   if (config.app && config.app.sleepMs > 0) {
     // Deep-sleep mode (sleep.ts): one reading per wake on the session kept across the sleep.
-    if (!sleepMode) throw new TypeError("app.sleepMs: this firmware image has no deep-sleep mode (the homewire-sleep image has)");
+    if (!sleepMode) throw new TypeError(NO_SLEEP_MODE);
     var woke = sleepMode.start(id, config, p);
     device = woke.device;
     sleeper = woke;

@@ -3,6 +3,7 @@
  * to <region>.clock and restarts (esp_restart ends the process; whoever runs it powers it on
  * again), and the next boot goes on from that clock and deletes the file, so only the boot right
  * after a sleep continues the clock. */
+#define LWIP_HDR_LINUX_SYS_SOCKETS_H /* the system's fcntl.h, not lwIP's wrapper (see linux_tapdev.c) */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
