@@ -9,7 +9,7 @@ import { SensorDevice } from "../wireguard/sensordevice";
 
 base.useSleepMode({
   start: function (id, config, platform) {
-    var device = new SensorDevice({ privateKey: id.privateKey, publicKey: id.publicKey, peer: config.peer }, platform);
+    var device = new SensorDevice({ privateKey: id.privateKey, publicKey: id.publicKey, staticStaticOnFirstUse: true, peer: config.peer }, platform);
     var sleeper = new SleepingSensor(device, platform, config.app!, function (ms) { hw.deepSleep(ms); });
     return {
       device: device,

@@ -261,6 +261,21 @@ test("constructor: TypeErrors name the field; low-order and own peer keys refuse
   assert.ok(new Device(base(), platform));
 });
 
+test("constructor: the static-static DH now, or at the first handshake with staticStaticOnFirstUse; publicKey saves the base multiplication", () => {
+  const p = makePair();
+  const calls = { x25519: 0, base: 0 };
+  const crypto = { ...c,
+    x25519: (k: Uint8Array, u: Uint8Array) => { calls.x25519++; return c.x25519(k, u); },
+    x25519Base: (k: Uint8Array) => { calls.base++; return c.x25519Base(k); } };
+  const platform = { ...p.a.platform, crypto };
+  const peer = { publicKey: p.keys.publicB, allowedIps: ["10.0.0.0/8"] };
+  new Device({ privateKey: p.keys.privateA, peer }, platform);
+  assert.deepEqual(calls, { x25519: 1, base: 1 });
+  calls.x25519 = calls.base = 0;
+  new Device({ privateKey: p.keys.privateA, publicKey: p.keys.publicA, staticStaticOnFirstUse: true, peer }, platform);
+  assert.deepEqual(calls, { x25519: 0, base: 0 }, "a wake that resumes a kept session computes no X25519 in the constructor");
+});
+
 // ---- timers ------------------------------------------------------------------------------------
 
 test("timer: handshake retransmitted every REKEY_TIMEOUT + jitter, given up after 20 attempts (as the reference)", () => {

@@ -54,6 +54,10 @@ export interface DeviceConfig {
    *  a wrong key fails every handshake (mac1 and the peer's view of our static key) but is
    *  never a secret. Absent: derived here. */
   publicKey?: Uint8Array;
+  /** Compute DH(our static key, the peer's) at the first handshake instead of here: for a
+   *  sensor that wakes from deep sleep to a kept session and mostly needs none. Otherwise it is
+   *  computed now, once, so no handshake pays for it. */
+  staticStaticOnFirstUse?: boolean;
   peer: {
     publicKey: Uint8Array;
     /** Absent or null: no PSK (all zero, as the protocol defines). */
@@ -185,9 +189,10 @@ export class Device {
     if (constantTimeEqual(this.localPublic, peerPublic)) throw new TypeError("peer.publicKey: is our own public key");
     if (hasSmallOrder(peerPublic)) throw new TypeError("peer.publicKey: a low-order point (its DH result is all zero)");
 
-    // The static-static DH is fixed for the life of the device: computed once, by the first
-    // handshake (a sensor that wakes to a kept session needs none).
-    this.handshake = new Handshake(crypto, privateKey, this.localPublic, peerPublic, psk, null, platform.store);
+    // The static-static DH is fixed for the life of the device: computed once, now or by the
+    // first handshake (hasSmallOrder above already refused a peer key that makes it zero).
+    var staticStatic = config.staticStaticOnFirstUse ? null : crypto.x25519(privateKey, peerPublic);
+    this.handshake = new Handshake(crypto, privateKey, this.localPublic, peerPublic, psk, staticStatic, platform.store);
     this.checker = new CookieChecker(crypto, platform.random, this.localPublic);
     this.generator = new CookieGenerator(crypto, peerPublic);
     this.limiter = new RateLimiter();
