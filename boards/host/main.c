@@ -2,7 +2,7 @@
  * a network namespace), its store a file, its randomness getrandom(2), its console stdout.
  *
  *   homewire-host --tap hwtap0 --ip 192.168.77.2/24 [--gw 192.168.77.1] [--ip6 fd00:77::2/64] --store state.txt
- *                 --bundle homewire.js|homewire.bin [--heap 262144] [--tick-ms 100] [--status-ms 5000]
+ *                 --bundle homewire.js|homewire.bin [--heap 524288] [--tick-ms 100] [--status-ms 5000]
  *                 [--run-ms 0] [--wall-clock on|off]   (off: a board without an RTC, as after a power cut)
  *                 [--retained FILE]   the deep-sleep retained region (sleep.c); without it the board has none
  *                 test-only: [--clock-rate N] the board's clock runs N times the host's (long-life and
@@ -196,7 +196,8 @@ int main(int argc, char **argv) {
 
   const char *tap = NULL, *ip = NULL, *gw = NULL, *ip6 = NULL, *store = NULL, *bundle = NULL, *retained = NULL;
   long crash_after = 0;
-  hw_runtime_config rc = {.heap_limit = 256 * 1024, .tick_ms = 100, .status_ms = 0, .stop = &stop_requested};
+  /* 512 KiB: a 64-bit process's engine heap holds twice the pointers a 32-bit board's does. */
+  hw_runtime_config rc = {.heap_limit = 512 * 1024, .tick_ms = 100, .status_ms = 0, .stop = &stop_requested};
   for (int i = 1; i < argc; i++) {
     const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!v) return usage("every option takes a value");
