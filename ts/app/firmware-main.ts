@@ -8,7 +8,7 @@
 //   homewire.onResolved(id, address, error)              a DNS answer (hw.dnsResolve), from its event loop
 // Nothing device-specific reaches this file except through the store.
 
-import { Sensor } from "./sensor";
+import { Sensor, endpointText } from "./sensor";
 
 import { enroll as enrollIdentity, enrolledConfig, loadIdentity, newIdentity, saveIdentity } from "./identity";
 import type { Identity } from "./identity";
@@ -93,13 +93,15 @@ export function main(): void {
     hw.tunnelRoute(formatIp(cidr.bytes), cidr.prefix);
   }
   if (config.wifi && !hw.wifiJoin(config.wifi.ssid, config.wifi.password)) p.io.log(LOG_WARN, "wifi: this board has no Wi-Fi; the credentials are not used");
+  var tunnel: string[] = [];
+  for (var k = 0; k < a.length; k++) tunnel.push(a[k].ip + "/" + a[k].prefix);
   if (config.app && config.app.sleepMs > 0) {
     // Deep-sleep mode (sleep.ts): one reading per wake on the session kept across the sleep.
     if (!sleepMode) throw new TypeError(NO_SLEEP_MODE);
     var woke = sleepMode.start(id, config, p);
     device = woke.device;
     sleeper = woke;
-    p.io.log(LOG_INFO, "homewire up (deep-sleep mode): tunnel " + a[0].ip + "/" + a[0].prefix);
+    p.io.log(LOG_INFO, "homewire up (deep-sleep mode): tunnel " + tunnel.join(", "));
     return;
   }
   var endpoint = config.peer.endpoint;
@@ -124,10 +126,8 @@ export function main(): void {
       dns: n ? function () { return n!.status(); } : undefined,
     });
   }
-  var tunnel: string[] = [];
-  for (var k = 0; k < a.length; k++) tunnel.push(a[k].ip + "/" + a[k].prefix);
   p.io.log(LOG_INFO, "homewire up: tunnel " + tunnel.join(", ") + ", listening on " + config.listenPort +
-    (endpoint ? ", peer " + (endpoint.host.indexOf(":") >= 0 ? "[" + endpoint.host + "]" : endpoint.host) + ":" + endpoint.port : ", waiting for the peer"));
+    (endpoint ? ", peer " + endpointText(endpoint) : ", waiting for the peer"));
 }
 
 /** A DNS answer from the runtime's event loop (the lookup hw.dnsResolve started). */

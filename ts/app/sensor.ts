@@ -27,7 +27,7 @@ export interface SensorIo {
 }
 
 /** "1.2.3.4:51820" or "[fd00::1]:51820". */
-function endpointText(a: Address): string {
+export function endpointText(a: Address): string {
   return (a.host.indexOf(":") >= 0 ? "[" + a.host + "]" : a.host) + ":" + a.port;
 }
 
